@@ -1,0 +1,167 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+
+/** The hub's configuration, read from `HUB_*` environment variables and validated at start. */
+export interface HubConfig {
+  /** AMQP URL of the broker (`HUB_AMQP_URL`). */
+  readonly amqpUrl: string;
+  /** Store URL (`HUB_DB_URL`): `sqlite:<path>` or `mysql://user:pass@host:port/db`. */
+  readonly dbUrl: string;
+  /** HTTP port for the editor, API, metrics and health (`HUB_HTTP_PORT`). */
+  readonly httpPort: number;
+  /** Host the HTTP server binds to (`HUB_HTTP_HOST`). */
+  readonly httpHost: string;
+  /** Log level (`HUB_LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** Prefetch per step consumer (`HUB_PREFETCH`). */
+  readonly prefetch: number;
+  /** Demo mode (`HUB_MODE=demo`, the default): simulators on, a local key is created if none is set. */
+  readonly mode: 'demo' | 'production';
+  /** Whether to start the simulators of the external systems (`HUB_SIMULATORS`). */
+  readonly simulators: boolean;
+  /** Key for keyed hashes and payload encryption (`HUB_SECRET_KEY`, hex or base64, ≥ 32 bytes). */
+  readonly secretKey: string | undefined;
+  /** File holding the key when `HUB_SECRET_KEY` is not set (`HUB_SECRET_KEY_FILE`). */
+  readonly secretKeyFile: string;
+  /** Directory for local state (SQLite file, demo key) (`HUB_DATA_DIR`). */
+  readonly dataDir: string;
+  /** Milliseconds a graceful shutdown waits for in-flight messages (`HUB_SHUTDOWN_TIMEOUT_MS`). */
+  readonly shutdownTimeoutMs: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Every variable the hub reads, with its meaning; `hub --help` and the docs list these. */
+export const configVariables: readonly { name: string; default: string; meaning: string }[] = [
+  { name: 'HUB_AMQP_URL', default: 'amqp://guest:guest@127.0.0.1:5672', meaning: 'RabbitMQ URL' },
+  {
+    name: 'HUB_DB_URL',
+    default: 'sqlite:./data/hub.sqlite',
+    meaning: 'store: sqlite:<file> or mysql://user:pass@host:3306/db',
+  },
+  { name: 'HUB_HTTP_PORT', default: '1880', meaning: 'HTTP port (editor, API, metrics, health)' },
+  { name: 'HUB_HTTP_HOST', default: '127.0.0.1', meaning: 'HTTP bind address' },
+  { name: 'HUB_LOG_LEVEL', default: 'info', meaning: logLevels.join('|') },
+  { name: 'HUB_PREFETCH', default: '32', meaning: 'unacknowledged messages per step consumer' },
+  { name: 'HUB_MODE', default: 'demo', meaning: 'demo | production' },
+  { name: 'HUB_SIMULATORS', default: 'on in demo mode', meaning: 'on | off' },
+  { name: 'HUB_SECRET_KEY', default: '(none)', meaning: 'key for hashes/encryption, ≥32 bytes' },
+  { name: 'HUB_SECRET_KEY_FILE', default: './data/secret.key', meaning: 'file holding the key' },
+  { name: 'HUB_DATA_DIR', default: './data', meaning: 'local state directory' },
+  { name: 'HUB_SHUTDOWN_TIMEOUT_MS', default: '15000', meaning: 'graceful shutdown budget' },
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+$/.test(raw)) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be on or off, got "${raw}"`);
+}
+
+function amqpUrl(env: Env): string {
+  const raw = text(env, 'HUB_AMQP_URL') ?? 'amqp://guest:guest@127.0.0.1:5672';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HUB_AMQP_URL', 'is not a URL (expected amqp://user:pass@host:5672/vhost)');
+  }
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
+    throw new ConfigError(
+      'HUB_AMQP_URL',
+      `must start with amqp:// or amqps://, got "${url.protocol}//"`,
+    );
+  }
+  if (url.hostname === '') throw new ConfigError('HUB_AMQP_URL', 'names no host');
+  return raw;
+}
+
+function dbUrl(env: Env, dataDir: string): string {
+  const raw = text(env, 'HUB_DB_URL');
+  if (raw === undefined) return `sqlite:${resolve(dataDir, 'hub.sqlite')}`;
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new ConfigError('HUB_DB_URL', 'sqlite: needs a file path (sqlite:./data/hub.sqlite)');
+    return `sqlite:${file === ':memory:' || isAbsolute(file) ? file : resolve(file)}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HUB_DB_URL', 'is neither sqlite:<file> nor a mysql:// URL');
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new ConfigError(
+      'HUB_DB_URL',
+      `must be sqlite:<file> or mysql://user:pass@host:3306/db, got "${url.protocol}//"`,
+    );
+  }
+  if (url.pathname.replace(/^\//, '') === '') {
+    throw new ConfigError('HUB_DB_URL', 'names no database (mysql://root@127.0.0.1:3306/hub)');
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration. Throws ConfigError naming the variable on a wrong value. */
+export function loadConfig(env: Env = process.env): HubConfig {
+  const dataDir = resolve(text(env, 'HUB_DATA_DIR') ?? 'data');
+  const modeRaw = text(env, 'HUB_MODE') ?? 'demo';
+  if (modeRaw !== 'demo' && modeRaw !== 'production') {
+    throw new ConfigError('HUB_MODE', `must be demo or production, got "${modeRaw}"`);
+  }
+  const level = (text(env, 'HUB_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(logLevels as readonly string[]).includes(level)) {
+    throw new ConfigError('HUB_LOG_LEVEL', `must be one of ${logLevels.join(', ')}, got "${level}"`);
+  }
+  const secretKey = text(env, 'HUB_SECRET_KEY');
+  return {
+    amqpUrl: amqpUrl(env),
+    dbUrl: dbUrl(env, dataDir),
+    httpPort: integer(env, 'HUB_HTTP_PORT', 1880, 0, 65535),
+    httpHost: text(env, 'HUB_HTTP_HOST') ?? '127.0.0.1',
+    logLevel: level as LogLevel,
+    prefetch: integer(env, 'HUB_PREFETCH', 32, 1, 1000),
+    mode: modeRaw,
+    simulators: flag(env, 'HUB_SIMULATORS', modeRaw === 'demo'),
+    secretKey,
+    secretKeyFile: resolve(text(env, 'HUB_SECRET_KEY_FILE') ?? resolve(dataDir, 'secret.key')),
+    dataDir,
+    shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
+  };
+}
+
+/** The AMQP URL with its password replaced, safe to print. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
