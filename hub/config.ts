@@ -31,7 +31,15 @@ export interface HubConfig {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const logLevels: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** Every variable the hub reads, with its meaning; `hub --help` and the docs list these. */
 export const configVariables: readonly { name: string; default: string; meaning: string }[] = [
@@ -89,7 +97,10 @@ function amqpUrl(env: Env): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('HUB_AMQP_URL', 'is not a URL (expected amqp://user:pass@host:5672/vhost)');
+    throw new ConfigError(
+      'HUB_AMQP_URL',
+      'is not a URL (expected amqp://user:pass@host:5672/vhost)',
+    );
   }
   if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
     throw new ConfigError(
@@ -106,7 +117,8 @@ function dbUrl(env: Env, dataDir: string): string {
   if (raw === undefined) return `sqlite:${resolve(dataDir, 'hub.sqlite')}`;
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file === '') throw new ConfigError('HUB_DB_URL', 'sqlite: needs a file path (sqlite:./data/hub.sqlite)');
+    if (file === '')
+      throw new ConfigError('HUB_DB_URL', 'sqlite: needs a file path (sqlite:./data/hub.sqlite)');
     return `sqlite:${file === ':memory:' || isAbsolute(file) ? file : resolve(file)}`;
   }
   let url: URL;
@@ -136,7 +148,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
   }
   const level = (text(env, 'HUB_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(logLevels as readonly string[]).includes(level)) {
-    throw new ConfigError('HUB_LOG_LEVEL', `must be one of ${logLevels.join(', ')}, got "${level}"`);
+    throw new ConfigError(
+      'HUB_LOG_LEVEL',
+      `must be one of ${logLevels.join(', ')}, got "${level}"`,
+    );
   }
   const secretKey = text(env, 'HUB_SECRET_KEY');
   return {

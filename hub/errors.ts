@@ -9,13 +9,7 @@ export type Disposition = 'retry' | 'dead-letter';
 
 /** Why a message became a dead letter; stored with it and shown to operators. */
 export type ReasonClass =
-  | 'validation'
-  | 'delivery_limit'
-  | 'unroutable'
-  | 'policy'
-  | 'connector'
-  | 'timeout'
-  | 'internal';
+  'validation' | 'delivery_limit' | 'unroutable' | 'policy' | 'connector' | 'timeout' | 'internal';
 
 /** A reason an operator can read, in both languages. */
 export interface Reason {

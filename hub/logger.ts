@@ -66,6 +66,9 @@ export function loggerFor(component: string): Logger {
 }
 
 /** Replaces the root logger's level or destination (start-up, tests). */
-export function configureLogger(options: { level?: string; destination?: NodeJS.WritableStream }): void {
+export function configureLogger(options: {
+  level?: string;
+  destination?: NodeJS.WritableStream;
+}): void {
   root = createRoot(options.level ?? root.level, options.destination);
 }

@@ -1,0 +1,94 @@
+import type { HubMetrics } from '../metrics.js';
+import { createConsumer, type Consumer, type ConsumerSpec } from './consumer.js';
+import { createManagedConnection, declareTopology, type ManagedConnection } from './connection.js';
+import { createPublisher, type Publisher } from './publisher.js';
+import { createRpcClient, type RpcClient } from './rpc.js';
+import type { Topology } from './topology.js';
+
+export { BrokerUnreachableError, TopologyConflictError } from './connection.js';
+export type { Delivery, Consumer, ConsumerSpec } from './consumer.js';
+export type { Publisher, PublishProperties } from './publisher.js';
+export type { RpcClient, Reply, RequestOptions } from './rpc.js';
+export { DEADLINE_HEADER } from './rpc.js';
+export { probeBroker } from './probe.js';
+export * from './topology.js';
+
+export interface BrokerOptions {
+  readonly url: string;
+  /** Names the connections in the management UI (`hub`, `hub-test`, …). */
+  readonly name: string;
+  readonly metrics?: HubMetrics | undefined;
+  readonly publishTimeoutMs?: number;
+}
+
+/**
+ * The broker layer: the only module that talks to RabbitMQ. Two connections (publishing and
+ * consuming, so publisher flow control never stalls acks), each reconnecting by itself and
+ * re-declaring the topology before anything else resumes.
+ */
+export interface Broker {
+  readonly publisher: Publisher;
+  /** Connects both connections and declares the topology; rejects with BrokerUnreachableError. */
+  start(): Promise<void>;
+  /** Replaces the declared topology (route recompilation) and declares it now. */
+  declare(topology: Topology): Promise<void>;
+  consume(spec: ConsumerSpec): Promise<Consumer>;
+  rpc(): Promise<RpcClient>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}
+
+/** Creates the broker layer; call `start()` before use. */
+export function createBroker(options: BrokerOptions): Broker {
+  const publishing: ManagedConnection = createManagedConnection({
+    url: options.url,
+    name: `${options.name}-publish`,
+  });
+  const consuming: ManagedConnection = createManagedConnection({
+    url: options.url,
+    name: `${options.name}-consume`,
+  });
+  let topology: Topology = { exchanges: [], queues: [], bindings: [] };
+  let publisher: Publisher | undefined;
+  let rpcClient: RpcClient | undefined;
+
+  // The topology is declared on the publishing connection; consumers wait for it after a reconnect.
+  const declare = async (model: Parameters<typeof declareTopology>[0]) => {
+    await declareTopology(model, topology);
+  };
+
+  return {
+    get publisher(): Publisher {
+      if (!publisher) throw new Error('broker not started');
+      return publisher;
+    },
+    async start() {
+      await publishing.addSetup(declare);
+      await publishing.start();
+      await consuming.addSetup(declare);
+      await consuming.start();
+      publisher = await createPublisher({
+        connection: publishing,
+        metrics: options.metrics,
+        ...(options.publishTimeoutMs === undefined ? {} : { timeoutMs: options.publishTimeoutMs }),
+      });
+    },
+    async declare(next) {
+      topology = next;
+      const model = await publishing.model(10_000);
+      await declareTopology(model, topology);
+    },
+    consume: (spec) => createConsumer(consuming, spec),
+    async rpc() {
+      rpcClient ??= await createRpcClient(publishing);
+      return rpcClient;
+    },
+    isConnected: () => publishing.isConnected() && consuming.isConnected(),
+    async close() {
+      await rpcClient?.close();
+      await publisher?.close();
+      await consuming.close();
+      await publishing.close();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { ConfirmChannel, Message, Options } from 'amqplib';
+import { TransientError, UnroutableError } from '../errors.js';
+import type { HubMetrics } from '../metrics.js';
+import { openConfirmChannel, type ManagedConnection } from './connection.js';
+
+/** AMQP properties the hub sets on every message it publishes. */
+export interface PublishProperties {
+  readonly messageId: string;
+  readonly type: string;
+  readonly correlationId?: string | undefined;
+  readonly appId?: string | undefined;
+  readonly replyTo?: string | undefined;
+  /** Milliseconds the broker may keep the message before it expires. */
+  readonly expirationMs?: number | undefined;
+  readonly timestamp?: number | undefined;
+  readonly headers?: Readonly<Record<string, unknown>> | undefined;
+  /** Extra routing keys (RabbitMQ CC), used to return delayed retries to their step queue. */
+  readonly cc?: readonly string[] | undefined;
+}
+
+/** Publishes with confirms and `mandatory`: resolves only when the broker has taken the message. */
+export interface Publisher {
+  /**
+   * Resolves after the broker confirmed the message. Rejects with UnroutableError when no queue was
+   * bound for it (never dropped silently) and with TransientError when the broker nacked it, the
+   * channel closed before the confirm, or no connection came back within the publish timeout.
+   */
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: PublishProperties,
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PublisherOptions {
+  readonly connection: ManagedConnection;
+  /** How long a publish waits for a (re)connection and its confirm. */
+  readonly timeoutMs?: number;
+  readonly metrics?: HubMetrics | undefined;
+}
+
+interface Pending {
+  returned: boolean;
+}
+
+/** Creates a publisher on the given connection; its confirm channel is reopened after reconnects. */
+export async function createPublisher(options: PublisherOptions): Promise<Publisher> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let channel: ConfirmChannel | undefined;
+  let opening: Promise<ConfirmChannel> | undefined;
+  // Returned messages arrive (basic.return) before the confirm of the same message: match by id.
+  const pending = new Map<string, Pending>();
+  let closed = false;
+
+  const attach = (next: ConfirmChannel) => {
+    next.on('return', (message: Message) => {
+      const id = message.properties.messageId as string | undefined;
+      const entry = id === undefined ? undefined : pending.get(id);
+      if (entry) entry.returned = true;
+    });
+    next.on('close', () => {
+      if (channel === next) channel = undefined;
+    });
+    channel = next;
+  };
+
+  const setup = async (model: Parameters<Parameters<ManagedConnection['addSetup']>[0]>[0]) => {
+    attach(await openConfirmChannel(model, 'publisher'));
+  };
+  await options.connection.addSetup(setup);
+
+  async function liveChannel(): Promise<ConfirmChannel> {
+    if (channel) return channel;
+    opening ??= (async () => {
+      try {
+        const model = await options.connection.model(timeoutMs);
+        const existing = channel as ConfirmChannel | undefined;
+        if (existing) return existing;
+        const next = await openConfirmChannel(model, 'publisher');
+        attach(next);
+        return next;
+      } finally {
+        opening = undefined;
+      }
+    })();
+    return opening;
+  }
+
+  return {
+    async publish(exchange, routingKey, content, properties) {
+      if (closed) throw new TransientError('publisher is closed');
+      let target: ConfirmChannel;
+      try {
+        target = await liveChannel();
+      } catch (error) {
+        throw new TransientError(`broker unavailable for publishing to ${exchange}`, {
+          cause: error,
+        });
+      }
+      const entry: Pending = { returned: false };
+      pending.set(properties.messageId, entry);
+      const started = process.hrtime.bigint();
+      const publishOptions: Options.Publish = {
+        mandatory: true,
+        persistent: true,
+        contentType: 'application/json',
+        messageId: properties.messageId,
+        type: properties.type,
+        timestamp: properties.timestamp ?? Math.floor(Date.now() / 1000),
+        headers: { ...properties.headers },
+      };
+      if (properties.correlationId !== undefined)
+        publishOptions.correlationId = properties.correlationId;
+      if (properties.appId !== undefined) publishOptions.appId = properties.appId;
+      if (properties.replyTo !== undefined) publishOptions.replyTo = properties.replyTo;
+      if (properties.expirationMs !== undefined)
+        publishOptions.expiration = String(properties.expirationMs);
+      if (properties.cc !== undefined) publishOptions.CC = [...properties.cc];
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            reject(new TransientError(`no confirm from the broker within ${String(timeoutMs)} ms`));
+          }, timeoutMs);
+          try {
+            target.publish(exchange, routingKey, content, publishOptions, (error: unknown) => {
+              clearTimeout(timer);
+              if (error === null || error === undefined) resolve();
+              else reject(new TransientError(`broker refused the message on ${exchange} (nack)`));
+            });
+          } catch (error) {
+            clearTimeout(timer);
+            reject(new TransientError(`publish to ${exchange} failed`, { cause: error }));
+          }
+        });
+      } finally {
+        pending.delete(properties.messageId);
+      }
+      options.metrics?.publishConfirmSeconds.observe(
+        { exchange },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      if (entry.returned) throw new UnroutableError(exchange, routingKey);
+    },
+    async close() {
+      closed = true;
+      options.connection.removeSetup(setup);
+      const open = channel;
+      channel = undefined;
+      if (open) {
+        await open.waitForConfirms().catch(() => undefined);
+        await open.close().catch(() => undefined);
+      }
+    },
+  };
+}

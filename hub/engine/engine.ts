@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import {
+  buildTopology,
+  stepQueueName,
+  type Broker,
+  type Consumer,
+  type QueueLimits,
+  type StepQueueSpec,
+  type Topology,
+} from '../broker/index.js';
+import { loggerFor } from '../logger.js';
+import type { HubMetrics } from '../metrics.js';
+import type { Store } from '../store/types.js';
+import { StepRunner, type RunnerDeps } from './runner.js';
+import {
+  retryDelays,
+  retryPolicyOf,
+  type EngineTransformer,
+  type MessageCatalogue,
+  type Sink,
+  type StepSpec,
+} from './step.js';
+
+export interface EngineOptions {
+  readonly broker: Broker;
+  readonly store: Store;
+  readonly catalogue: MessageCatalogue;
+  readonly transformers: ReadonlyMap<string, EngineTransformer>;
+  readonly sinks: ReadonlyMap<string, Sink>;
+  readonly metrics: HubMetrics;
+  readonly hashSubject: (value: string) => string;
+  readonly lgCode: string;
+  readonly prefetch: number;
+  readonly queueLimits?: QueueLimits;
+  readonly log?: Logger;
+}
+
+/** Default redeliveries before the broker dead-letters a poison message (3.10 has no default). */
+export const DEFAULT_DELIVERY_LIMIT = 10;
+
+/** The running routing engine: one consumer per route step. */
+export interface Engine {
+  /**
+   * Declares the topology for `steps` and swaps the running consumers to match: new steps start,
+   * removed or changed steps stop taking messages, finish what they hold, then close. Messages
+   * waiting in a removed step's queue stay there (durable) until a step takes them again.
+   */
+  apply(steps: readonly StepSpec[]): Promise<void>;
+  /** The steps running now. */
+  steps(): readonly StepSpec[];
+  /** Graceful shutdown: stop taking, finish in-flight (or return them after the timeout), flush. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+interface Running {
+  readonly spec: StepSpec;
+  readonly consumer: Consumer;
+}
+
+/** The topology the given steps need (step queues, wait queues for their retry delays). */
+export function topologyFor(steps: readonly StepSpec[], limits?: QueueLimits): Topology {
+  const queues: StepQueueSpec[] = steps.map((step) => ({
+    queue: stepQueueName(step.name),
+    bindingKeys: step.input,
+    singleActiveConsumer: step.orderBy !== undefined,
+    deliveryLimit: step.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+  }));
+  const delays = steps.flatMap((step) => retryDelays(retryPolicyOf(step)));
+  return buildTopology(queues, delays, limits);
+}
+
+/** Checks step specs before anything runs: names unique, transformers and sinks known. */
+export function checkSteps(
+  steps: readonly StepSpec[],
+  transformers: ReadonlyMap<string, EngineTransformer>,
+  sinks: ReadonlyMap<string, Sink>,
+): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const step of steps) {
+    if (names.has(step.name)) problems.push(`step ${step.name}: the name is used twice`);
+    names.add(step.name);
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(step.name)) problems.push(`step ${step.name}: invalid name`);
+    if (step.input.length === 0) problems.push(`step ${step.name}: takes no message type`);
+    if (step.transformer !== undefined && !transformers.has(step.transformer)) {
+      problems.push(`step ${step.name}: unknown transformer ${step.transformer}`);
+    }
+    if (step.output.kind === 'deliver' && !sinks.has(step.output.system)) {
+      problems.push(`step ${step.name}: no connector for system ${step.output.system}`);
+    }
+  }
+  return problems;
+}
+
+function sameSpec(a: StepSpec, b: StepSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Creates the engine; nothing consumes until `apply`. */
+export function createEngine(options: EngineOptions): Engine {
+  const log = options.log ?? loggerFor('engine');
+  const running = new Map<string, Running>();
+  let current: readonly StepSpec[] = [];
+  let stopped = false;
+  const deps: RunnerDeps = {
+    catalogue: options.catalogue,
+    transformers: options.transformers,
+    sinks: options.sinks,
+    get publisher() {
+      return options.broker.publisher;
+    },
+    store: options.store,
+    metrics: options.metrics,
+    log,
+    hashSubject: options.hashSubject,
+    lgCode: options.lgCode,
+  };
+
+  async function retire(entry: Running, timeoutMs: number): Promise<void> {
+    await entry.consumer.cancel();
+    const left = await entry.consumer.drain(timeoutMs);
+    if (left > 0) {
+      log.warn(
+        { step: entry.spec.name, inFlight: left },
+        'in-flight messages returned to the queue',
+      );
+    }
+    await entry.consumer.close();
+  }
+
+  return {
+    async apply(steps) {
+      if (stopped) throw new Error('engine is stopped');
+      const problems = checkSteps(steps, options.transformers, options.sinks);
+      if (problems.length > 0) throw new Error(`routes rejected: ${problems.join('; ')}`);
+      await options.broker.declare(topologyFor(steps, options.queueLimits));
+      const wanted = new Map(steps.map((step) => [step.name, step]));
+      for (const [name, entry] of running) {
+        const next = wanted.get(name);
+        if (next && sameSpec(next, entry.spec)) continue;
+        running.delete(name);
+        await retire(entry, 15_000);
+      }
+      for (const step of steps) {
+        if (running.has(step.name)) continue;
+        const queue = stepQueueName(step.name);
+        const runner = new StepRunner(step, queue, deps);
+        const consumer = await options.broker.consume({
+          queue,
+          prefetch: step.prefetch ?? options.prefetch,
+          handler: (delivery) => runner.handle(delivery),
+        });
+        running.set(step.name, { spec: step, consumer });
+      }
+      current = steps;
+      log.info({ steps: steps.length }, 'routes applied');
+    },
+    steps: () => current,
+    async stop(timeoutMs) {
+      stopped = true;
+      const entries = [...running.values()];
+      running.clear();
+      await Promise.all(entries.map((entry) => entry.consumer.cancel()));
+      const deadline = Date.now() + timeoutMs;
+      for (const entry of entries) {
+        const left = await entry.consumer.drain(Math.max(0, deadline - Date.now()));
+        if (left > 0)
+          log.warn({ step: entry.spec.name, inFlight: left }, 'returned to the queue at shutdown');
+      }
+      await options.store.outcomes.flush().catch(() => undefined);
+      await Promise.all(entries.map((entry) => entry.consumer.close()));
+    },
+  };
+}

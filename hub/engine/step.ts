@@ -1,0 +1,125 @@
+import type { SchemaIssue } from '../errors.js';
+
+/** How a step retries a transient failure: exponential backoff through TTL wait queues. */
+export interface RetryPolicy {
+  /** Total attempts including the first (1 = never retry). */
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly multiplier: number;
+  readonly maxDelayMs: number;
+}
+
+/** Default: 5 attempts over ≈ 15 s (1, 2, 4, 8 s), then a dead letter. */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 5,
+  initialDelayMs: 1000,
+  multiplier: 2,
+  maxDelayMs: 60_000,
+};
+
+/** Where a step's result goes. */
+export type StepOutput =
+  | { readonly kind: 'publish'; readonly messageType: string }
+  | { readonly kind: 'deliver'; readonly system: string }
+  | { readonly kind: 'reply' };
+
+/**
+ * One route step: a quorum queue bound to some message types, and what the engine does with each
+ * message taken from it. Flows in the editor compile into these.
+ */
+export interface StepSpec {
+  /** The route (affair) the step belongs to, e.g. `affair-1`. */
+  readonly route: string;
+  /** Unique step name, e.g. `affair-1.identity-info-to-cs`; names the queue `hub.step.<name>`. */
+  readonly name: string;
+  /** Message types the step takes (binding keys on hub.events). */
+  readonly input: readonly string[];
+  /** Transformer name from the registry; without one the validated input is passed on as is. */
+  readonly transformer?: string | undefined;
+  readonly output: StepOutput;
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  /** Business key for idempotency: a JSON pointer into the body; default the message id. */
+  readonly idempotencyKey?: string | undefined;
+  /**
+   * Per-subject order: a JSON pointer to the subject (e.g. `/resident/juminhyoCode`). Messages about
+   * the same subject are processed in arrival order, across consumers and hub replicas.
+   */
+  readonly orderBy?: string | undefined;
+  /** JSON pointer of the subject recorded (as a keyed hash) with each outcome; default `orderBy`. */
+  readonly subject?: string | undefined;
+  /** Redeliveries the broker allows before it dead-letters a poison message. */
+  readonly deliveryLimit?: number | undefined;
+  readonly prefetch?: number | undefined;
+}
+
+/** What the engine needs from the schema catalogue. */
+export interface MessageCatalogue {
+  has(messageType: string): boolean;
+  validate(messageType: string, data: unknown): { readonly issues: readonly SchemaIssue[] };
+  carriesMyNumber(messageType: string): boolean;
+}
+
+/** What a transformer is to the engine; the transformers' own registry is typed more precisely. */
+export interface TransformContext {
+  readonly messageId: string;
+  readonly correlationId?: string;
+  readonly now: string;
+  readonly lgCode: string;
+}
+
+/** A pure mapping from one message type to another. */
+export interface EngineTransformer {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  transform(input: never, context: TransformContext): unknown;
+}
+
+/** A message on its way to an external system through a connector. */
+export interface OutboundMessage {
+  readonly messageId: string;
+  readonly messageType: string;
+  readonly correlationId: string;
+  readonly body: unknown;
+  readonly content: Buffer;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
+
+/** A connector's outbound side. Idempotent by `messageId`; throws ConnectorError on failure. */
+export interface Sink {
+  readonly system: string;
+  /** Whether this system may receive 個人番号 (the seed's legend, per affair). */
+  readonly allowsMyNumber: boolean;
+  deliver(message: OutboundMessage): Promise<void>;
+}
+
+/** The effective retry policy of a step. */
+export function retryPolicyOf(step: StepSpec): RetryPolicy {
+  return { ...defaultRetryPolicy, ...step.retry };
+}
+
+/** The delay before attempt `attempt + 1` after attempt `attempt` failed. */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  const raw = policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1);
+  return Math.round(Math.min(policy.maxDelayMs, raw));
+}
+
+/** Every delay a policy can ask for, so the wait queues exist before they are needed. */
+export function retryDelays(policy: RetryPolicy): number[] {
+  const delays: number[] = [];
+  for (let attempt = 1; attempt < policy.maxAttempts; attempt += 1)
+    delays.push(retryDelayMs(policy, attempt));
+  return delays;
+}
+
+/** Reads a JSON pointer (RFC 6901) from a parsed body; undefined when any segment is missing. */
+export function readPointer(body: unknown, pointer: string): unknown {
+  if (pointer === '' || pointer === '/') return body;
+  let node: unknown = body;
+  for (const raw of pointer.replace(/^\//, '').split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
