@@ -2,13 +2,7 @@ import type { Knex } from 'knex';
 
 /** What happened to one message at one route step. */
 export type Outcome =
-  | 'published'
-  | 'delivered'
-  | 'replied'
-  | 'duplicate'
-  | 'retried'
-  | 'dead-lettered'
-  | 'expired';
+  'published' | 'delivered' | 'replied' | 'duplicate' | 'retried' | 'dead-lettered' | 'expired';
 
 /**
  * One row of message tracking. Never plaintext personal data: the subject is a keyed hash, `detail`
