@@ -1,0 +1,323 @@
+import { expect } from 'chai';
+import { migrationsDirectory, readDate, StoreUnavailableError } from '../../hub/store/index.js';
+import { migrateCommand, rollbackAll } from '../../hub/store/migrate.js';
+import type { OutcomeRow } from '../../hub/store/types.js';
+import { mysqlDatabaseExists, withStores } from '../support/db.js';
+import type { Knex } from 'knex';
+import { readdirSync } from 'node:fs';
+
+const hubTables = [
+  'message_outcomes',
+  'processed_keys',
+  'dead_letters',
+  'operator_actions',
+  'hub_users',
+  'flow_deploys',
+];
+
+const migrationNames = readdirSync(migrationsDirectory)
+  .filter((file) => /^\d{14}_.*\.ts$/.test(file))
+  .map((file) => file.replace(/\.ts$/, ''))
+  .sort();
+
+function outcome(messageId: string, overrides: Partial<OutcomeRow> = {}): OutcomeRow {
+  const at = new Date('2026-11-28T01:02:03.456Z');
+  return {
+    messageId,
+    messageType: 'resident.movement.recorded',
+    route: 'juki-to-cs',
+    step: 'transform',
+    outcome: 'published',
+    attempt: 1,
+    receivedAt: at,
+    finishedAt: at,
+    ...overrides,
+  };
+}
+
+/** Every column of every hub table, so "down then up" can be compared with the first "up". */
+async function schemaOf(knex: Knex): Promise<Record<string, unknown>> {
+  const schema: Record<string, unknown> = {};
+  for (const table of hubTables) schema[table] = await knex(table).columnInfo();
+  return schema;
+}
+
+async function existingTables(knex: Knex): Promise<string[]> {
+  const present: string[] = [];
+  for (const table of hubTables) if (await knex.schema.hasTable(table)) present.push(table);
+  return present;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error: unknown) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('store', function () {
+  this.timeout(60_000);
+
+  withStores(({ kind, freshDbUrl, openStoreFor, openFreshStore, secondConnection }) => {
+    describe('migrations', function () {
+      it('applies every migration, rolls all the way down and up again to the same schema', async function () {
+        const url = await freshDbUrl();
+        const first = await migrateCommand(url);
+        expect(first.applied).to.deep.equal(migrationNames);
+        expect(first.current).to.deep.equal(migrationNames);
+
+        const reader = secondConnection(url);
+        const before = await schemaOf(reader);
+        expect(await existingTables(reader)).to.deep.equal(hubTables);
+
+        expect(await rollbackAll(url)).to.deep.equal([...migrationNames].reverse());
+        expect(await existingTables(reader)).to.deep.equal([]);
+
+        const again = await migrateCommand(url);
+        expect(again.applied).to.deep.equal(migrationNames);
+        expect(await schemaOf(reader)).to.deep.equal(before);
+      });
+
+      it('applies nothing the second time', async function () {
+        const url = await freshDbUrl();
+        await openStoreFor(url);
+        const store = await openStoreFor(url);
+        expect(await store.migrate()).to.deep.equal([]);
+        expect(await migrateCommand(url)).to.deep.equal({ applied: [], current: migrationNames });
+      });
+
+      it('creates what is missing: the database on MySQL, the directory on SQLite', async function () {
+        let url = await freshDbUrl();
+        if (kind === 'mysql') {
+          const name = new URL(url).pathname.slice(1);
+          expect(await mysqlDatabaseExists(name)).to.equal(false);
+          await openStoreFor(url);
+          expect(await mysqlDatabaseExists(name)).to.equal(true);
+        } else {
+          url = url.replace(/hub\.sqlite$/, 'not/yet/there/hub.sqlite');
+          const store = await openStoreFor(url);
+          await store.ping();
+        }
+      });
+
+      it('leaves migrations, not the store, to open with migrate: false', async function () {
+        const url = await freshDbUrl();
+        const store = await openStoreFor(url, { migrate: false });
+        expect(await existingTables(store.knex)).to.deep.equal([]);
+        expect(await store.migrate()).to.deep.equal(migrationNames);
+      });
+    });
+
+    describe('outcome writer (group commit)', function () {
+      it('batches 500 concurrent rows into far fewer transactions, each visible once resolved', async function () {
+        const url = await freshDbUrl();
+        const batches: number[] = [];
+        const store = await openStoreFor(url, { onBatch: (size) => batches.push(size) });
+        const reader = secondConnection(url);
+        const ids = Array.from({ length: 500 }, (_, index) => `msg-${index}`);
+        const seen = await Promise.all(
+          ids.map(async (id) => {
+            await store.outcomes.record(outcome(id));
+            const row: unknown = await reader('message_outcomes').where({ message_id: id }).first();
+            return row !== undefined;
+          }),
+        );
+        expect(seen.every(Boolean)).to.equal(true);
+        expect(batches.reduce((sum, size) => sum + size, 0)).to.equal(500);
+        expect(batches.length).to.be.at.most(10);
+        expect(batches.every((size) => size <= 200)).to.equal(true);
+      });
+
+      it('never makes a batch larger than batchMaxRows', async function () {
+        const batches: number[] = [];
+        const store = await openFreshStore({
+          batchMaxRows: 7,
+          onBatch: (size) => batches.push(size),
+        });
+        await Promise.all(
+          Array.from({ length: 50 }, (_, index) => store.outcomes.record(outcome(`m-${index}`))),
+        );
+        expect(Math.max(...batches)).to.be.at.most(7);
+        expect(batches.reduce((sum, size) => sum + size, 0)).to.equal(50);
+      });
+
+      it('writes a lone row after batchMaxDelayMs, not waiting for a full batch', async function () {
+        const batches: number[] = [];
+        const store = await openFreshStore({
+          batchMaxDelayMs: 20,
+          onBatch: (size) => batches.push(size),
+        });
+        const started = Date.now();
+        await store.outcomes.record(outcome('alone'));
+        expect(Date.now() - started).to.be.within(15, 2_000);
+        expect(batches).to.deep.equal([1]);
+      });
+
+      it('stores every column, dates to the millisecond, and cuts an overlong detail', async function () {
+        const url = await freshDbUrl();
+        const store = await openStoreFor(url);
+        const receivedAt = new Date('2026-11-28T01:02:03.007Z');
+        const finishedAt = new Date('2026-11-28T01:02:03.999Z');
+        await store.outcomes.record(
+          outcome('full', {
+            outcome: 'dead-lettered',
+            attempt: 3,
+            receivedAt,
+            finishedAt,
+            subjectHash: 'h'.repeat(64),
+            correlationId: 'corr-1',
+            outputMessageId: 'out-1',
+            reasonClass: 'validation',
+            detail: `/resident/name:required ${'x'.repeat(5_000)}`,
+          }),
+        );
+        const row = (await secondConnection(url)('message_outcomes')
+          .where({ message_id: 'full' })
+          .first()) as Record<string, unknown>;
+        expect(readDate(row['received_at']).toISOString()).to.equal(receivedAt.toISOString());
+        expect(readDate(row['finished_at']).toISOString()).to.equal(finishedAt.toISOString());
+        expect(row).to.include({
+          message_type: 'resident.movement.recorded',
+          route: 'juki-to-cs',
+          step: 'transform',
+          outcome: 'dead-lettered',
+          attempt: 3,
+          subject_hash: 'h'.repeat(64),
+          correlation_id: 'corr-1',
+          output_message_id: 'out-1',
+          reason_class: 'validation',
+        });
+        expect(String(row['detail'])).to.have.length(1000);
+      });
+
+      it('rejects every promise of a failing batch and commits none of its rows', async function () {
+        const url = await freshDbUrl();
+        const batches: number[] = [];
+        const store = await openStoreFor(url, {
+          batchMaxDelayMs: 50,
+          onBatch: (size) => batches.push(size),
+        });
+        const broken = outcome('broken', { route: null as unknown as string });
+        const results = await Promise.allSettled([
+          store.outcomes.record(outcome('good-1'), {
+            step: 'transform',
+            key: 'k-1',
+            messageId: 'good-1',
+          }),
+          store.outcomes.record(broken),
+          store.outcomes.record(outcome('good-2')),
+        ]);
+        expect(results.map((result) => result.status)).to.deep.equal([
+          'rejected',
+          'rejected',
+          'rejected',
+        ]);
+        const reason: unknown = (results[0] as PromiseRejectedResult).reason;
+        expect(reason).to.be.instanceOf(Error);
+        expect(String(reason)).to.match(/not committed/);
+        const reader = secondConnection(url);
+        expect(await reader('message_outcomes').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
+        expect(await store.processed.has('transform', 'k-1')).to.equal(false);
+        expect(batches).to.deep.equal([]);
+
+        // The writer carries on: the next batch commits.
+        await store.outcomes.record(outcome('good-3'));
+        expect(batches).to.deep.equal([1]);
+      });
+
+      it('rejects when the database is gone', async function () {
+        const store = await openFreshStore();
+        await store.knex.destroy();
+        const error = await rejection(store.outcomes.record(outcome('lost')));
+        expect(error).to.be.instanceOf(Error);
+      });
+
+      it('commits queued rows on close, then refuses new ones', async function () {
+        const url = await freshDbUrl();
+        const store = await openStoreFor(url, { batchMaxDelayMs: 10_000 });
+        const pending = store.outcomes.record(outcome('last'));
+        await store.close();
+        await pending;
+        const rows: unknown[] = await secondConnection(url)('message_outcomes').where({
+          message_id: 'last',
+        });
+        expect(rows).to.have.length(1);
+        expect(await rejection(store.outcomes.record(outcome('late')))).to.be.instanceOf(Error);
+      });
+
+      it('flush() commits what is queued without waiting for the delay', async function () {
+        const url = await freshDbUrl();
+        const store = await openStoreFor(url, { batchMaxDelayMs: 10_000 });
+        const pending = store.outcomes.record(outcome('flushed'));
+        const started = Date.now();
+        await store.outcomes.flush();
+        await pending;
+        expect(Date.now() - started).to.be.below(5_000);
+      });
+    });
+
+    describe('processed keys', function () {
+      it('knows only committed keys, dedupes repeats and compares keys exactly', async function () {
+        const url = await freshDbUrl();
+        const store = await openStoreFor(url, { batchMaxDelayMs: 100 });
+        const key = { step: 'deliver-cs', key: 'R-0001', messageId: 'a' };
+        const first = store.outcomes.record(outcome('a'), key);
+        expect(await store.processed.has('deliver-cs', 'R-0001')).to.equal(false);
+        await first;
+        expect(await store.processed.has('deliver-cs', 'R-0001')).to.equal(true);
+        expect(await store.processed.has('deliver-cs', 'r-0001')).to.equal(false);
+        expect(await store.processed.has('other-step', 'R-0001')).to.equal(false);
+
+        // The same key again, also twice within one batch: one key row, every outcome row.
+        await Promise.all([
+          store.outcomes.record(outcome('b', { outcome: 'duplicate' }), { ...key, messageId: 'b' }),
+          store.outcomes.record(outcome('c', { outcome: 'duplicate' }), { ...key, messageId: 'c' }),
+        ]);
+        const reader = secondConnection(url);
+        const keys = (await reader('processed_keys').select(
+          'step',
+          'key',
+          'message_id',
+        )) as unknown[];
+        expect(keys).to.deep.equal([{ step: 'deliver-cs', key: 'R-0001', message_id: 'a' }]);
+        expect(await reader('message_outcomes').count({ n: '*' })).to.deep.equal([{ n: 3 }]);
+      });
+
+      it('accepts keys longer than the column by hashing them', async function () {
+        const store = await openFreshStore();
+        const long = `住民票コード:${'9'.repeat(400)}`;
+        await store.outcomes.record(outcome('long'), { step: 's', key: long, messageId: 'long' });
+        expect(await store.processed.has('s', long)).to.equal(true);
+        expect(await store.processed.has('s', `${long}0`)).to.equal(false);
+      });
+    });
+
+    describe('reachability', function () {
+      it('pings an open store', async function () {
+        const store = await openFreshStore();
+        await store.ping();
+      });
+
+      it('fails with a message naming where (no password) and what to do', async function () {
+        const url =
+          kind === 'mysql'
+            ? 'mysql://root:s3cret-pw@127.0.0.1:1/hub'
+            : 'sqlite:/dev/null/cannot/be/a/directory/hub.sqlite';
+        const error = await rejection(openStoreFor(url));
+        expect(error).to.be.instanceOf(StoreUnavailableError);
+        const message = (error as Error).message;
+        expect(message).not.to.include('s3cret-pw');
+        if (kind === 'mysql') {
+          expect(message).to.include('mysql://root:***@127.0.0.1:1/hub');
+          expect(message).to.include('mariadbd');
+          expect(message).to.include('接続できません');
+        } else {
+          expect(message).to.include('/dev/null/cannot/be/a/directory/hub.sqlite');
+          expect(message).to.include('開けません');
+        }
+      });
+    });
+  });
+});
