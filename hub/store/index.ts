@@ -129,8 +129,10 @@ function sqliteKnex(filename: string): Knex {
       ) {
         try {
           // WAL: readers never block the writer; busy_timeout: a second process waits, not fails.
+          // synchronous FULL: a commit survives power loss, which the engine's ack relies on; the
+          // fsync it costs is paid once per batch thanks to group commit.
           connection.pragma('journal_mode = WAL');
-          connection.pragma('synchronous = NORMAL');
+          connection.pragma('synchronous = FULL');
           connection.pragma('foreign_keys = ON');
           connection.pragma('busy_timeout = 5000');
           done(null, connection);

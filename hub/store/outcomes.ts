@@ -101,11 +101,14 @@ export class GroupCommitWriter implements OutcomeWriter {
     if (this.closed) return Promise.reject(new Error('The outcome writer is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, processed, resolve, reject });
-      if (this.queue.length >= this.options.batchMaxRows) this.kick();
-      else
+      if (this.queue.length >= this.options.batchMaxRows) {
+        this.kick();
+      } else {
+        // The delay counts from the first row of the batch: later rows do not push it back.
         this.timer ??= setTimeout(() => {
           this.kick();
         }, this.options.batchMaxDelayMs);
+      }
     });
   }
 

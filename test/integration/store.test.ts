@@ -102,6 +102,16 @@ describe('store', function () {
         }
       });
 
+      it('accepts the other URL form: mariadb:// on MySQL, :memory: on SQLite', async function () {
+        const url =
+          kind === 'mysql'
+            ? (await freshDbUrl()).replace(/^mysql:/, 'mariadb:')
+            : 'sqlite::memory:';
+        const store = await openStoreFor(url);
+        await store.outcomes.record(outcome('m-1'), { step: 's', key: 'k', messageId: 'm-1' });
+        expect(await store.processed.has('s', 'k')).to.equal(true);
+      });
+
       it('leaves migrations, not the store, to open with migrate: false', async function () {
         const url = await freshDbUrl();
         const store = await openStoreFor(url, { migrate: false });
