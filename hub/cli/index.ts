@@ -1,0 +1,145 @@
+/**
+ * The `hub` command line (package bin: bin/hub.js). Every command has `--help`, bilingual descriptions,
+ * errors a person can act on, and an exit code: 0 ok, 1 failed, 2 wrong configuration or usage,
+ * 3 not built yet.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { configVariables } from '../config.js';
+import { doctorCommand } from './doctor.js';
+import { migrateCli } from './migrate.js';
+import { complain, describeError, exitCodes } from './output.js';
+import { registerPlannedCommands } from './planned.js';
+import { schemasListCli, validateCli } from './schemas.js';
+import { startCommand } from './start.js';
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version?: string };
+
+/** The epilog of `hub --help`: every HUB_* variable with its default, and the exit codes. */
+export function helpEpilog(): string {
+  const width = Math.max(...configVariables.map((variable) => variable.name.length));
+  const rows = configVariables.map(
+    (variable) =>
+      `  ${variable.name.padEnd(width)}  ${variable.meaning} (default / 既定: ${variable.default})`,
+  );
+  return [
+    '',
+    'Configuration (environment variables) / 設定（環境変数）:',
+    ...rows,
+    '',
+    'Exit codes / 終了コード: 0 ok / 正常, 1 failed / 失敗, 2 wrong configuration or usage / 設定・使い方の誤り,',
+    '  3 not built yet / 未実装',
+  ].join('\n');
+}
+
+/** Gives a command a short bilingual summary (for lists) and a longer bilingual description. */
+function describe(command: Command, summary: string, en: string, ja: string): Command {
+  return command.summary(summary).description(`${en}\n${ja}`);
+}
+
+function positiveMs(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new InvalidArgumentError(
+      'give a positive whole number of ms / 正の整数 (ms) を指定してください',
+    );
+  }
+  return ms;
+}
+
+/** Builds the `hub` program. `setCode` receives each command's exit code; `null` means keep running. */
+export function buildProgram(setCode: (code: number | null) => void): Command {
+  const program = new Command('hub');
+  program
+    .description(
+      "Integration hub for the city's resident register and My Number affairs\n" +
+        '住民基本台帳・個人番号事務の連携ハブ',
+    )
+    .version(packageJson.version ?? '0.0.0', '-V, --version', 'print the version / バージョン')
+    .helpOption('-h, --help', 'show help / ヘルプ')
+    .helpCommand('help [command]', 'help for a command / コマンドのヘルプ')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage / 使い方は --help で表示)')
+    .addHelpText('after', helpEpilog());
+
+  describe(
+    program.command('start'),
+    'Start the hub / ハブを起動',
+    'Start the hub: store (migrations), broker, engine routes, HTTP. Ctrl-C stops it gracefully.',
+    'ハブを起動する（ストア・ブローカー・エンジン・HTTP）。Ctrl-C で正常に停止する。',
+  ).action(async () => {
+    setCode(await startCommand());
+  });
+
+  describe(
+    program.command('migrate'),
+    'Apply database migrations / マイグレーション適用',
+    'Apply pending migrations to the store named by HUB_DB_URL.',
+    'HUB_DB_URL のデータベースに未適用のマイグレーションを適用する。',
+  ).action(async () => {
+    setCode(await migrateCli());
+  });
+
+  describe(
+    program.command('doctor'),
+    'Diagnose config, broker, store / 診断',
+    'Check the configuration, broker, store, schemas and flows: one line per check.',
+    '設定・ブローカー・ストア・スキーマ・フローを診断する（確認ごとに 1 行）。',
+  )
+    .option('--json', 'print the report as JSON / JSON で出力', false)
+    .option('--timeout <ms>', 'time allowed per check / 確認ごとの制限時間', positiveMs, 3000)
+    .action(async (options: { json: boolean; timeout: number }) => {
+      setCode(await doctorCommand({ json: options.json, timeoutMs: options.timeout }));
+    });
+
+  describe(
+    program.command('validate'),
+    'Validate a message / メッセージ検証',
+    'Validate a message (JSON) against the schema of its type.',
+    'メッセージ（JSON）を種別のスキーマで検証する。',
+  )
+    .argument('<messageType>', 'e.g. resident.movement.recorded / メッセージ種別')
+    .argument('[file]', 'JSON file; omit or "-" for stdin / ファイル（- で標準入力）')
+    .action(async (messageType: string, file: string | undefined) => {
+      setCode(await validateCli(messageType, file));
+    });
+
+  const schemas = describe(
+    program.command('schemas'),
+    'Message schemas / スキーマ',
+    'Message schemas.',
+    'メッセージのスキーマ。',
+  );
+  describe(
+    schemas.command('list'),
+    'List message types / 種別一覧',
+    'List the message types the hub knows, with their schemas.',
+    'ハブが扱うメッセージ種別とスキーマを一覧表示する。',
+  ).action(async () => {
+    setCode(await schemasListCli());
+  });
+
+  registerPlannedCommands(program, setCode);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code, or null to keep running. */
+export async function run(argv: readonly string[]): Promise<number | null> {
+  const result: { code: number | null } = { code: exitCodes.ok };
+  const program = buildProgram((code) => {
+    result.code = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage mistake (unknown command, missing argument) exits 2.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    complain(`hub: unexpected error: ${describeError(error)} / 予期しないエラー`);
+    return exitCodes.failed;
+  }
+  return result.code;
+}
