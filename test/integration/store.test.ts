@@ -295,6 +295,24 @@ describe('store', function () {
         expect(await reader('message_outcomes').count({ n: '*' })).to.deep.equal([{ n: 3 }]);
       });
 
+      it('keeps kana, width and non-BMP variants apart (utf8mb4_bin)', async function () {
+        const store = await openFreshStore();
+        const variants = ['ア', 'あ', 'ｱ', '𠮷', 'R-0001'];
+        await Promise.all(
+          variants.map((key, index) =>
+            store.outcomes.record(outcome(`v-${index}`), {
+              step: 's',
+              key,
+              messageId: `v-${index}`,
+            }),
+          ),
+        );
+        const stored: { key: string }[] = await store.knex('processed_keys').select('key');
+        expect(stored.map((row) => row.key).sort()).to.deep.equal([...variants].sort());
+        expect(await store.processed.has('s', 'r-0001')).to.equal(false);
+        expect(await store.processed.has('s', '𠮷')).to.equal(true);
+      });
+
       it('accepts keys longer than the column by hashing them', async function () {
         const store = await openFreshStore();
         const long = `住民票コード:${'9'.repeat(400)}`;
