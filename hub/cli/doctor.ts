@@ -79,12 +79,8 @@ async function checkBroker(config: HubConfig, timeoutMs: number): Promise<CheckR
   // The probe's own detail should not carry a password; make sure of it.
   const detail = result.detail.split(config.amqpUrl).join(where);
   if (result.ok) {
-    return {
-      name: 'broker',
-      status: 'ok',
-      required: true,
-      detail: `${where}: ${detail} / 接続できました`,
-    };
+    const said = detail.includes(where) ? detail : `${where}: ${detail}`;
+    return { name: 'broker', status: 'ok', required: true, detail: `${said} / 接続できました` };
   }
   // The AMQP probe already names where it tried and how to start RabbitMQ; the TCP fallback does not.
   const explained = detail.includes(where)

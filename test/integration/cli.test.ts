@@ -150,6 +150,17 @@ describe('hub CLI (real processes)', function () {
     expect(result.stderr).to.contain('--help');
   });
 
+  it('schemas list names the message types, and validate reads stdin and exits 1 on an invalid message', async () => {
+    const list = await runCli(['schemas', 'list']);
+    expect(list.code, list.stderr).to.equal(0);
+    const messageType = lines(list.stdout)[0]?.split(/\s+/)[0];
+    expect(messageType).to.match(/^[a-z][a-z0-9.-]+$/);
+
+    const invalid = await runCli(['validate', messageType!, '-'], { input: '{}' });
+    expect(invalid.code, invalid.stderr).to.equal(1);
+    expect(invalid.stdout).to.contain(messageType);
+  });
+
   it('validate exits 2 when the file cannot be read', async () => {
     const result = await runCli([
       'validate',
