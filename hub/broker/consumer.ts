@@ -33,6 +33,12 @@ export interface Consumer {
   readonly queue: string;
   /** Stops taking new messages (basic.cancel); in-flight ones can still be settled. */
   cancel(): Promise<void>;
+  /**
+   * Stops handing deliveries to the handler without cancelling: with a single active consumer the
+   * broker must not activate the next consumer before this one has finished what it holds, or the
+   * next could overtake it. Deliveries held back return to the queue on `close()`.
+   */
+  pause(): void;
   /** Closes the channel: anything not yet settled goes back to the queue. */
   close(): Promise<void>;
   /** Messages handed to the handler and not yet settled. */
@@ -49,6 +55,7 @@ export async function createConsumer(
   let channel: Channel | undefined;
   let consumerTag: string | undefined;
   let cancelled = false;
+  let paused = false;
   let inFlight = 0;
   const idle: (() => void)[] = [];
 
@@ -73,6 +80,8 @@ export async function createConsumer(
         log.warn({ queue: spec.queue }, 'consumer cancelled by the broker');
         return;
       }
+      // Held back, unsettled: the broker gets it back when the channel closes.
+      if (paused) return;
       let done = false;
       inFlight += 1;
       const delivery: Delivery = {
@@ -124,6 +133,9 @@ export async function createConsumer(
       const open = channel;
       channel = undefined;
       if (open) await open.close().catch(() => undefined);
+    },
+    pause() {
+      paused = true;
     },
     inFlight: () => inFlight,
     async drain(timeoutMs) {

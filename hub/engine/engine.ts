@@ -117,7 +117,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   async function retire(entry: Running, timeoutMs: number): Promise<void> {
-    await entry.consumer.cancel();
+    entry.consumer.pause();
     const left = await entry.consumer.drain(timeoutMs);
     if (left > 0) {
       log.warn(
@@ -160,7 +160,9 @@ export function createEngine(options: EngineOptions): Engine {
       stopped = true;
       const entries = [...running.values()];
       running.clear();
-      await Promise.all(entries.map((entry) => entry.consumer.cancel()));
+      // Pause rather than cancel: an ordered step's standby consumer must not start before this one
+      // has finished what it holds. Held-back deliveries return to the queue when the channel closes.
+      for (const entry of entries) entry.consumer.pause();
       const deadline = Date.now() + timeoutMs;
       for (const entry of entries) {
         const left = await entry.consumer.drain(Math.max(0, deadline - Date.now()));
