@@ -1,5 +1,6 @@
 import { configureLogger, loggerFor } from '../logger.js';
-import { complain, configOrComplain, describeError, exitCodes } from './output.js';
+import { ConfigError } from '../errors.js';
+import { complain, configErrorLine, configOrComplain, describeError, exitCodes } from './output.js';
 
 /** The URLs a newcomer opens once the hub is up, for the host it is bound to. */
 export function hubUrls(
@@ -26,6 +27,10 @@ export async function startCommand(): Promise<number | null> {
     const { startHub } = await import('../main.js');
     hub = await startHub(config);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      complain(configErrorLine(error));
+      return exitCodes.usage;
+    }
     complain(
       `hub: could not start: ${describeError(error)} — run \`hub doctor\` for a full report` +
         ` / 起動できませんでした。詳しくは hub doctor を実行してください`,
