@@ -1,0 +1,129 @@
+/**
+ * Text at the 住基ネット (CS) boundary: the 住基ネット統一文字 mapping point and half-width kana. Both
+ * fail loudly (TransformError naming the field and the code-point position, never the text) on a
+ * character they cannot map, so 外字 are repaired by staff instead of reaching the CS as '?'.
+ */
+import { TransformError } from '../hub/errors.js';
+import { codePointLength } from '../schemas/keywords.js';
+import type { Address } from '../schemas/types.gen.js';
+
+/** Maps one character unit (a base character plus its variation selector, if any) or refuses it. */
+export interface JukinetCharacterMapping {
+  /** The text to send for `unit`, or undefined when the unit has no 住基ネット統一文字. */
+  map(unit: string): string | undefined;
+}
+
+function isVariationSelector(code: number): boolean {
+  return (code >= 0xfe00 && code <= 0xfe0f) || (code >= 0xe0100 && code <= 0xe01ef);
+}
+
+function isPrivateUse(code: number): boolean {
+  return (
+    (code >= 0xe000 && code <= 0xf8ff) ||
+    (code >= 0xf0000 && code <= 0xffffd) ||
+    (code >= 0x100000 && code <= 0x10fffd)
+  );
+}
+
+/** Splits text into units: each base code point with the variation selectors that follow it. */
+export function characterUnits(text: string): string[] {
+  const units: string[] = [];
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const last = units.length - 1;
+    if (isVariationSelector(code) && last >= 0) units[last] = `${units[last] ?? ''}${char}`;
+    else units.push(char);
+  }
+  return units;
+}
+
+/**
+ * The default mapping: identity for every standard character (IVS sequences pass through for the CS
+ * connector to encode), refusal for private-use characters, which only a table can give meaning to.
+ */
+export const identityJukinetMapping: JukinetCharacterMapping = {
+  map(unit) {
+    const code = unit.codePointAt(0) ?? 0;
+    return isPrivateUse(code) ? undefined : unit;
+  },
+};
+
+/**
+ * The table hook: a mapping that looks `unit` up in `table` first (e.g. built from the MJ文字情報一覧表
+ * 住基ネット統一文字コード column, or a municipality's 外字 list) and falls back to `fallback`.
+ */
+export function jukinetTableMapping(
+  table: ReadonlyMap<string, string>,
+  fallback: JukinetCharacterMapping = identityJukinetMapping,
+): JukinetCharacterMapping {
+  return { map: (unit) => table.get(unit) ?? fallback.map(unit) };
+}
+
+/** The mapping the CS transformers use; replace the table here when the official one is available. */
+export const jukinetMapping: JukinetCharacterMapping = jukinetTableMapping(new Map());
+
+/** Maps text to 住基ネット統一文字 text, or throws TransformError naming `field` and the position. */
+export function toJukinetText(
+  transformer: string,
+  field: string,
+  text: string,
+  mapping: JukinetCharacterMapping = jukinetMapping,
+): string {
+  let out = '';
+  let position = 0;
+  for (const unit of characterUnits(text)) {
+    const mapped = mapping.map(unit);
+    if (mapped === undefined) {
+      throw new TransformError(
+        transformer,
+        `${field}: the character at code point ${String(position)} has no 住基ネット統一文字 mapping`,
+      );
+    }
+    out += mapped;
+    position += codePointLength(unit);
+  }
+  return out;
+}
+
+const fullKana =
+  'ァアィイゥウェエォオカキクケコサシスセソタチッツテトナニヌネノハヒフヘホマミムメモャヤュユョヨラリルレロワヲンー\u3000';
+const halfKana = 'ｧｱｨｲｩｳｪｴｫｵｶｷｸｹｺｻｼｽｾｿﾀﾁｯﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓｬﾔｭﾕｮﾖﾗﾘﾙﾚﾛﾜｦﾝｰ ';
+const voiced = 'ガギグゲゴザジズゼゾダヂヅデドバビブベボ';
+const voicedBase = 'ｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎ';
+const semiVoiced = 'パピプペポ';
+const semiVoicedBase = 'ﾊﾋﾌﾍﾎ';
+
+/** Full-width katakana → half-width kana (the CS wire form), built once from the tables above. */
+export const halfWidthKanaTable: ReadonlyMap<string, string> = new Map<string, string>([
+  ...Array.from(fullKana, (char, index): [string, string] => [char, halfKana.charAt(index)]),
+  ...Array.from(voiced, (char, index): [string, string] => [char, `${voicedBase.charAt(index)}ﾞ`]),
+  ...Array.from(semiVoiced, (char, index): [string, string] => [
+    char,
+    `${semiVoicedBase.charAt(index)}ﾟ`,
+  ]),
+  ['ヴ', 'ｳﾞ'],
+]);
+
+/** Converts canonical kana to half width, or throws (ヮ ヰ ヱ ヵ ヶ have no half-width form). */
+export function toHalfWidthKana(transformer: string, field: string, kana: string): string {
+  let out = '';
+  let position = 0;
+  for (const char of kana) {
+    const half = halfWidthKanaTable.get(char);
+    if (half === undefined) {
+      throw new TransformError(
+        transformer,
+        `${field}: the character at code point ${String(position)} has no half-width kana form`,
+      );
+    }
+    out += half;
+    position += 1;
+  }
+  return out;
+}
+
+/** The one-line address the CS shows: 都道府県 市区町村 町字 番地 (全角空白) 方書. */
+export function addressText(address: Address): string {
+  const main = `${address.prefecture}${address.municipalityName}${address.choaza ?? ''}${address.banchiGo ?? ''}`;
+  return address.katagaki === undefined ? main : `${main}\u3000${address.katagaki}`;
+}

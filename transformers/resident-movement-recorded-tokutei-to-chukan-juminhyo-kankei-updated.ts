@@ -1,0 +1,39 @@
+/** 異動 (特定個人情報) → 団体内統合宛名 / 中間サーバ 住民票関係情報 副本. */
+import { defineTransformer } from './transformer.js';
+
+/** Maps a movement with 個人番号 to the 住民票関係情報 副本 update sent via 団体内統合宛名. */
+export const residentMovementRecordedTokuteiToChukanJuminhyoKankeiUpdated = defineTransformer({
+  name: 'resident-movement-recorded-tokutei-to-chukan-juminhyo-kankei-updated',
+  from: 'resident.movement.recorded.tokutei',
+  to: 'chukan.juminhyo-kankei.updated',
+  description: {
+    ja: '住民異動記録（特定個人情報）を団体内統合宛名経由の中間サーバ副本更新に変換する',
+    en: 'Maps a movement with My Number to the intermediate-server copy update via the integrated atena system',
+  },
+  transform(movement) {
+    const { resident } = movement;
+    return {
+      lgCode: movement.lgCode,
+      myNumber: movement.myNumber,
+      ...(movement.integratedAtenaNumber === undefined
+        ? {}
+        : { integratedAtenaNumber: movement.integratedAtenaNumber }),
+      atenaNumber: resident.atenaNumber,
+      setaiNumber: resident.setaiNumber,
+      historyNo: movement.historyNo,
+      residentType: resident.residentType,
+      residentStatus: resident.residentStatus,
+      name: resident.name,
+      birthDate: resident.birthDate,
+      sex: resident.sex,
+      address: resident.address,
+      ...(resident.householderName === undefined
+        ? {}
+        : { householderName: resident.householderName }),
+      ...(resident.relationship === undefined ? {} : { relationship: resident.relationship }),
+      movementReason: movement.movementReason,
+      movedOn: movement.movedOn,
+      processedOn: movement.processedOn,
+    };
+  },
+});
