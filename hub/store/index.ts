@@ -197,20 +197,60 @@ async function createDatabaseIfMissing(
   }
 }
 
-function isMigrationLocked(error: unknown): boolean {
-  return error instanceof Error && error.name === 'MigrationLocked';
+/**
+ * Races between hub instances starting together: knex's lock refuses the loser, and the creation of
+ * knex's own bookkeeping tables (which runs before the lock exists) can collide. Both pass on retry.
+ */
+function isMigrationRace(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MigrationLocked') return true;
+  return error.message.includes('knex_migrations') && /already exists/i.test(error.message);
 }
 
-/** Applies pending migrations; waits while another hub instance holds the migration lock. */
+function alreadyExists(error: unknown): void {
+  if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+}
+
+/**
+ * Creates knex's bookkeeping tables (same shape as knex's own) before knex does. knex checks for them,
+ * creates them and inserts the lock row without any lock, so hub instances starting together could
+ * insert two lock rows, after which knex reports "already locked" for ever (seen in the tests). Here
+ * the lock row has a fixed key and is inserted with ON CONFLICT DO NOTHING: exactly one, whoever wins.
+ */
+async function prepareMigrationTables(knex: Knex): Promise<void> {
+  if (!(await knex.schema.hasTable(migrationsTable))) {
+    await knex.schema
+      .createTable(migrationsTable, (table) => {
+        table.increments();
+        table.string('name');
+        table.integer('batch');
+        table.timestamp('migration_time');
+      })
+      .catch(alreadyExists);
+  }
+  const lockTable = `${migrationsTable}_lock`;
+  if (!(await knex.schema.hasTable(lockTable))) {
+    await knex.schema
+      .createTable(lockTable, (table) => {
+        table.increments('index').primary();
+        table.integer('is_locked');
+      })
+      .catch(alreadyExists);
+  }
+  await knex(lockTable).insert({ index: 1, is_locked: 0 }).onConflict('index').ignore();
+}
+
+/** Applies pending migrations; waits while another hub instance is migrating. */
 async function migrateLatest(knex: Knex): Promise<string[]> {
   const deadline = Date.now() + migrationLockWaitMs;
   for (;;) {
     try {
+      await prepareMigrationTables(knex);
       const [, applied] = (await knex.migrate.latest()) as [number, string[]];
       if (applied.length > 0) log.info({ applied }, 'migrations applied');
       return applied;
     } catch (error: unknown) {
-      if (!isMigrationLocked(error) || Date.now() > deadline) throw error;
+      if (!isMigrationRace(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -112,6 +112,13 @@ describe('store', function () {
         expect(await store.processed.has('s', 'k')).to.equal(true);
       });
 
+      it('lets several hub instances start on one new database at once', async function () {
+        const url = await freshDbUrl();
+        const stores = await Promise.all([openStoreFor(url), openStoreFor(url), openStoreFor(url)]);
+        for (const store of stores) await store.ping();
+        expect(await migrateCommand(url)).to.deep.equal({ applied: [], current: migrationNames });
+      });
+
       it('leaves migrations, not the store, to open with migrate: false', async function () {
         const url = await freshDbUrl();
         const store = await openStoreFor(url, { migrate: false });
