@@ -113,6 +113,7 @@ export class StepRunner {
   private readonly deps: RunnerDeps;
   private readonly policy: RetryPolicy;
   private readonly subjects = new Map<string, Promise<void>>();
+  private readonly keys = new Map<string, Promise<void>>();
 
   constructor(step: StepSpec, queue: string, deps: RunnerDeps) {
     this.step = step;
@@ -182,15 +183,8 @@ export class StepRunner {
   }
 
   /** Serialises work per subject; different subjects run concurrently. */
-  private async inOrder(subject: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.subjects.get(subject) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.subjects.set(subject, next);
-    try {
-      await next;
-    } finally {
-      if (this.subjects.get(subject) === next) this.subjects.delete(subject);
-    }
+  private inOrder(subject: string, work: () => Promise<void>): Promise<void> {
+    return serialise(this.subjects, subject, work);
   }
 
   private idempotencyKey(meta: Meta, body: unknown): string {
@@ -208,9 +202,25 @@ export class StepRunner {
     parseError: ValidationError | undefined,
     subject: string | undefined,
   ): Promise<void> {
-    const { store, log } = this.deps;
     const subjectHash = subject === undefined ? null : this.deps.hashSubject(subject);
     const key = this.idempotencyKey(meta, body);
+    // Two copies of one message (a republish after a crash) may be in flight at once: the second
+    // waits for the first, then finds its key processed instead of repeating the effect.
+    await serialise(this.keys, key, () =>
+      this.processOnce(delivery, meta, body, parseError, subject, subjectHash, key),
+    );
+  }
+
+  private async processOnce(
+    delivery: Delivery,
+    meta: Meta,
+    body: unknown,
+    parseError: ValidationError | undefined,
+    subject: string | undefined,
+    subjectHash: string | null,
+    key: string,
+  ): Promise<void> {
+    const { store, log } = this.deps;
     let attempt = meta.attempt;
     for (;;) {
       try {
@@ -517,6 +527,22 @@ export class StepRunner {
     );
     await sleep(250);
     delivery.nack(true);
+  }
+}
+
+/** Runs `work` after every earlier work queued under the same key has settled. */
+async function serialise(
+  chains: Map<string, Promise<void>>,
+  key: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const previous = chains.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  chains.set(key, next);
+  try {
+    await next;
+  } finally {
+    if (chains.get(key) === next) chains.delete(key);
   }
 }
 

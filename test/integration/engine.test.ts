@@ -83,11 +83,12 @@ interface OutcomeRecord {
 }
 
 async function outcomeRows(store: Store, step: string): Promise<OutcomeRecord[]> {
-  return store
-    .knex<OutcomeRecord>('message_outcomes')
+  const rows: OutcomeRecord[] = await store
+    .knex('message_outcomes')
     .where({ step })
     .orderBy('id')
     .select('message_id', 'outcome', 'attempt', 'reason_class', 'detail');
+  return rows;
 }
 
 describe('engine (real RabbitMQ, SQLite store)', function () {
