@@ -252,7 +252,7 @@ export function sampleMovementRecorded(
   if (reason === 'DOMESTIC_MOVE_IN') {
     resident.priorAddress = {
       domestic: {
-        lgCode: sampleOtherLgCodes[seed % sampleOtherLgCodes.length] ?? '011002',
+        lgCode: '011002',
         prefecture: '北海道',
         municipalityName: '札幌市',
         choaza: '中央区北一条西',

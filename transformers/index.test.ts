@@ -3,28 +3,9 @@ import { TransformError } from '../hub/errors.js';
 import { loadFixtures } from '../schemas/fixtures.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformerList, transformers } from './index.js';
-import type { TransformContext } from './transformer.js';
+import { sampleContext as contextFor } from './sample-context.js';
 
 const registry = schemaRegistry();
-
-/** The context the engine would pass for `input`: correlation and subject key come from the saga. */
-export function contextFor(input: unknown): TransformContext {
-  const body = (typeof input === 'object' && input !== null ? input : {}) as Record<
-    string,
-    unknown
-  >;
-  const text = (key: string): string | undefined =>
-    typeof body[key] === 'string' ? body[key] : undefined;
-  const correlationId = text('centerRequestId');
-  const subjectKey = text('requestSubjectKey');
-  return {
-    messageId: '0192f5a0-0000-7000-8000-000000000001',
-    now: '2026-11-27T10:00:05+09:00',
-    lgCode: text('lgCode') ?? '131016',
-    ...(correlationId === undefined ? {} : { correlationId }),
-    ...(subjectKey === undefined ? {} : { subjectKey }),
-  };
-}
 
 /** Valid fixtures a CS-bound transformer must refuse: a private-use character has no 統一文字. */
 const expectedRefusals = new Map<string, readonly string[]>([
