@@ -30,6 +30,7 @@ export interface FieldSpec {
   readonly kana?: 'full' | 'half';
 }
 
+/** The 外字 hook a layout may carry (see cp932.ts). */
 export type { GaijiMapping } from './cp932.js';
 
 /** A record layout as declared. */
