@@ -204,6 +204,8 @@ async function createDatabaseIfMissing(
 function isMigrationRace(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MigrationLocked') return true;
+  // SQLite in WAL mode: a transaction whose snapshot went stale gets SQLITE_BUSY at once, unwaited.
+  if (errorCode(error)?.startsWith('SQLITE_BUSY') === true) return true;
   return error.message.includes('knex_migrations') && /already exists/i.test(error.message);
 }
 
@@ -300,15 +302,33 @@ class KnexStore implements Store {
   }
 }
 
-function positive(name: string, value: number | undefined): void {
-  if (
-    value !== undefined &&
-    (!Number.isInteger(value) || value < (name === 'batchMaxDelayMs' ? 0 : 1))
-  ) {
-    throw new RangeError(
-      `openStore: ${name} must be a whole number ≥ ${name === 'batchMaxDelayMs' ? 0 : 1}`,
-    );
+function checkOption(name: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    throw new RangeError(`openStore: ${name} must be a whole number ≥ ${min}, got ${value}`);
   }
+}
+
+/**
+ * Connects to the MySQL database, creating it first only when the server says it is unknown: a
+ * production user usually may use its database but not run CREATE DATABASE, even with IF NOT EXISTS.
+ */
+async function connectMysql(target: Extract<DbTarget, { kind: 'mysql' }>): Promise<Knex> {
+  const knex = mysqlKnex(target, target.database);
+  try {
+    await knex.raw('select 1');
+  } catch (error: unknown) {
+    if (errorCode(error) !== 'ER_BAD_DB_ERROR') {
+      await knex.destroy();
+      throw unavailable(target, error);
+    }
+    try {
+      await createDatabaseIfMissing(target);
+    } catch (createError: unknown) {
+      await knex.destroy();
+      throw createError;
+    }
+  }
+  return knex;
 }
 
 /**
@@ -316,8 +336,8 @@ function positive(name: string, value: number | undefined): void {
  * directory or the MySQL database if missing, checks the connection and applies migrations.
  */
 export async function openStore(dbUrl: string, options: StoreOptions = {}): Promise<Store> {
-  positive('batchMaxRows', options.batchMaxRows);
-  positive('batchMaxDelayMs', options.batchMaxDelayMs);
+  checkOption('batchMaxRows', options.batchMaxRows, 1);
+  checkOption('batchMaxDelayMs', options.batchMaxDelayMs, 0);
   const target = parseDbUrl(dbUrl);
   let knex: Knex;
   if (target.kind === 'sqlite') {
@@ -330,8 +350,7 @@ export async function openStore(dbUrl: string, options: StoreOptions = {}): Prom
     }
     knex = sqliteKnex(target.filename);
   } else {
-    await createDatabaseIfMissing(target);
-    knex = mysqlKnex(target, target.database);
+    knex = await connectMysql(target);
   }
   const store = new KnexStore(target, knex, options);
   try {

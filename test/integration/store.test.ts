@@ -4,7 +4,12 @@ import { migrateCommand, rollbackAll } from '../../hub/store/migrate.js';
 import type { OutcomeRow } from '../../hub/store/types.js';
 import { mysqlDatabaseExists, withStores } from '../support/db.js';
 import type { Knex } from 'knex';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const hubTables = [
   'message_outcomes',
@@ -46,6 +51,23 @@ async function existingTables(knex: Knex): Promise<string[]> {
   const present: string[] = [];
   for (const table of hubTables) if (await knex.schema.hasTable(table)) present.push(table);
   return present;
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const storeModule = new URL('../../hub/store/index.ts', import.meta.url).href;
+
+/** What a hub process does with its store on start, in its own process as in production. */
+async function startHubProcess(url: string): Promise<void> {
+  const script = [
+    `import { openStore } from ${JSON.stringify(storeModule)};`,
+    `const store = await openStore(${JSON.stringify(url)});`,
+    'await store.ping();',
+    'await store.close();',
+  ].join('\n');
+  await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    env: { ...process.env, HUB_LOG_LEVEL: 'silent' },
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -112,10 +134,9 @@ describe('store', function () {
         expect(await store.processed.has('s', 'k')).to.equal(true);
       });
 
-      it('lets several hub instances start on one new database at once', async function () {
+      it('lets several hub processes start on one new database at once', async function () {
         const url = await freshDbUrl();
-        const stores = await Promise.all([openStoreFor(url), openStoreFor(url), openStoreFor(url)]);
-        for (const store of stores) await store.ping();
+        await Promise.all([startHubProcess(url), startHubProcess(url), startHubProcess(url)]);
         expect(await migrateCommand(url)).to.deep.equal({ applied: [], current: migrationNames });
       });
 
