@@ -14,6 +14,13 @@ export interface GaijiMapping {
   fromBytes(bytes: Buffer): string | undefined;
 }
 
+function isAscii(value: string): boolean {
+  for (let index = 0; index < value.length; index += 1) {
+    if (value.charCodeAt(index) > 0x7f) return false;
+  }
+  return true;
+}
+
 function fieldError(
   field: string,
   en: string,
@@ -49,6 +56,8 @@ export function encodeCp932(
   width: Width,
   gaiji?: GaijiMapping,
 ): Buffer {
+  // ASCII is the same in CP932 (iconv-lite maps 0x5C and 0x7E to \ and ~, not ¥ and ‾).
+  if (width !== 'double' && isAscii(value)) return Buffer.from(value, 'latin1');
   const whole = iconv.encode(value, 'cp932');
   if (iconv.decode(whole, 'cp932') === value) {
     const count = Array.from(value).length;
@@ -108,6 +117,7 @@ export function encodeCp932(
 
 /** Decodes CP932 bytes, failing on the first byte that does not start a valid character. */
 export function decodeCp932(field: string, bytes: Buffer, gaiji?: GaijiMapping): string {
+  if (bytes.every((byte) => byte < 0x80)) return bytes.toString('latin1');
   let out = '';
   let runStart = 0;
   const flush = (end: number): void => {

@@ -135,6 +135,9 @@ describe('fixed-width CP932 records', () => {
   });
 
   it('rejects the wrong width and non-kana in kana fields', () => {
+    expect(
+      codecError(() => resident.encode({ ...yamada, recordType: 'A\r\n' })).location,
+    ).to.deep.include({ field: 'recordType', codePointIndex: 1, codePoint: 'U+000D' });
     expect(codecError(() => resident.encode({ ...yamada, name: 'Taro' })).location).to.deep.include(
       {
         field: 'name',

@@ -5,7 +5,7 @@
  * naming the field and the position, never the value. iconv-lite turns what it cannot encode into
  * '?', so every field is checked by round trip.
  */
-import { CodecError, type CodecLocation } from './errors.js';
+import { CodecError, formatCodePoint, type CodecLocation } from './errors.js';
 import { decodeCp932, encodeCp932, type GaijiMapping } from './cp932.js';
 import { toFullWidthKana, toHalfWidthKana } from './kana.js';
 import {
@@ -189,6 +189,22 @@ const asciiSpace = Buffer.from(' ');
 const ideographicSpace = Buffer.from([0x81, 0x40]);
 
 function requireString(field: FieldSpec, value: unknown): string {
+  const text = requireAnyString(field, value);
+  let index = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) {
+      throw fieldError(field, 'control character in a fixed-width field', '制御文字があります', {
+        codePointIndex: index,
+        codePoint: formatCodePoint(code),
+      });
+    }
+    index += 1;
+  }
+  return text;
+}
+
+function requireAnyString(field: FieldSpec, value: unknown): string {
   if (typeof value !== 'string') {
     throw fieldError(
       field,

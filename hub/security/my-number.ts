@@ -48,13 +48,12 @@ interface ChainDigit {
 
 // Machine identifiers that are not personal data and often hold 12 digits in a row: UUIDs (message
 // ids) and long hex strings with a letter (hashes, trace ids). Digits inside them are not candidates.
-const machineIds =
-  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[0-9a-f]*[a-f])[0-9a-f]{32,}/giu;
+const machineIds = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}/giu;
 
 function machineIdRanges(text: string): [number, number][] {
   const ranges: [number, number][] = [];
   for (const match of text.matchAll(machineIds)) {
-    ranges.push([match.index, match.index + match[0].length]);
+    if (/[a-f]/iu.test(match[0])) ranges.push([match.index, match.index + match[0].length]);
   }
   return ranges;
 }
