@@ -40,9 +40,11 @@ export class OutcomeBatchError extends Error {
       typeof error.code === 'string'
         ? error.code
         : undefined;
-    // knex runs with compileSqlOnError off, so its message holds placeholders, not values.
+    // knex prefixes the driver's message with the SQL (placeholders only: compileSqlOnError is off);
+    // for a 200-row insert that is kilobytes of "?", so keep the driver's part.
     const text = error instanceof Error ? error.message : String(error);
-    super(`Outcome batch of ${size} rows was not committed (${code ?? 'error'}): ${text}`);
+    const driverText = (/^insert into .*? - (.*)$/s.exec(text)?.[1] ?? text).slice(0, 500);
+    super(`Outcome batch of ${size} rows was not committed (${code ?? 'error'}): ${driverText}`);
     this.name = 'OutcomeBatchError';
     this.code = code;
   }
@@ -59,6 +61,10 @@ interface Pending {
 const rowsPerInsert = 500;
 
 const log = loggerFor('store');
+
+function validDate(value: unknown): boolean {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
 
 function outcomeRecord(row: OutcomeRow): Record<string, unknown> {
   return {
@@ -99,6 +105,12 @@ export class GroupCommitWriter implements OutcomeWriter {
 
   record(row: OutcomeRow, processed?: ProcessedKey): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The outcome writer is closed'));
+    // Refused here rather than by the database, where it would fail every other row of its batch.
+    if (!validDate(row.receivedAt) || !validDate(row.finishedAt)) {
+      return Promise.reject(
+        new TypeError(`Outcome of ${row.messageId}: receivedAt/finishedAt must be valid Dates`),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, processed, resolve, reject });
       if (this.queue.length >= this.options.batchMaxRows) {

@@ -255,6 +255,9 @@ describe('store', function () {
         const reason: unknown = (results[0] as PromiseRejectedResult).reason;
         expect(reason).to.be.instanceOf(Error);
         expect(String(reason)).to.match(/not committed/);
+        // The driver's reason, not kilobytes of SQL, and never the values.
+        expect(String(reason)).not.to.match(/insert into/i);
+        expect(String(reason)).not.to.include('good-1');
         const reader = secondConnection(url);
         expect(await reader('message_outcomes').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
         expect(await store.processed.has('transform', 'k-1')).to.equal(false);
@@ -263,6 +266,16 @@ describe('store', function () {
         // The writer carries on: the next batch commits.
         await store.outcomes.record(outcome('good-3'));
         expect(batches).to.deep.equal([1]);
+      });
+
+      it('refuses an invalid date at once, without failing the rest of its batch', async function () {
+        const store = await openFreshStore({ batchMaxDelayMs: 20 });
+        const [bad, good] = await Promise.allSettled([
+          store.outcomes.record(outcome('bad-date', { finishedAt: new Date(Number.NaN) })),
+          store.outcomes.record(outcome('good-date')),
+        ]);
+        expect(bad.status).to.equal('rejected');
+        expect(good.status).to.equal('fulfilled');
       });
 
       it('rejects when the database is gone', async function () {
