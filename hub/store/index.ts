@@ -102,7 +102,11 @@ export function unavailable(target: DbTarget, error: unknown): StoreUnavailableE
 /** knex's own warnings go to the hub's logger, not to the console (and at most as text, never as objects). */
 const knexLog: Knex.Logger = {
   warn: (message: unknown) => {
-    log.warn(typeof message === 'string' ? message : 'knex warning');
+    const text = typeof message === 'string' ? message : 'knex warning';
+    // A failed connect is reported by the store's own error (where, and what to do); the first start
+    // on MySQL also fails one connect on purpose, to learn that the database is missing.
+    if (text.startsWith('Acquire connection error')) log.debug(text);
+    else log.warn(text);
   },
   error: (message: unknown) => {
     log.warn(typeof message === 'string' ? message : 'knex error');
