@@ -27,6 +27,8 @@ export interface HubConfig {
   readonly dataDir: string;
   /** Milliseconds a graceful shutdown waits for in-flight messages (`HUB_SHUTDOWN_TIMEOUT_MS`). */
   readonly shutdownTimeoutMs: number;
+  /** This municipality's 全国地方公共団体コード (`HUB_LG_CODE`, 6 digits with its check digit). */
+  readonly lgCode: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -59,7 +61,22 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_SECRET_KEY_FILE', default: './data/secret.key', meaning: 'file holding the key' },
   { name: 'HUB_DATA_DIR', default: './data', meaning: 'local state directory' },
   { name: 'HUB_SHUTDOWN_TIMEOUT_MS', default: '15000', meaning: 'graceful shutdown budget' },
+  {
+    name: 'HUB_LG_CODE',
+    default: '131016',
+    meaning: "this city's 地方公共団体コード (with check digit)",
+  },
 ];
+
+/** 全国地方公共団体コード: weights 6 5 4 3 2 over the first five digits, cd = (11 − Σ mod 11) mod 10. */
+function isLgCode(value: string): boolean {
+  if (!/^[0-9]{6}$/.test(value)) return false;
+  const sum = [6, 5, 4, 3, 2].reduce(
+    (total, weight, index) => total + weight * Number(value[index]),
+    0,
+  );
+  return (11 - (sum % 11)) % 10 === Number(value[5]);
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -154,6 +171,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
     );
   }
   const secretKey = text(env, 'HUB_SECRET_KEY');
+  const lgCode = text(env, 'HUB_LG_CODE') ?? '131016';
+  if (!isLgCode(lgCode)) {
+    throw new ConfigError(
+      'HUB_LG_CODE',
+      'must be a 6-digit 地方公共団体コード with a valid check digit',
+    );
+  }
   return {
     amqpUrl: amqpUrl(env),
     dbUrl: dbUrl(env, dataDir),
@@ -167,6 +191,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     secretKeyFile: resolve(text(env, 'HUB_SECRET_KEY_FILE') ?? resolve(dataDir, 'secret.key')),
     dataDir,
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
+    lgCode,
   };
 }
 

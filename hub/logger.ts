@@ -1,50 +1,22 @@
 import { pino, type Logger } from 'pino';
-import { maskMyNumbers } from './security/my-number.js';
+import { maskText, maskValue } from './security/mask.js';
 
 /**
- * Field names whose values are personal data and never reach a log line, whatever object carries
- * them. Log ids and schema paths instead.
+ * Every log line passes through the one masking helper (hub/security/mask.ts): fields named like
+ * personal data (myNumber, name, address, …) are replaced, and every string is scanned for valid
+ * My Numbers (ASCII or full width, with separators). Log ids and schema paths, never payloads.
  */
-export const personalFields = [
-  'payload',
-  'body',
-  'content',
-  'myNumber',
-  'currentMyNumber',
-  'previousMyNumber',
-  'newMyNumber',
-  'name',
-  'nameKana',
-  'address',
-  'resident',
-  'records',
-] as const;
-
-const redactPaths = personalFields.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
-
-function scrub(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return maskMyNumbers(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = scrub(item, depth + 1);
-  return out;
-}
-
 function createRoot(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
       level,
       base: { service: 'hub' },
-      redact: { paths: redactPaths, censor: '[masked]' },
       formatters: {
-        // A last line of defence: any My Number that slipped into a logged string is masked.
-        log: (object) => scrub(object, 0) as Record<string, unknown>,
+        log: (object) => maskValue(object) as Record<string, unknown>,
       },
       hooks: {
         logMethod(args, method) {
-          const masked = args.map((arg) => (typeof arg === 'string' ? maskMyNumbers(arg) : arg));
+          const masked = args.map((arg) => (typeof arg === 'string' ? maskText(arg) : arg));
           method.apply(this, masked as Parameters<typeof method>);
         },
       },
@@ -60,9 +32,30 @@ export function logger(): Logger {
   return root;
 }
 
-/** A child logger for one component (`broker`, `engine`, `store`, `http`, …). */
+/**
+ * A child logger for one component (`broker`, `engine`, `store`, `http`, …). It follows later
+ * `configureLogger` calls, so modules may create theirs at load time.
+ */
 export function loggerFor(component: string): Logger {
-  return root.child({ component });
+  const children = new Map<Logger, Logger>();
+  const current = () => {
+    let child = children.get(root);
+    if (!child) {
+      children.clear();
+      child = root.child({ component });
+      children.set(root, child);
+    }
+    return child;
+  };
+  return new Proxy(Object.create(null) as Logger, {
+    get(_target, property) {
+      const child = current();
+      const value: unknown = Reflect.get(child, property, child);
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(child)
+        : value;
+    },
+  });
 }
 
 /** Replaces the root logger's level or destination (start-up, tests). */

@@ -1,4 +1,15 @@
-import type { HubConfig } from './config.js';
+import { redactUrl, type HubConfig } from './config.js';
+import { createBroker, type Broker } from './broker/index.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import type { Sink, StepSpec } from './engine/step.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { configureLogger, loggerFor } from './logger.js';
+import { createMetrics, type HubMetrics } from './metrics.js';
+import { loadKeyRing, type KeyRing } from './security/keys.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+import { schemaRegistry } from '../schemas/registry.js';
+import { transformers } from '../transformers/index.js';
 
 /** Readiness of one dependency, as `/readyz` and `hub doctor` report it. */
 export interface DependencyStatus {
@@ -12,13 +23,132 @@ export interface DependencyStatus {
 export interface RunningHub {
   /** The port the HTTP server listens on (useful when HUB_HTTP_PORT=0). */
   readonly httpPort: number;
+  readonly broker: Broker;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly http: HttpServer;
+  readonly metrics: HubMetrics;
+  readonly keyRing: KeyRing;
   /** Broker, store and engine readiness. */
   readiness(): Promise<DependencyStatus[]>;
   /** Graceful shutdown: stop consuming, finish or return in-flight messages, flush, close. */
   stop(): Promise<void>;
 }
 
-/** Starts the hub: store (migrations), broker, engine routes, HTTP. Implemented in the engine work. */
-export function startHub(config: HubConfig): Promise<RunningHub> {
-  return Promise.reject(new Error(`startHub is not wired yet (${config.httpHost})`));
+/** What the composition root runs besides configuration: routes and the connectors' sinks. */
+export interface HubParts {
+  readonly steps?: readonly StepSpec[];
+  readonly sinks?: readonly Sink[];
+}
+
+/**
+ * Starts the hub: keys, store (migrations applied), broker (topology declared), engine routes,
+ * HTTP. Anything that fails closes what was already opened, so a failed start leaves nothing behind.
+ */
+export async function startHub(config: HubConfig, parts: HubParts = {}): Promise<RunningHub> {
+  configureLogger({ level: config.logLevel });
+  const log = loggerFor('hub');
+  const started = Date.now();
+  const cleanup: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const { keyRing, created } = loadKeyRing(config);
+    if (created) {
+      log.warn(
+        { keyFile: config.secretKeyFile, keyId: keyRing.current.id },
+        'demo mode: created a local secret key; set HUB_SECRET_KEY or HUB_SECRET_KEY_FILE in production',
+      );
+    }
+    const hasher = keyRing.hasher();
+    const metrics = createMetrics();
+    const store = await openStore(config.dbUrl, {
+      onBatch: (size) => {
+        metrics.outcomeBatchSize.observe(size);
+      },
+    });
+    cleanup.push(() => store.close());
+    const broker = createBroker({ url: config.amqpUrl, name: 'hub', metrics });
+    await broker.start();
+    cleanup.push(() => broker.close());
+    const sinks = new Map((parts.sinks ?? []).map((sink) => [sink.system, sink]));
+    const engine = createEngine({
+      broker,
+      store,
+      catalogue: schemaRegistry(),
+      transformers,
+      sinks,
+      metrics,
+      hashSubject: (value) => hasher.hash('subject', value),
+      lgCode: config.lgCode,
+      prefetch: config.prefetch,
+    });
+    await engine.apply(parts.steps ?? []);
+    cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
+    const readiness = async (): Promise<DependencyStatus[]> => {
+      const brokerOk = broker.isConnected();
+      let storeDetail = `${store.kind} store reachable`;
+      let storeOk = true;
+      try {
+        await store.ping();
+      } catch (error) {
+        storeOk = false;
+        storeDetail = `store unreachable: ${error instanceof Error ? error.message : 'unknown error'}`;
+      }
+      return [
+        {
+          name: 'broker',
+          ok: brokerOk,
+          detail: brokerOk
+            ? `connected to ${redactUrl(config.amqpUrl)}`
+            : `not connected to ${redactUrl(config.amqpUrl)}; reconnecting / 再接続中`,
+        },
+        { name: 'store', ok: storeOk, detail: storeDetail },
+        {
+          name: 'engine',
+          ok: true,
+          detail: `${String(engine.steps().length)} route steps running`,
+        },
+      ];
+    };
+    const http = await createHttpServer({
+      port: config.httpPort,
+      host: config.httpHost,
+      readiness,
+      metrics: metrics.registry,
+    });
+    cleanup.push(() => http.close());
+    log.info(
+      {
+        httpPort: http.port,
+        store: store.kind,
+        steps: engine.steps().length,
+        ms: Date.now() - started,
+      },
+      'hub ready',
+    );
+    let stopping: Promise<void> | undefined;
+    return {
+      httpPort: http.port,
+      broker,
+      store,
+      engine,
+      http,
+      metrics,
+      keyRing,
+      readiness,
+      stop() {
+        stopping ??= (async () => {
+          log.info('hub stopping: finishing in-flight messages');
+          await unwind();
+          log.info('hub stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
 }

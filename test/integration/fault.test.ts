@@ -11,11 +11,11 @@ import { tempSqliteUrl } from '../support/engine-harness.js';
 /** Starts a hub engine in its own process (so it can be killed with SIGKILL). */
 async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fault-worker.ts'], {
-    env: { ...process.env, ...env, HUB_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   await eventually(() => output.includes('ready'), 30_000, 'the worker to start');
@@ -85,13 +85,15 @@ describe('fault: SIGKILL part-way through 20k messages', function () {
     // The hub's own record: each input processed once per step, never twice.
     const store = await openStore(dbUrl, { migrate: false });
     try {
-      const perStep = async (step: string, outcome: string) =>
-        (await store
+      const perStep = async (step: string, outcome: string) => {
+        const rows: { message_id: string; n: number | string }[] = await store
           .knex('message_outcomes')
           .where({ step, outcome })
           .select('message_id')
           .count({ n: '*' })
-          .groupBy('message_id')) as { message_id: string; n: number }[];
+          .groupBy('message_id');
+        return rows;
+      };
       await eventually(
         async () => (await perStep('test.deliver', 'delivered')).length === total,
         30_000,

@@ -2,9 +2,16 @@
  * A hub engine process for the fault test: runs the test route (forward, then deliver over HTTP to
  * the test's fake external system) until it is killed. Configured by environment variables.
  */
+import { createWriteStream } from 'node:fs';
 import { ConnectorError } from '../../hub/errors.js';
+import { configureLogger } from '../../hub/logger.js';
 import type { Sink } from '../../hub/engine/step.js';
 import { startEngine } from './engine-harness.js';
+
+// Log into the suite's log file, so the leak scan covers this process too.
+const logFile = process.env['HUB_TEST_LOG'];
+if (logFile !== undefined)
+  configureLogger({ level: 'debug', destination: createWriteStream(logFile, { flags: 'a' }) });
 
 const url = process.env['FAULT_AMQP_URL'] ?? '';
 const dbUrl = process.env['FAULT_DB_URL'] ?? '';

@@ -1,0 +1,151 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createVhost, eventually, type TestVhost } from '../support/broker.js';
+import { createTestDatabase, mysqlDatabaseExists, type TestDatabase } from '../support/db.js';
+import { repoRoot } from '../support/run-cli.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const startScript = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts['start'];
+
+/**
+ * Runs what `npm start` runs (the package's start script), in a fresh data directory. The script
+ * is run directly rather than through npm so that SIGTERM reaches the hub and its exit code is seen.
+ */
+function npmStart(
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
+  const [command, ...args] = (startScript ?? '').split(' ');
+  const child = spawn(command ?? 'node', args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function readyz(port: number): Promise<{ status: number; body: unknown }> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${String(port)}/readyz`);
+    return { status: response.status, body: await response.json() };
+  } catch {
+    return { status: 0, body: undefined };
+  }
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+describe('npm start (the quick start)', function () {
+  this.timeout(120_000);
+
+  it('is `node bin/hub.js start`, which needs no build step', () => {
+    expect(startScript).to.equal('node bin/hub.js start');
+  });
+
+  let vhost: TestVhost;
+  const databases: TestDatabase[] = [];
+  const children: ChildProcess[] = [];
+
+  before(async () => {
+    vhost = await createVhost('hub-start');
+  });
+
+  after(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    for (const database of databases) await database.drop();
+    await vhost.delete();
+  });
+
+  it('answers /readyz 200 on SQLite with no other set-up, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'hub-start-'));
+    const { child, output } = npmStart({
+      HUB_AMQP_URL: vhost.url,
+      HUB_HTTP_PORT: String(port),
+      HUB_DATA_DIR: dataDir,
+    });
+    children.push(child);
+    await eventually(
+      async () => (await readyz(port)).status === 200,
+      60_000,
+      `/readyz 200; output: ${output()}`,
+    );
+    const { body } = await readyz(port);
+    expect(JSON.stringify(body)).to.include('sqlite');
+    expect(output()).to.include('demo mode: created a local secret key');
+    expect(output()).to.include(`http://127.0.0.1:${String(port)}/readyz`);
+    expect(await stop(child)).to.equal(0);
+  });
+
+  it('answers /readyz 200 on MariaDB, creating the database if it is missing', async () => {
+    const database = await createTestDatabase('mysql');
+    databases.push(database);
+    const name = new URL(database.url).pathname.slice(1);
+    expect(await mysqlDatabaseExists(name)).to.equal(false);
+    const port = await freePort();
+    const { child, output } = npmStart({
+      HUB_AMQP_URL: vhost.url,
+      HUB_HTTP_PORT: String(port),
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-start-')),
+      HUB_DB_URL: database.url,
+    });
+    children.push(child);
+    await eventually(
+      async () => (await readyz(port)).status === 200,
+      60_000,
+      `/readyz 200; output: ${output()}`,
+    );
+    expect(JSON.stringify((await readyz(port)).body)).to.include('mysql');
+    expect(await mysqlDatabaseExists(name)).to.equal(true);
+    expect(await stop(child)).to.equal(0);
+  });
+
+  it('refuses an unreachable broker with one line naming where it tried and how to start one', async () => {
+    const { child, output } = npmStart({
+      HUB_AMQP_URL: 'amqp://guest:Pw-7c1e9@127.0.0.1:1',
+      HUB_HTTP_PORT: String(await freePort()),
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-start-')),
+    });
+    children.push(child);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.not.equal(0);
+    expect(output()).to.include('amqp://guest:***@127.0.0.1:1');
+    expect(output()).to.include('rabbitmq-server -detached');
+    expect(output()).to.not.include('Pw-7c1e9');
+  });
+});
