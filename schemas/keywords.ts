@@ -8,14 +8,14 @@ import type { SchemaValidateFunction } from 'ajv/dist/types/index.js';
 import { isValidMyNumber } from '../hub/security/my-number.js';
 
 /** Root and property annotations that carry meaning for docs and the engine, not for validation. */
-export const metadataKeywords = [
-  'x-carries-my-number',
-  'x-from',
-  'x-to',
-  'x-affair',
-  'x-title-en',
-  'x-ja',
-] as const;
+export const metadataKeywords = {
+  'x-carries-my-number': 'boolean',
+  'x-from': 'string',
+  'x-to': 'array',
+  'x-affair': 'number',
+  'x-title-en': 'string',
+  'x-ja': 'string',
+} as const;
 
 function digitsOf(value: string): number[] {
   return Array.from({ length: value.length }, (_, index) => value.charCodeAt(index) - 48);
@@ -102,12 +102,9 @@ function stringKeyword(
 
 /** Registers the catalogue's metadata and validation keywords on an ajv instance. */
 export function addCatalogueKeywords(ajv: Ajv2020): void {
-  ajv.addKeyword({ keyword: 'x-carries-my-number', schemaType: 'boolean' });
-  ajv.addKeyword({ keyword: 'x-from', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-to', schemaType: 'array' });
-  ajv.addKeyword({ keyword: 'x-affair', schemaType: 'number' });
-  ajv.addKeyword({ keyword: 'x-title-en', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-ja', schemaType: 'string' });
+  for (const [keyword, schemaType] of Object.entries(metadataKeywords)) {
+    ajv.addKeyword({ keyword, schemaType });
+  }
 
   const flag =
     (test: (value: string) => boolean): Check =>

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ValidationError } from '../hub/errors.js';
 import { loadFixtures } from './fixtures.js';
 import { loadSchemaRegistry, readSchemaFiles, schemaRegistry } from './registry.js';
-import { sampleMessage, sampleMovementRecorded } from './sample.js';
+import { sampleMessage, sampleMovementRecorded, sampleMovementStream } from './sample.js';
 
 const registry = schemaRegistry();
 const rejecting = loadSchemaRegistry({ juminhyoCodeCheck: 'reject' });
@@ -158,5 +158,34 @@ describe('schema registry', () => {
     for (const [messageType, schema] of files.messages)
       expect(walk(schema, false), messageType).to.equal(false);
     expect(walk(files.defs, false)).to.equal(false);
+  });
+});
+
+describe('sample factories', () => {
+  it('are deterministic and produce valid bodies for every message type', () => {
+    for (const messageType of files.messages.keys()) {
+      for (const seed of [1, 2, 99]) {
+        const type = messageType as Parameters<typeof sampleMessage>[0];
+        expect(sampleMessage(type, seed)).to.deep.equal(sampleMessage(type, seed));
+        expect(
+          registry.validate(messageType, sampleMessage(type, seed)),
+          `${messageType} ${String(seed)}`,
+        ).to.deep.equal({ issues: [], warnings: [] });
+      }
+    }
+  });
+
+  it('produce a valid movement stream with increasing historyNo per resident', () => {
+    const stream = sampleMovementStream(200, 3);
+    const last = new Map<string, number>();
+    for (const movement of stream) {
+      expect(
+        registry.validate('resident.movement.recorded.tokutei', movement).issues,
+      ).to.deep.equal([]);
+      const previous = last.get(movement.resident.atenaNumber) ?? 0;
+      expect(movement.historyNo).to.equal(previous + 1);
+      last.set(movement.resident.atenaNumber, movement.historyNo);
+    }
+    expect(sampleMovementStream(50, 3)).to.deep.equal(sampleMovementStream(50, 3));
   });
 });

@@ -621,3 +621,52 @@ export function sampleMessage<T extends MessageType>(messageType: T, seed = 1): 
   const factory: (seed: number) => MessageTypes[T] = sampleFactories[messageType];
   return factory(seed);
 }
+
+const streamReasons: readonly MovementReason['reason'][] = [
+  'DOMESTIC_MOVE_IN',
+  'RELOCATION',
+  'DOMESTIC_MOVE_IN',
+  'BIRTH',
+  'MINOR_CORRECTION',
+  'DOMESTIC_MOVE_OUT',
+  'OVERSEAS_MOVE_IN',
+  'DEATH',
+  'HOUSEHOLD_SPLIT',
+  'DOMESTIC_MOVE_IN',
+];
+const streamKinds: readonly SampleResidentKind[] = [
+  'japanese',
+  'japanese',
+  'japanese',
+  'mid-long-term',
+  'japanese',
+  'japanese',
+  'special-permanent',
+  'japanese',
+  'japanese',
+  'japanese',
+];
+
+/**
+ * `count` valid tokutei movements for load tests: a deterministic mix of reasons and resident kinds over
+ * `people` distinct residents, with `historyNo` increasing per resident (the per-subject order).
+ */
+export function sampleMovementStream(
+  count: number,
+  seed = 1,
+  people = Math.max(1, Math.ceil(count / 3)),
+): ResidentMovementRecordedTokutei[] {
+  const random = createRandom(seed);
+  const history = new Map<number, number>();
+  const out: ResidentMovementRecordedTokutei[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const person = seed * 1_000 + Math.floor(random() * people);
+    const historyNo = (history.get(person) ?? 0) + 1;
+    history.set(person, historyNo);
+    const slot = index % streamReasons.length;
+    const reason = streamReasons[slot] ?? 'RELOCATION';
+    const kind = reason === 'BIRTH' ? 'japanese' : (streamKinds[slot] ?? 'japanese');
+    out.push(sampleMovementRecordedTokutei({ historyNo }, person, reason, kind));
+  }
+  return out;
+}
