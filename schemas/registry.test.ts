@@ -189,3 +189,46 @@ describe('sample factories', () => {
     expect(sampleMovementStream(50, 3)).to.deep.equal(sampleMovementStream(50, 3));
   });
 });
+
+describe('catalogue metadata', () => {
+  const systemIds = new Set(
+    (files.defs['$defs'] as Record<string, { enum?: string[] }>)['SystemId']?.enum ?? [],
+  );
+
+  it('declares title, English title, affair, from and to on every message schema', () => {
+    expect(systemIds.size).to.equal(15);
+    for (const [messageType, schema] of files.messages) {
+      expect(schema['title'], messageType).to.be.a('string').and.not.equal('');
+      expect(schema['x-title-en'], messageType).to.be.a('string').and.not.equal('');
+      expect(schema['x-affair'], messageType).to.be.oneOf([1, 8, 11]);
+      expect(systemIds.has(String(schema['x-from'])), messageType).to.equal(true);
+      const to = schema['x-to'] as unknown[];
+      expect(to.length, messageType).to.be.greaterThan(0);
+      for (const target of to)
+        expect(systemIds.has(String(target)), `${messageType} → ${String(target)}`).to.equal(true);
+      expect(schema.$schema).to.equal('https://json-schema.org/draft/2020-12/schema');
+      expect(schema['additionalProperties'], messageType).to.equal(false);
+    }
+  });
+
+  it('gives every declared property a Japanese name (x-ja) for the docs', () => {
+    const conditional = new Set(['if', 'then', 'else', 'allOf']);
+    const missing: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (conditional.has(key)) continue;
+        if (key === 'properties' && typeof value === 'object' && value !== null) {
+          for (const [name, property] of Object.entries(value as Record<string, unknown>)) {
+            if (typeof property === 'object' && property !== null && !('x-ja' in property))
+              missing.push(`${where}/${name}`);
+            walk(property, `${where}/${name}`);
+          }
+        } else walk(value, `${where}/${key}`);
+      }
+    };
+    for (const [messageType, schema] of files.messages) walk(schema, messageType);
+    walk(files.defs, 'defs');
+    expect(missing).to.deep.equal([]);
+  });
+});
