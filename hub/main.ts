@@ -2,7 +2,9 @@ import { redactUrl, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Sink, StepSpec } from './engine/step.js';
+import { storeCredentials } from './http/auth.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { defaultPlugins, type HubPlugin } from './plugins.js';
 import { configureLogger, loggerFor } from './logger.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { loadKeyRing, type KeyRing } from './security/keys.js';
@@ -35,10 +37,12 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** What the composition root runs besides configuration: routes and the connectors' sinks. */
+/** What the composition root runs besides configuration: routes, the connectors' sinks, plugins. */
 export interface HubParts {
   readonly steps?: readonly StepSpec[];
   readonly sinks?: readonly Sink[];
+  /** Replaces the default plugin list (hub/plugins.ts), e.g. in tests. */
+  readonly plugins?: readonly HubPlugin[];
 }
 
 /**
@@ -119,6 +123,22 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       metrics: metrics.registry,
     });
     cleanup.push(() => http.close());
+    const credentials = storeCredentials(store.knex);
+    for (const plugin of parts.plugins ?? defaultPlugins) {
+      const handle = await plugin.start({
+        config,
+        store,
+        broker,
+        engine,
+        app: http.app,
+        credentials,
+        keyRing,
+        metrics,
+        catalogue: schemaRegistry(),
+      });
+      cleanup.push(() => handle.stop());
+      log.info({ plugin: plugin.name }, 'plugin started');
+    }
     log.info(
       {
         httpPort: http.port,
