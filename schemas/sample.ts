@@ -422,6 +422,15 @@ export const sampleFactories: Factories = {
       notifiedOn: '2026-11-25',
     };
   },
+  'move-in.notice.overdue': (seed) => ({
+    lgCode: sampleLgCode,
+    atenaNumber: sampleAtenaNumber(seed),
+    historyNo: 5,
+    plannedMoveOutOn: '2026-10-10',
+    plannedDestinationLgCode: '271004',
+    daysOverdue: 48,
+    detectedAt: at('06:00:00'),
+  }),
   'atena.changed': (seed) => {
     const movement = sampleMovementRecorded({}, seed);
     const { resident } = movement;

@@ -291,6 +291,7 @@ export interface MessageTypes {
   'kiosk.certificate.failed': KioskCertificateFailed;
   'kiosk.certificate.produced': KioskCertificateProduced;
   'kiosk.certificate.requested': KioskCertificateRequested;
+  'move-in.notice.overdue': MoveInNoticeOverdue;
   'move-in.notice.received': MoveInNoticeReceived;
   'move-in.notice.sent': MoveInNoticeSent;
   'mynumber.change.completed': MynumberChangeCompleted;
@@ -1287,6 +1288,42 @@ export interface KioskCertificateRequested {
    * 応答期限
    */
   respondBy: DateTime;
+}
+/**
+ * 転入通知未着 (move-in.notice.overdue)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MoveInNoticeOverdue".
+ */
+export interface MoveInNoticeOverdue {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 宛名番号
+   */
+  atenaNumber: AtenaNumber;
+  /**
+   * 履歴番号（転出）
+   */
+  historyNo?: HistoryNo;
+  /**
+   * 転出予定年月日
+   */
+  plannedMoveOutOn: StrictDate;
+  /**
+   * 転出先（予定）地方公共団体コード
+   */
+  plannedDestinationLgCode?: LgCode;
+  /**
+   * 経過日数
+   */
+  daysOverdue: number;
+  /**
+   * 検知日時
+   */
+  detectedAt: DateTime;
 }
 /**
  * 転入通知（受信） (move-in.notice.received)
