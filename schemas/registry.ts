@@ -14,6 +14,7 @@ import { addCatalogueKeywords } from './keywords.js';
 import type { JuminhyoCodeCheckMode } from './keywords.js';
 import type { MessageType, MessageTypes, SystemId } from './types.gen.js';
 
+/** The generated catalogue types, re-exported for callers of the registry. */
 export type { MessageType, MessageTypes, SystemId };
 
 /** What the catalogue says about one message type (from the schema's root keywords). */

@@ -20,6 +20,7 @@ import { residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted } from './
 import { residentMovementRecordedTokuteiToMoveInNoticeSent } from './resident-movement-recorded-tokutei-to-move-in-notice-sent.js';
 import type { Transformer } from './transformer.js';
 
+/** The transformer contract, re-exported next to the registry. */
 export type { TransformContext, Transformer } from './transformer.js';
 
 /** Every transformer, in hop order per affair. */
