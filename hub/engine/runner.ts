@@ -25,6 +25,8 @@ import type { HubMetrics } from '../metrics.js';
 import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
 import {
+  isoInJapan,
+  permitsMyNumber,
   readPointer,
   retryDelayMs,
   retryPolicyOf,
@@ -38,6 +40,9 @@ import { childTraceparent, traceIdOf } from './trace.js';
 
 /** Namespace for the deterministic ids of messages the hub emits (UUID v5). */
 const OUTPUT_ID_NAMESPACE = '6f1c7a52-3b0e-4d8e-9a51-2c4b9d7e8f10';
+
+/** Header carrying a saga's subject key from the request to the steps that check its reply. */
+export const SAGA_SUBJECT_HEADER = 'x-hub-saga-subject';
 
 /** Everything a step runner needs; injected by the engine. */
 export interface RunnerDeps {
@@ -65,6 +70,7 @@ interface Meta {
   readonly traceparent: string | undefined;
   readonly deadline: number | undefined;
   readonly replyTo: string | undefined;
+  readonly sagaSubject: string | undefined;
 }
 
 interface Result {
@@ -168,6 +174,7 @@ export class StepRunner {
       traceparent: asString(header(delivery, 'traceparent')),
       deadline: asNumber(header(delivery, DEADLINE_HEADER)),
       replyTo: asString(props.replyTo),
+      sagaSubject: asString(header(delivery, SAGA_SUBJECT_HEADER)),
     };
   }
 
@@ -331,10 +338,10 @@ export class StepRunner {
         en: `${messageType} is declared without My Number but carries one (quarantined)`,
       });
     }
-    if (sink && !sink.allowsMyNumber) {
-      throw new PolicyError(`${sink.system} may not receive 個人番号`, {
-        ja: `連携先 ${sink.system} は個人番号を受け取れません（隔離しました）`,
-        en: `${sink.system} may not receive My Number (quarantined)`,
+    if (sink && !permitsMyNumber(sink.allowsMyNumber, this.step.route)) {
+      throw new PolicyError(`${sink.system} may not receive 個人番号 on ${this.step.route}`, {
+        ja: `連携先 ${sink.system} は事務 ${this.step.route} で個人番号を受け取れません（隔離しました）`,
+        en: `${sink.system} may not receive My Number on ${this.step.route} (quarantined)`,
       });
     }
   }
@@ -349,12 +356,16 @@ export class StepRunner {
     if (step.transformer !== undefined) {
       const transformer = this.deps.transformers.get(step.transformer);
       if (!transformer) throw new TransformError(step.transformer, 'is not registered');
+      if (transformer.accepts !== undefined && !transformer.accepts(body as never)) {
+        return { outcome: 'skipped' };
+      }
       try {
         output = transformer.transform(body as never, {
           messageId: meta.messageId,
           correlationId: meta.correlationId,
-          now: this.now().toISOString(),
+          now: isoInJapan(this.now()),
           lgCode: this.deps.lgCode,
+          ...(meta.sagaSubject === undefined ? {} : { subjectKey: meta.sagaSubject }),
         });
       } catch (error) {
         if (error instanceof HubError) throw error;
@@ -376,6 +387,9 @@ export class StepRunner {
     };
     if (subjectHash !== null) headers['x-hub-subject'] = subjectHash;
     if (meta.deadline !== undefined) headers[DEADLINE_HEADER] = meta.deadline;
+    const sagaSubject =
+      step.sagaSubject === undefined ? meta.sagaSubject : readPointer(output, step.sagaSubject);
+    if (typeof sagaSubject === 'string') headers[SAGA_SUBJECT_HEADER] = sagaSubject;
     const properties = {
       messageId: outputMessageId,
       type: outputType,

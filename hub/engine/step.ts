@@ -47,6 +47,12 @@ export interface StepSpec {
   readonly orderBy?: string | undefined;
   /** JSON pointer of the subject recorded (as a keyed hash) with each outcome; default `orderBy`. */
   readonly subject?: string | undefined;
+  /**
+   * JSON pointer into this step's output whose value becomes the saga's subject key: carried on
+   * every later message of the saga (header `x-hub-saga-subject`) and given to transformers as
+   * `context.subjectKey`, so a reply can be checked against the subject of its request.
+   */
+  readonly sagaSubject?: string | undefined;
   /** Redeliveries the broker allows before it dead-letters a poison message. */
   readonly deliveryLimit?: number | undefined;
   readonly prefetch?: number | undefined;
@@ -63,8 +69,11 @@ export interface MessageCatalogue {
 export interface TransformContext {
   readonly messageId: string;
   readonly correlationId?: string;
+  /** Now, as ISO 8601 in Japan time (+09:00): dates in the catalogue are Japanese calendar days. */
   readonly now: string;
   readonly lgCode: string;
+  /** The saga's subject key (header `x-hub-saga-subject`), set by an earlier step. */
+  readonly subjectKey?: string;
 }
 
 /** A pure mapping from one message type to another. */
@@ -72,6 +81,8 @@ export interface EngineTransformer {
   readonly name: string;
   readonly from: string;
   readonly to: string;
+  /** Whether the hop applies to this input; absent means always. */
+  accepts?(input: never): boolean;
   transform(input: never, context: TransformContext): unknown;
 }
 
@@ -85,12 +96,23 @@ export interface OutboundMessage {
   readonly headers: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Whether a system may receive 個人番号: `true` for every affair, `false` for none, or only on the
+ * listed routes (affairs), following the seed's legend (個人番号を含む流れ).
+ */
+export type MyNumberPermission = boolean | { readonly routes: readonly string[] };
+
 /** A connector's outbound side. Idempotent by `messageId`; throws ConnectorError on failure. */
 export interface Sink {
   readonly system: string;
-  /** Whether this system may receive 個人番号 (the seed's legend, per affair). */
-  readonly allowsMyNumber: boolean;
+  /** Whether this system may receive 個人番号, per affair. */
+  readonly allowsMyNumber: MyNumberPermission;
   deliver(message: OutboundMessage): Promise<void>;
+}
+
+/** True when `permission` lets the system receive 個人番号 on `route`. */
+export function permitsMyNumber(permission: MyNumberPermission, route: string): boolean {
+  return typeof permission === 'boolean' ? permission : permission.routes.includes(route);
 }
 
 /** The effective retry policy of a step. */
@@ -122,4 +144,10 @@ export function readPointer(body: unknown, pointer: string): unknown {
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
+}
+
+/** An instant as ISO 8601 in Japan Standard Time (+09:00, no daylight saving). */
+export function isoInJapan(instant: Date): string {
+  const shifted = new Date(instant.getTime() + 9 * 3_600_000);
+  return `${shifted.toISOString().slice(0, 23)}+09:00`;
 }

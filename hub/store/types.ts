@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 
 /** What happened to one message at one route step. */
 export type Outcome =
-  'published' | 'delivered' | 'replied' | 'duplicate' | 'retried' | 'dead-lettered' | 'expired';
+  | 'published'
+  | 'delivered'
+  | 'replied'
+  | 'duplicate'
+  | 'retried'
+  | 'dead-lettered'
+  | 'expired'
+  /** The step's transformer does not apply to this message (e.g. only 出生 requests a My Number). */
+  | 'skipped';
 
 /**
  * One row of message tracking. Never plaintext personal data: the subject is a keyed hash, `detail`

@@ -143,6 +143,65 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
     expect(rows[0]).to.include({ message_id: messageId, outcome: 'published', attempt: 1 });
   });
 
+  it('skips a hop its transformer does not accept, and carries the saga subject to later steps', async () => {
+    const sink = recordingSink();
+    const harness = await start({
+      steps: [
+        {
+          route: 'test',
+          name: 'test.saga-start',
+          input: ['test.item.recorded'],
+          transformer: 'test-forward',
+          output: { kind: 'publish', messageType: 'test.item.forwarded' },
+          sagaSubject: '/subject',
+        },
+        {
+          route: 'test',
+          name: 'test.saga-check',
+          input: ['test.item.forwarded'],
+          output: { kind: 'publish', messageType: 'test.item.unbound' },
+        },
+        {
+          route: 'test',
+          name: 'test.even',
+          input: ['test.item.unbound'],
+          output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+        },
+      ],
+      sinks: [sink],
+    });
+    await publishRaw(channel, 'test.item.recorded', { subject: 'saga-1', seq: 1, value: 1 });
+    await eventually(() => sink.applied.size === 1, 10_000, 'the delivery');
+    const [delivered] = [...sink.applied.values()];
+    expect(delivered?.headers['x-hub-saga-subject']).to.equal('saga-1');
+    await harness.engine.apply([
+      {
+        route: 'test',
+        name: 'test.even-only',
+        input: ['test.item.recorded'],
+        transformer: 'test-even-only',
+        output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+      },
+    ]);
+    await publishRaw(channel, 'test.item.recorded', { subject: 'b', seq: 3, value: 1 });
+    await publishRaw(channel, 'test.item.recorded', { subject: 'b', seq: 4, value: 1 });
+    await eventually(() => sink.applied.size === 2, 10_000, 'the even one');
+    const even = [...sink.applied.values()][1]?.body as { seq: number; note: string };
+    expect(even.seq).to.equal(4);
+    // Transformers get "now" in Japan time: the catalogue's dates are Japanese calendar days.
+    expect(even.note).to.match(/now:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+09:00$/);
+    await eventually(
+      async () => {
+        await harness.store.outcomes.flush();
+        return (await outcomeRows(harness.store, 'test.even-only')).length === 2;
+      },
+      10_000,
+      'both outcomes',
+    );
+    const rows = await outcomeRows(harness.store, 'test.even-only');
+    expect(rows.map((row) => row.outcome).sort()).to.deep.equal(['delivered', 'skipped']);
+  });
+
   it('dead-letters a validation failure at once, with the schema path and the original bytes', async () => {
     const sink = recordingSink();
     await start({ steps: [forward, deliver()], sinks: [sink] });

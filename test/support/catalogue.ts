@@ -39,6 +39,20 @@ const schemas: Record<string, { carriesMyNumber: boolean; schema: object }> = {
     carriesMyNumber: false,
     schema: { type: 'object' },
   },
+  // Free-form notes: declared without 個人番号, so any valid My Number inside is a leak.
+  'test.note.recorded': {
+    carriesMyNumber: false,
+    schema: { type: 'object' },
+  },
+  // A type declared to carry 個人番号 (like resident.movement.recorded.tokutei).
+  'test.tokutei.recorded': {
+    carriesMyNumber: true,
+    schema: {
+      type: 'object',
+      required: ['myNumber'],
+      properties: { myNumber: { type: 'string' } },
+    },
+  },
 };
 
 /** The test catalogue (ajv, all errors, paths only — like the real registry). */
@@ -81,7 +95,27 @@ export const forwardTransformer: EngineTransformer = {
   },
 };
 
+/** Like test-forward, but only for even sequence numbers; echoes the saga subject it was given. */
+export const evenOnlyTransformer: EngineTransformer = {
+  name: 'test-even-only',
+  from: 'test.item.recorded',
+  to: 'test.item.forwarded',
+  accepts(input: never) {
+    return (input as { seq: number }).seq % 2 === 0;
+  },
+  transform(input: never, context) {
+    const item = input as { subject: string; seq: number; value: number };
+    return {
+      subject: item.subject,
+      seq: item.seq,
+      doubled: item.value * 2,
+      note: `saga:${context.subjectKey ?? 'none'} now:${context.now}`,
+    };
+  },
+};
+
 /** The test transformers by name. */
 export const testTransformers: ReadonlyMap<string, EngineTransformer> = new Map([
   [forwardTransformer.name, forwardTransformer],
+  [evenOnlyTransformer.name, evenOnlyTransformer],
 ]);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBroker, type Broker } from '../../hub/broker/index.js';
 import { createEngine, type Engine } from '../../hub/engine/engine.js';
-import type { OutboundMessage, Sink, StepSpec } from '../../hub/engine/step.js';
+import type { MyNumberPermission, OutboundMessage, Sink, StepSpec } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
-import { createMetrics } from '../../hub/metrics.js';
+import { createMetrics, type HubMetrics } from '../../hub/metrics.js';
 import { openStore } from '../../hub/store/index.js';
 import type { Store } from '../../hub/store/types.js';
 import { testCatalogue, testTransformers } from './catalogue.js';
@@ -23,7 +23,10 @@ export interface RecordingSink extends Sink {
 }
 
 /** Creates a recording sink for `system`. */
-export function recordingSink(system = 'TEST_SYSTEM', allowsMyNumber = false): RecordingSink {
+export function recordingSink(
+  system = 'TEST_SYSTEM',
+  allowsMyNumber: MyNumberPermission = false,
+): RecordingSink {
   const sink: RecordingSink = {
     system,
     allowsMyNumber,
@@ -58,6 +61,7 @@ export interface HarnessOptions {
 
 export interface Harness {
   readonly broker: Broker;
+  readonly metrics: HubMetrics;
   readonly store: Store;
   readonly engine: Engine;
   stop(): Promise<void>;
@@ -84,6 +88,7 @@ export async function startEngine(options: HarnessOptions): Promise<Harness> {
   await engine.apply(options.steps);
   return {
     broker,
+    metrics,
     store: realStore,
     engine,
     async stop() {
