@@ -92,7 +92,7 @@ export async function generateMessagesDoc(): Promise<string> {
     'Generated from `schemas/*.json` by `npm run docs:messages` (`schemas/docs.ts`). Do not edit: change the',
     'schema and regenerate; a test fails when this file is stale. Each schema describes the AMQP message',
     '**body**; envelope metadata travels as AMQP properties and `x-hub-*` headers (see',
-    '`docs/catalogue-notes.md`).',
+    '`docs/architecture.md`, section "Message catalogue").',
     '',
     '| Message type | 名称 | 事務 | From → To | 個人番号 |',
     '| ------------ | ---- | ---- | --------- | -------- |',
