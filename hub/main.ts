@@ -2,7 +2,7 @@ import { redactUrl, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Sink, StepSpec } from './engine/step.js';
-import { storeCredentials } from './http/auth.js';
+import { authenticate, storeCredentials } from './http/auth.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { defaultPlugins, type HubPlugin } from './plugins.js';
 import { configureLogger, loggerFor } from './logger.js';
@@ -116,14 +116,15 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         },
       ];
     };
+    const credentials = storeCredentials(store.knex);
     const http = await createHttpServer({
       port: config.httpPort,
       host: config.httpHost,
       readiness,
       metrics: metrics.registry,
+      metricsGuard: [authenticate(credentials)],
     });
     cleanup.push(() => http.close());
-    const credentials = storeCredentials(store.knex);
     for (const plugin of parts.plugins ?? defaultPlugins) {
       const handle = await plugin.start({
         config,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { loggerFor } from '../logger.js';
 import type { DependencyStatus } from '../main.js';
@@ -12,6 +12,11 @@ export interface HttpServerOptions {
   /** Broker, store and engine readiness (the hub's own checks). */
   readonly readiness: () => Promise<DependencyStatus[]>;
   readonly metrics: Registry;
+  /**
+   * Run before `/metrics` (authentication): every route but /healthz and /readyz needs a signed-in
+   * user or a system token, and metrics name routes and volumes an outsider should not see.
+   */
+  readonly metricsGuard?: readonly RequestHandler[];
   /** Longest wait for `readiness` before `/readyz` answers 503 (default 5000 ms). */
   readonly readinessTimeoutMs?: number;
 }
@@ -144,7 +149,7 @@ function buildApp(options: HttpServerOptions): express.Express {
       .catch(next);
   });
 
-  app.get('/metrics', (_req, res, next) => {
+  app.get('/metrics', ...(options.metricsGuard ?? []), (_req, res, next) => {
     options.metrics
       .metrics()
       .then((text) => {

@@ -29,9 +29,7 @@ const startScript = (
  * Runs what `npm start` runs (the package's start script), in a fresh data directory. The script
  * is run directly rather than through npm so that SIGTERM reaches the hub and its exit code is seen.
  */
-function npmStart(
-  env: Record<string, string>,
-): { child: ChildProcess; output: () => string } {
+function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const [command, ...args] = (startScript ?? '').split(' ');
   const child = spawn(command ?? 'node', args, {
     cwd: repoRoot,
@@ -109,6 +107,9 @@ describe('npm start (the quick start)', function () {
     expect(JSON.stringify(body)).to.include('sqlite');
     expect(output()).to.include('demo mode: created a local secret key');
     expect(output()).to.include(`http://127.0.0.1:${String(port)}/readyz`);
+    // Health is open; everything else needs a user or a system token.
+    expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).to.equal(200);
+    expect((await fetch(`http://127.0.0.1:${String(port)}/metrics`)).status).to.equal(401);
     expect(await stop(child)).to.equal(0);
   });
 
