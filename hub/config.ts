@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
@@ -29,6 +30,25 @@ export interface HubConfig {
   readonly shutdownTimeoutMs: number;
   /** This municipality's 全国地方公共団体コード (`HUB_LG_CODE`, 6 digits with its check digit). */
   readonly lgCode: string;
+  /** TLS files for amqps:// (`HUB_AMQP_CA_FILE`, `HUB_AMQP_CERT_FILE`, `HUB_AMQP_KEY_FILE`). */
+  readonly amqpTls: TlsFiles;
+  /** TLS files for MySQL/MariaDB (`HUB_DB_CA_FILE`, `HUB_DB_CERT_FILE`, `HUB_DB_KEY_FILE`). */
+  readonly dbTls: TlsFiles;
+  /** Root of the file-drop folders, one `<SYSTEM>/in` per legacy system (`HUB_DROP_DIR`). */
+  readonly dropDir: string;
+  /** Milliseconds between file-drop scans (`HUB_DROP_POLL_MS`). */
+  readonly dropPollMs: number;
+  /** Milliseconds between polls of the `hub_outbox` table; 0 turns the poller off (`HUB_OUTBOX_POLL_MS`). */
+  readonly outboxPollMs: number;
+  /** Largest HTTP ingest body in bytes (`HUB_INGEST_MAX_BYTES`). */
+  readonly ingestMaxBytes: number;
+}
+
+/** Paths of PEM files for one TLS link; `enabled` when a CA was given (the server is then verified). */
+export interface TlsFiles {
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -66,6 +86,20 @@ export const configVariables: readonly { name: string; default: string; meaning:
     default: '131016',
     meaning: "this city's 地方公共団体コード (with check digit)",
   },
+  { name: 'HUB_AMQP_CA_FILE', default: '(system CAs)', meaning: 'PEM CA for amqps://' },
+  { name: 'HUB_AMQP_CERT_FILE', default: '(none)', meaning: 'client certificate for amqps://' },
+  { name: 'HUB_AMQP_KEY_FILE', default: '(none)', meaning: 'client key for amqps://' },
+  { name: 'HUB_DB_CA_FILE', default: '(none: plain TCP)', meaning: 'PEM CA: turns on MySQL TLS' },
+  { name: 'HUB_DB_CERT_FILE', default: '(none)', meaning: 'client certificate for MySQL TLS' },
+  { name: 'HUB_DB_KEY_FILE', default: '(none)', meaning: 'client key for MySQL TLS' },
+  {
+    name: 'HUB_DROP_DIR',
+    default: './data/drop',
+    meaning: 'file drop root: <SYSTEM>/in per system',
+  },
+  { name: 'HUB_DROP_POLL_MS', default: '2000', meaning: 'file drop scan interval' },
+  { name: 'HUB_OUTBOX_POLL_MS', default: '1000', meaning: 'hub_outbox poll interval (0 = off)' },
+  { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
 ];
 
 /** 全国地方公共団体コード: weights 6 5 4 3 2 over the first five digits, cd = (11 − Σ mod 11) mod 10. */
@@ -156,6 +190,30 @@ function dbUrl(env: Env, dataDir: string): string {
   return raw;
 }
 
+/** Reads the PEM files of one TLS link (paths were checked when the configuration was loaded). */
+export function readTls(files: TlsFiles): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  return {
+    ...(files.ca === undefined ? {} : { ca: readFileSync(files.ca) }),
+    ...(files.cert === undefined ? {} : { cert: readFileSync(files.cert) }),
+    ...(files.key === undefined ? {} : { key: readFileSync(files.key) }),
+  };
+}
+
+function tlsFiles(env: Env, prefix: 'HUB_AMQP' | 'HUB_DB'): TlsFiles {
+  const file = (suffix: string): string | undefined => {
+    const name = `${prefix}_${suffix}`;
+    const path = text(env, name);
+    if (path === undefined) return undefined;
+    if (!existsSync(path)) throw new ConfigError(name, `names a file that does not exist: ${path}`);
+    return resolve(path);
+  };
+  const files = { ca: file('CA_FILE'), cert: file('CERT_FILE'), key: file('KEY_FILE') };
+  if ((files.cert === undefined) !== (files.key === undefined)) {
+    throw new ConfigError(`${prefix}_CERT_FILE`, `and ${prefix}_KEY_FILE must be set together`);
+  }
+  return files;
+}
+
 /** Reads and validates the configuration. Throws ConfigError naming the variable on a wrong value. */
 export function loadConfig(env: Env = process.env): HubConfig {
   const dataDir = resolve(text(env, 'HUB_DATA_DIR') ?? 'data');
@@ -192,6 +250,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dataDir,
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
     lgCode,
+    amqpTls: tlsFiles(env, 'HUB_AMQP'),
+    dbTls: tlsFiles(env, 'HUB_DB'),
+    dropDir: resolve(text(env, 'HUB_DROP_DIR') ?? resolve(dataDir, 'drop')),
+    dropPollMs: integer(env, 'HUB_DROP_POLL_MS', 2000, 50, 3_600_000),
+    outboxPollMs: integer(env, 'HUB_OUTBOX_POLL_MS', 1000, 0, 3_600_000),
+    ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
   };
 }
 

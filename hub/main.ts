@@ -1,4 +1,4 @@
-import { redactUrl, type HubConfig } from './config.js';
+import { readTls, redactUrl, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Sink, StepSpec } from './engine/step.js';
@@ -68,12 +68,20 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     const hasher = keyRing.hasher();
     const metrics = createMetrics();
     const store = await openStore(config.dbUrl, {
+      ...(config.dbTls.ca === undefined && config.dbTls.cert === undefined
+        ? {}
+        : { tls: readTls(config.dbTls) }),
       onBatch: (size) => {
         metrics.outcomeBatchSize.observe(size);
       },
     });
     cleanup.push(() => store.close());
-    const broker = createBroker({ url: config.amqpUrl, name: 'hub', metrics });
+    const broker = createBroker({
+      url: config.amqpUrl,
+      name: 'hub',
+      metrics,
+      tls: readTls(config.amqpTls),
+    });
     await broker.start();
     cleanup.push(() => broker.close());
     const sinks = new Map((parts.sinks ?? []).map((sink) => [sink.system, sink]));

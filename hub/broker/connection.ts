@@ -36,8 +36,27 @@ export class TopologyConflictError extends HubError {
   }
 }
 
+/** PEM material for amqps:// (the server certificate is always verified). */
+export interface BrokerTls {
+  readonly ca?: Buffer | undefined;
+  readonly cert?: Buffer | undefined;
+  readonly key?: Buffer | undefined;
+}
+
+/** Socket options for TLS: only for amqps:// URLs, and only what was given. */
+export function tlsSocketOptions(url: string, tls: BrokerTls | undefined): Record<string, unknown> {
+  if (tls === undefined || !url.startsWith('amqps:')) return {};
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca === undefined ? {} : { ca: [tls.ca] }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+  };
+}
+
 export interface ConnectionOptions {
   readonly url: string;
+  readonly tls?: BrokerTls | undefined;
   /** Shown in the management UI's connection list. */
   readonly name: string;
   readonly heartbeatSeconds?: number;
@@ -93,6 +112,7 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
 
   async function open(): Promise<ChannelModel> {
     const model = await connect(withHeartbeat(options.url, options.heartbeatSeconds ?? 15), {
+      ...tlsSocketOptions(options.url, options.tls),
       noDelay: true, // without it every request/reply hop waits ≈ 40 ms for Nagle
       clientProperties: { connection_name: `${options.name}@${hostname()}`, product: 'juki-hub' },
       timeout: options.connectTimeoutMs ?? 10_000,

@@ -1,11 +1,16 @@
 import type { HubMetrics } from '../metrics.js';
 import { createConsumer, type Consumer, type ConsumerSpec } from './consumer.js';
-import { createManagedConnection, declareTopology, type ManagedConnection } from './connection.js';
+import {
+  createManagedConnection,
+  declareTopology,
+  type BrokerTls,
+  type ManagedConnection,
+} from './connection.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { createRpcClient, type RpcClient } from './rpc.js';
 import type { Topology } from './topology.js';
 
-export { BrokerUnreachableError, TopologyConflictError } from './connection.js';
+export { BrokerUnreachableError, TopologyConflictError, type BrokerTls } from './connection.js';
 export type { Delivery, Consumer, ConsumerSpec } from './consumer.js';
 export type { Publisher, PublishProperties } from './publisher.js';
 export type { RpcClient, Reply, RequestOptions } from './rpc.js';
@@ -15,6 +20,8 @@ export * from './topology.js';
 
 export interface BrokerOptions {
   readonly url: string;
+  /** TLS material for amqps:// URLs. */
+  readonly tls?: BrokerTls | undefined;
   /** Names the connections in the management UI (`hub`, `hub-test`, …). */
   readonly name: string;
   readonly metrics?: HubMetrics | undefined;
@@ -42,10 +49,12 @@ export interface Broker {
 export function createBroker(options: BrokerOptions): Broker {
   const publishing: ManagedConnection = createManagedConnection({
     url: options.url,
+    tls: options.tls,
     name: `${options.name}-publish`,
   });
   const consuming: ManagedConnection = createManagedConnection({
     url: options.url,
+    tls: options.tls,
     name: `${options.name}-consume`,
   });
   let topology: Topology = { exchanges: [], queues: [], bindings: [] };

@@ -10,10 +10,14 @@ import { optionalFunction } from './optional.js';
 export type ProbeBroker = (
   url: string,
   timeoutMs: number,
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer },
 ) => Promise<{ ok: boolean; detail: string }>;
 
 /** `openStore` of hub/store/index.ts. */
-export type OpenStore = (dbUrl: string, options: { migrate: boolean }) => Promise<Store>;
+export type OpenStore = (
+  dbUrl: string,
+  options: { migrate: boolean; tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer } },
+) => Promise<Store>;
 
 /** `migrateCommand` of hub/store/migrate.ts. */
 export type MigrateCommand = (dbUrl: string) => Promise<{ applied: string[]; current: string[] }>;

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { loadConfig, redactUrl, type HubConfig } from '../config.js';
+import { loadConfig, readTls, redactUrl, type HubConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { loadOpenStore, loadProbeBroker, loadSchemaRegistry, loadValidate } from './deps.js';
 import { configErrorLine, describeError, exitCodes, oneShotLogging, say } from './output.js';
@@ -72,7 +72,11 @@ async function checkBroker(config: HubConfig, timeoutMs: number): Promise<CheckR
   const probe = (await loadProbeBroker()) ?? tcpProbe;
   let result: { ok: boolean; detail: string };
   try {
-    result = await withTimeout(probe(config.amqpUrl, timeoutMs), timeoutMs + 1000, 'the broker');
+    result = await withTimeout(
+      probe(config.amqpUrl, timeoutMs, readTls(config.amqpTls)),
+      timeoutMs + 1000,
+      'the broker',
+    );
   } catch (error) {
     result = { ok: false, detail: describeError(error) };
   }
@@ -103,7 +107,12 @@ async function checkStore(config: HubConfig, timeoutMs: number): Promise<CheckRe
   }
   try {
     const store = await withTimeout(
-      openStore(config.dbUrl, { migrate: false }),
+      openStore(config.dbUrl, {
+        migrate: false,
+        ...(config.dbTls.ca === undefined && config.dbTls.cert === undefined
+          ? {}
+          : { tls: readTls(config.dbTls) }),
+      }),
       timeoutMs,
       'the store',
     );

@@ -6,7 +6,7 @@ import { loggerFor } from '../logger.js';
 import { HubMigrationSource } from './migrations.js';
 import { GroupCommitWriter, KnexProcessedKeys } from './outcomes.js';
 import type { Store, StoreKind } from './types.js';
-import { parseDbUrl, type DbTarget } from './url.js';
+import { parseDbUrl, type DbTarget, type TlsMaterial } from './url.js';
 
 export type * from './types.js';
 export { storedKey, maxDetailLength, maxKeyLength } from './outcomes.js';
@@ -23,6 +23,8 @@ export interface StoreOptions {
   readonly batchMaxDelayMs?: number;
   /** Told the size of each committed outcome batch (for a metric). */
   readonly onBatch?: (size: number) => void;
+  /** TLS for MySQL/MariaDB (the server certificate is always verified when this is set). */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** The store cannot be reached or opened. The message names where (no password) and what to do. */
@@ -166,6 +168,17 @@ function mysqlKnex(
       // DATETIME(3) columns hold UTC; the session time_zone below matches.
       timezone: 'Z',
       connectTimeout: 10_000,
+      // 特定個人情報 crosses this link: when TLS is configured, the server must prove who it is.
+      ...(target.tls === undefined
+        ? {}
+        : {
+            ssl: {
+              rejectUnauthorized: true,
+              ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }),
+              ...(target.tls.cert === undefined ? {} : { cert: target.tls.cert }),
+              ...(target.tls.key === undefined ? {} : { key: target.tls.key }),
+            },
+          }),
     },
     compileSqlOnError: false,
     acquireConnectionTimeout: 15_000,
@@ -342,7 +355,9 @@ async function connectMysql(target: Extract<DbTarget, { kind: 'mysql' }>): Promi
 export async function openStore(dbUrl: string, options: StoreOptions = {}): Promise<Store> {
   checkOption('batchMaxRows', options.batchMaxRows, 1);
   checkOption('batchMaxDelayMs', options.batchMaxDelayMs, 0);
-  const target = parseDbUrl(dbUrl);
+  const parsed = parseDbUrl(dbUrl);
+  const target: DbTarget =
+    parsed.kind === 'mysql' && options.tls !== undefined ? { ...parsed, tls: options.tls } : parsed;
   let knex: Knex;
   if (target.kind === 'sqlite') {
     if (target.filename !== ':memory:') {

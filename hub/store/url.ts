@@ -12,7 +12,16 @@ export type DbTarget =
       readonly database: string;
       /** The URL with its password masked: the only form that reaches messages and logs. */
       readonly display: string;
+      /** TLS to the server (CA to trust, optional client certificate); absent = plain TCP. */
+      readonly tls?: TlsMaterial | undefined;
     };
+
+/** PEM material for a TLS connection: the CA that signed the server, and a client certificate. */
+export interface TlsMaterial {
+  readonly ca?: Buffer | undefined;
+  readonly cert?: Buffer | undefined;
+  readonly key?: Buffer | undefined;
+}
 
 /** Parses `sqlite:<file>`, `mysql://…` or `mariadb://…`; throws a message naming the (redacted) URL. */
 export function parseDbUrl(dbUrl: string): DbTarget {
