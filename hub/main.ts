@@ -12,6 +12,7 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
+import { defaultSinks, defaultSteps } from '../connectors/index.js';
 
 /** Readiness of one dependency, as `/readyz` and `hub doctor` report it. */
 export interface DependencyStatus {
@@ -84,7 +85,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     });
     await broker.start();
     cleanup.push(() => broker.close());
-    const sinks = new Map((parts.sinks ?? []).map((sink) => [sink.system, sink]));
+    const sinks = new Map((parts.sinks ?? defaultSinks(config)).map((sink) => [sink.system, sink]));
     const engine = createEngine({
       broker,
       store,
@@ -96,7 +97,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       lgCode: config.lgCode,
       prefetch: config.prefetch,
     });
-    await engine.apply(parts.steps ?? []);
+    await engine.apply(parts.steps ?? defaultSteps);
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
     const readiness = async (): Promise<DependencyStatus[]> => {
       const brokerOk = broker.isConnected();

@@ -7,6 +7,7 @@ import type { HubMetrics } from './metrics.js';
 import type { KeyRing } from './security/keys.js';
 import type { Store } from './store/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import { connectorsPlugin } from '../connectors/plugin.js';
 
 /** What a plugin gets from the composition root. */
 export interface HubContext {
@@ -37,4 +38,4 @@ export interface HubPlugin {
 }
 
 /** The plugins `hub start` runs, in start order. */
-export const defaultPlugins: readonly HubPlugin[] = [];
+export const defaultPlugins: readonly HubPlugin[] = [connectorsPlugin];

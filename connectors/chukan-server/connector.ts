@@ -1,0 +1,26 @@
+/**
+ * 中間サーバ connector. The hub reaches the 中間サーバ only through 団体内統合宛名 (seed 1-⑫), so
+ * the routes use no sink of its own; the sink exists for affairs that will (5: 情報提供用個人識別符号).
+ * It may receive 個人番号 (番号法 情報連携).
+ */
+import type { Sink } from '../../hub/engine/step.js';
+import { httpSink } from '../runtime/http-sink.js';
+import { createSimulator, type Simulator } from '../runtime/simulator.js';
+
+/** The SystemId. */
+export const CHUKAN_SERVER = 'CHUKAN_SERVER';
+
+/** The 中間サーバ egress sink. */
+export function chukanServerSink(baseUrl: string, timeoutMs?: number): Sink {
+  return httpSink({
+    system: CHUKAN_SERVER,
+    allowsMyNumber: true,
+    baseUrl,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+}
+
+/** The 中間サーバ simulator: takes 住民票関係情報 updates forwarded by 団体内統合宛名. */
+export function chukanServerSimulator(port: number): Simulator {
+  return createSimulator({ system: CHUKAN_SERVER, port });
+}

@@ -1,0 +1,50 @@
+/**
+ * The 市町村CS wire format for the 整合性確認 claim-check file: fixed-width CP932 records with
+ * half-width kana, CRLF-separated. Name and address are 住基ネット統一文字, which CP932 cannot carry
+ * (IVS, characters beyond JIS X 0208), so the record carries their SHA-256 instead: the servers
+ * compare equality only. The layout is this project's stand-in for the J-LIS specification.
+ */
+import { createHash } from 'node:crypto';
+import { defineLayout } from '../codec/fixed-width.js';
+import type { JukinetConsistencyCheckRecord } from '../../schemas/types.gen.js';
+
+/** 整合性確認用本人確認情報 record (one per resident in the claim-check file). */
+export const consistencyRecordLayout = defineLayout({
+  name: 'cs-consistency-record',
+  recordLength: 248,
+  encoding: 'cp932',
+  fields: [
+    { name: 'recordNo', offset: 0, length: 8, type: 'numeric' },
+    { name: 'juminhyoCode', offset: 8, length: 11, type: 'numeric' },
+    { name: 'myNumber', offset: 19, length: 12, type: 'numeric' },
+    { name: 'nameHash', offset: 31, length: 64, type: 'text' },
+    { name: 'nameKana', offset: 95, length: 60, type: 'kana-half', kana: 'half' },
+    { name: 'birthDate', offset: 155, length: 10, type: 'text' },
+    { name: 'sex', offset: 165, length: 8, type: 'text' },
+    { name: 'addressHash', offset: 173, length: 64, type: 'text' },
+    { name: 'residentStatus', offset: 237, length: 11, type: 'text' },
+  ],
+});
+
+/** Record separator of CS files. */
+export const CS_SEPARATOR = Buffer.from('\r\n');
+
+/** SHA-256 (hex) of a 統一文字 text field, as the CS record carries it. */
+export function textHash(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Encodes a consistency-check record for the CS file (without separator). */
+export function encodeConsistencyRecord(record: JukinetConsistencyCheckRecord): Buffer {
+  return consistencyRecordLayout.encode({
+    recordNo: record.recordNo,
+    juminhyoCode: record.juminhyoCode,
+    myNumber: record.myNumber,
+    nameHash: textHash(record.name),
+    nameKana: record.nameKanaHalfWidth ?? '',
+    birthDate: record.birthDate.value ?? '',
+    sex: record.sex,
+    addressHash: textHash(record.addressText),
+    residentStatus: record.residentStatus,
+  });
+}

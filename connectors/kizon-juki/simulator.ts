@@ -1,0 +1,100 @@
+/**
+ * 既存住基 simulator: records movements on request (`POST /trigger/movement`), writes the
+ * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
+ * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
+ */
+import express from 'express';
+import { join } from 'node:path';
+import {
+  sampleLgCode,
+  sampleMessage,
+  sampleMovementRecorded,
+  sampleMyNumber,
+} from '../../schemas/sample.js';
+import type { MovementReason } from '../../schemas/types.gen.js';
+import { openAtomicFile } from '../runtime/files.js';
+import type { Ingress } from '../runtime/ingress.js';
+import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { KIZON_JUKI, publishExtractReady, publishMovement } from './connector.js';
+
+/** Options of the registry simulator. */
+export interface KizonJukiSimOptions {
+  readonly port: number;
+  readonly ingress: Ingress;
+  /** Where extract files are written. */
+  readonly exchangeDir: string;
+}
+
+const movementReasons = new Set([
+  'DOMESTIC_MOVE_IN',
+  'OVERSEAS_MOVE_IN',
+  'BIRTH',
+  'RELOCATION',
+  'DOMESTIC_MOVE_OUT',
+  'DEATH',
+]);
+
+/** Reasons after which the registry has no 個人番号 yet (the CS generates one). */
+const withoutMyNumber = new Set(['BIRTH', 'OVERSEAS_MOVE_IN']);
+
+/** Starts nothing; returns the registry simulator (call `start()`). */
+export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
+  const sim = createSimulator({ system: KIZON_JUKI, port: options.port });
+  sim.app.post('/trigger/movement', express.json(), (req, res) => {
+    void (async () => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const reason = typeof body['reason'] === 'string' ? body['reason'] : 'DOMESTIC_MOVE_IN';
+      const seed = typeof body['seed'] === 'number' ? body['seed'] : 1;
+      if (!movementReasons.has(reason)) {
+        res.status(400).json({ error: `reason must be one of ${[...movementReasons].join(', ')}` });
+        return;
+      }
+      const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
+      const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
+      const tokutei = withoutMyNumber.has(reason)
+        ? undefined
+        : { ...movement, myNumber: sampleMyNumber(seed) };
+      try {
+        const results = await publishMovement(options.ingress, movement, tokutei);
+        res.json({
+          juminhyoCode: movement.resident.juminhyoCode,
+          atenaNumber: movement.resident.atenaNumber,
+          messageIds: results.map((result) => result.messageId),
+        });
+      } catch {
+        res.status(503).json({ error: 'the hub did not take the movement' });
+      }
+    })();
+  });
+  sim.app.post('/trigger/consistency-check', express.json(), (req, res) => {
+    void (async () => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const count =
+        typeof body['count'] === 'number' ? Math.max(0, Math.floor(body['count'])) : 1000;
+      const asOf = new Date().toISOString();
+      const file = await openAtomicFile(
+        join(options.exchangeDir, 'kizon-juki', `extract-${String(Date.now())}.jsonl`),
+      );
+      for (let recordNo = 1; recordNo <= count; recordNo += 1) {
+        const record = { ...sampleMessage('registry.resident.extracted', recordNo), asOf };
+        await file.write(`${JSON.stringify(record)}\n`);
+      }
+      const { fileRef, sha256 } = await file.commit();
+      try {
+        const result = await publishExtractReady(options.ingress, {
+          lgCode: sampleLgCode,
+          fileRef,
+          sha256,
+          recordCount: count,
+          asOf,
+          encoding: 'UTF-8',
+          layoutVersion: '1.0',
+        });
+        res.json({ fileRef, sha256, recordCount: count, messageId: result.messageId });
+      } catch {
+        res.status(503).json({ error: 'the hub did not take the manifest' });
+      }
+    })();
+  });
+  return sim;
+}

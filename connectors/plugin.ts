@@ -1,0 +1,26 @@
+/**
+ * The `connectors` plugin: in demo mode (`HUB_SIMULATORS` on) it starts every simulator at its
+ * default port, wired to the hub's own publisher for what the simulated systems originate. The
+ * routes and sinks themselves come from `connectors/index.ts` through `startHub`'s defaults, because
+ * the engine's sinks are fixed when it is created, before plugins start.
+ */
+import type { HubPlugin } from '../hub/plugins.js';
+import { loggerFor } from '../hub/logger.js';
+import { createIngress, exchangeDirOf, startSimulators } from './index.js';
+
+/** Starts the simulators when the configuration asks for them. */
+export const connectorsPlugin: HubPlugin = {
+  name: 'connectors',
+  async start(context) {
+    if (!context.config.simulators) return { stop: () => Promise.resolve() };
+    const log = loggerFor('simulators');
+    const set = await startSimulators({
+      ingress: createIngress(() => context.broker.publisher, context.catalogue),
+      exchangeDir: exchangeDirOf(context.config),
+      skipBusyPorts: true,
+    });
+    for (const [system, sim] of set.simulators)
+      log.info({ system, url: sim.url() }, 'simulator running');
+    return { stop: () => set.stop() };
+  },
+};
