@@ -8,6 +8,7 @@ import type { KeyRing } from './security/keys.js';
 import type { Store } from './store/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
+import { deadLettersPlugin } from './dead-letters/http.js';
 
 /** What a plugin gets from the composition root. */
 export interface HubContext {
@@ -38,4 +39,4 @@ export interface HubPlugin {
 }
 
 /** The plugins `hub start` runs, in start order. */
-export const defaultPlugins: readonly HubPlugin[] = [connectorsPlugin];
+export const defaultPlugins: readonly HubPlugin[] = [connectorsPlugin, deadLettersPlugin];

@@ -6,12 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { configVariables } from '../config.js';
+import { registerAuditCommands } from './audit.js';
 import { doctorCommand } from './doctor.js';
+import { registerDlqCommands } from './dlq.js';
 import { migrateCli } from './migrate.js';
 import { complain, describeError, exitCodes } from './output.js';
 import { registerPlannedCommands } from './planned.js';
 import { schemasListCli, validateCli } from './schemas.js';
 import { startCommand } from './start.js';
+import { registerUserCommands } from './users.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -121,6 +124,9 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
     setCode(await schemasListCli());
   });
 
+  registerDlqCommands(program, setCode);
+  registerAuditCommands(program, setCode);
+  registerUserCommands(program, setCode);
   registerPlannedCommands(program, setCode);
   return program;
 }

@@ -1,0 +1,478 @@
+/**
+ * Replay: sends archived dead letters again, to the step that failed (or another target), at a
+ * bounded rate, cancellable, with a replay counter on the message and a cap against loops. A dry run
+ * validates (and transforms, when the step is known) and reports the targets without publishing.
+ */
+import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import {
+  ATTEMPT_HEADER,
+  DEADLINE_HEADER,
+  EVENTS_EXCHANGE,
+  RETRY_RETURN_EXCHANGE,
+  stepQueueName,
+  type Publisher,
+} from '../broker/index.js';
+import type {
+  EngineTransformer,
+  MessageCatalogue,
+  StepSpec,
+  TransformContext,
+} from '../engine/step.js';
+import { HubError } from '../errors.js';
+import { loggerFor } from '../logger.js';
+import type { OperatorLog } from '../audit/operator-log.js';
+import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from './repository.js';
+
+const log = loggerFor('dead-letters');
+
+/** Namespace of replayed message ids: UUID v5 of (original id, replay count). */
+const REPLAY_ID_NAMESPACE = '9d2b7c1e-4f3a-5b6c-8d9e-0a1b2c3d4e5f';
+
+/** Replays of one message (across its dead letters) before a replay is refused. */
+export const DEFAULT_REPLAY_CAP = 3;
+
+/** The header counting replays of a message; carried on every replay. */
+export const REPLAY_COUNT_HEADER = 'x-hub-replay-count';
+/** The header naming the message id a replay descends from (the first original). */
+export const REPLAY_OF_HEADER = 'x-hub-replay-of';
+
+/** Who asks, as the operator log records it. */
+export interface Actor {
+  readonly name: string;
+  readonly role: string;
+}
+
+/** Where a replay goes. */
+export interface ReplayTarget {
+  readonly exchange: string;
+  readonly routingKey: string;
+  /** The message type the replay carries. */
+  readonly messageType: string;
+  /** The step that will take it, when known. */
+  readonly step: string | null;
+  /** For people: `step affair-1.x (hub.step.affair-1.x)` or `hub.events → type`. */
+  readonly description: string;
+}
+
+/** What replay needs from the hub. */
+export interface ReplayDeps {
+  readonly repository: DeadLetterRepository;
+  readonly operatorLog: OperatorLog;
+  /** Absent for dry runs that only validate (the CLI without a broker). */
+  readonly publisher?: Publisher | undefined;
+  readonly catalogue: MessageCatalogue;
+  readonly transformers?: ReadonlyMap<string, EngineTransformer> | undefined;
+  /** The running route steps (for `--to <route>` and the dry run's transformation). */
+  readonly steps?: (() => readonly StepSpec[]) | undefined;
+  readonly lgCode?: string | undefined;
+  readonly clock?: (() => Date) | undefined;
+}
+
+/** One replay request (`hub dlq replay`, `POST /api/dead-letters/replay`). */
+export interface ReplayRequest {
+  readonly ids?: readonly number[] | undefined;
+  readonly filter?: DeadLetterFilter | undefined;
+  /** A message type, `step:<name>` or a route; default the original destination. */
+  readonly to?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  /** Messages per second; default unlimited. */
+  readonly ratePerSecond?: number | undefined;
+  /** A corrected body (exactly one id): an "edit", recorded in the operator log. */
+  readonly body?: Buffer | undefined;
+  readonly actor: Actor;
+  readonly reason?: string | undefined;
+  readonly cap?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/** What happened to one letter. */
+export interface ReplayItem {
+  readonly id: number;
+  readonly messageId: string;
+  readonly status: 'published' | 'would-publish' | 'refused' | 'failed' | 'not-started';
+  readonly target?: ReplayTarget | undefined;
+  readonly replayMessageId?: string | undefined;
+  readonly replayCount?: number | undefined;
+  /** Schema paths (never values) when validation failed. */
+  readonly issues?: readonly string[] | undefined;
+  readonly problem?: { readonly en: string; readonly ja: string } | undefined;
+  /** Milliseconds since the run started when it was published (for rate checks). */
+  readonly atMs?: number | undefined;
+}
+
+/** The report of one run. */
+export interface ReplayReport {
+  readonly dryRun: boolean;
+  readonly cancelled: boolean;
+  readonly total: number;
+  readonly published: number;
+  readonly refused: number;
+  readonly failed: number;
+  readonly notStarted: number;
+  readonly items: readonly ReplayItem[];
+  readonly durationMs: number;
+}
+
+/** A replay request that cannot run at all (bad target, body with several letters …). */
+export class ReplayRequestError extends HubError {
+  constructor(en: string, ja: string) {
+    super('HUB_REPLAY_REFUSED', en, 'dead-letter', { reason: { en, ja } });
+  }
+}
+
+function numberOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^[0-9]+$/.test(value)) return Number(value);
+  return 0;
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The id of the `count`-th replay of `rootId`: deterministic, so a retried replay is a duplicate. */
+export function replayMessageId(rootId: string, count: number): string {
+  return uuidv5(`${rootId}:replay:${String(count)}`, REPLAY_ID_NAMESPACE);
+}
+
+/** Headers the failure added or the broker keeps: not carried into a replay. */
+function isFailureHeader(name: string): boolean {
+  return (
+    name === 'x-death' ||
+    name.startsWith('x-first-death') ||
+    name.startsWith('x-last-death') ||
+    name === 'x-delivery-count' ||
+    name === 'CC' ||
+    name === 'BCC' ||
+    name.startsWith('x-hub-reason-') ||
+    name === 'x-hub-error-code' ||
+    name === 'x-hub-schema-paths' ||
+    name === 'x-hub-failed-at' ||
+    name === 'x-hub-last-error' ||
+    name === 'x-hub-original-queue' ||
+    name === ATTEMPT_HEADER ||
+    // A request's deadline is long gone: the replay is not an answer anyone waits for.
+    name === DEADLINE_HEADER
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Replays dead letters; one operator-log row per run (and one per edit). */
+export function createReplayer(deps: ReplayDeps) {
+  const now = () => deps.clock?.() ?? new Date();
+  const steps = () => deps.steps?.() ?? [];
+
+  function targetOf(letter: DeadLetter, to: string | undefined): ReplayTarget {
+    if (to === undefined) {
+      const queue = letter.originalQueue;
+      if (queue?.startsWith('hub.step.') === true) {
+        // Back to the step that failed only (through the retry-return exchange, where each step
+        // queue is bound by its own name), not to every step bound to the type: those succeeded.
+        return {
+          exchange: RETRY_RETURN_EXCHANGE,
+          routingKey: queue,
+          messageType: letter.messageType,
+          step: queue.slice('hub.step.'.length),
+          description: `step ${queue.slice('hub.step.'.length)} (${queue})`,
+        };
+      }
+      return {
+        exchange: letter.originalExchange,
+        routingKey: letter.originalRoutingKey,
+        messageType: letter.messageType,
+        step: null,
+        description: `${letter.originalExchange} → ${letter.originalRoutingKey}`,
+      };
+    }
+    if (to.startsWith('step:')) {
+      const step = to.slice('step:'.length);
+      return {
+        exchange: RETRY_RETURN_EXCHANGE,
+        routingKey: stepQueueName(step),
+        messageType: letter.messageType,
+        step,
+        description: `step ${step} (${stepQueueName(step)})`,
+      };
+    }
+    if (deps.catalogue.has(to)) {
+      return {
+        exchange: EVENTS_EXCHANGE,
+        routingKey: to,
+        messageType: to,
+        step: null,
+        description: `${EVENTS_EXCHANGE} → ${to}`,
+      };
+    }
+    const routeStep = steps().find(
+      (step) => step.route === to && step.input.includes(letter.messageType),
+    );
+    if (routeStep !== undefined) {
+      return {
+        exchange: RETRY_RETURN_EXCHANGE,
+        routingKey: stepQueueName(routeStep.name),
+        messageType: letter.messageType,
+        step: routeStep.name,
+        description: `route ${to}: step ${routeStep.name} (${stepQueueName(routeStep.name)})`,
+      };
+    }
+    throw new ReplayRequestError(
+      `unknown target "${to}": give a message type, step:<name>, or a running route that takes ${letter.messageType}`,
+      `再送先「${to}」が不明です（電文種別、step:<ステップ名>、または ${letter.messageType} を受ける経路を指定してください）`,
+    );
+  }
+
+  /** Validates the body as its type (and transforms it when the step is known): paths of problems. */
+  function check(target: ReplayTarget, body: Buffer, letter: DeadLetter): string[] {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return ['/ json'];
+    }
+    if (!deps.catalogue.has(target.messageType)) return [`/ unknown type ${target.messageType}`];
+    const issues = deps.catalogue.validate(target.messageType, parsed).issues;
+    if (issues.length > 0) return issues.map((issue) => `${issue.path || '/'} ${issue.keyword}`);
+    const spec = steps().find((step) => step.name === target.step);
+    if (spec?.transformer === undefined) return [];
+    const transformer = deps.transformers?.get(spec.transformer);
+    if (transformer === undefined) return [`/ transformer ${spec.transformer} not available`];
+    try {
+      const context: TransformContext = {
+        messageId: letter.messageId,
+        ...(letter.correlationId === null ? {} : { correlationId: letter.correlationId }),
+        now: now().toISOString(),
+        lgCode: deps.lgCode ?? '131016',
+      };
+      const output = transformer.transform(parsed as never, context);
+      const out = deps.catalogue.validate(transformer.to, output).issues;
+      return out.map((issue) => `output ${issue.path || '/'} ${issue.keyword}`);
+    } catch (error) {
+      return [`/ transform ${error instanceof Error ? error.name : 'failed'}`];
+    }
+  }
+
+  async function run(request: ReplayRequest): Promise<ReplayReport> {
+    const dryRun = request.dryRun === true;
+    const cap = request.cap ?? DEFAULT_REPLAY_CAP;
+    if (!dryRun && deps.publisher === undefined) {
+      throw new ReplayRequestError(
+        'no broker connection for publishing',
+        'ブローカーに接続していないため再送できません',
+      );
+    }
+    if (request.ratePerSecond !== undefined && !(request.ratePerSecond > 0)) {
+      throw new ReplayRequestError(
+        'the rate must be a positive number per second',
+        '速度は毎秒の正の数で指定してください',
+      );
+    }
+    const letters =
+      request.ids !== undefined
+        ? (await deps.repository.list({ ids: request.ids, status: 'all', limit: 100_000 })).sort(
+            (a, b) => a.id - b.id,
+          )
+        : (await deps.repository.list({ limit: 100_000, ...request.filter })).sort(
+            (a, b) => a.id - b.id,
+          );
+    if (request.body !== undefined && letters.length !== 1) {
+      throw new ReplayRequestError(
+        'a corrected body (--body) replays exactly one dead letter',
+        '修正本文（--body）で再送できるのは 1 件だけです',
+      );
+    }
+    // Resolve targets before anything is sent: a bad target fails the whole request up front.
+    const targets = new Map(letters.map((letter) => [letter.id, targetOf(letter, request.to)]));
+    const started = Date.now();
+    const intervalMs = request.ratePerSecond === undefined ? 0 : 1000 / request.ratePerSecond;
+    const items: ReplayItem[] = [];
+    let sent = 0;
+    let cancelled = false;
+    for (const [index, letter] of letters.entries()) {
+      if (request.signal?.aborted === true) {
+        cancelled = true;
+        items.push({ id: letter.id, messageId: letter.messageId, status: 'not-started' });
+        continue;
+      }
+      const target = targets.get(letter.id);
+      const item = await replayOne(letter, target, request, cap, dryRun, async () => {
+        // Paced by schedule, not by sleeping a fixed gap: publish time does not add up as drift.
+        if (intervalMs > 0) await sleep(started + sent * intervalMs - Date.now(), request.signal);
+        if (request.signal?.aborted === true) return false;
+        sent += 1;
+        return true;
+      });
+      if (item.status === 'not-started') cancelled = true;
+      items.push(item.status === 'published' ? { ...item, atMs: Date.now() - started } : item);
+      request.onProgress?.(index + 1, letters.length);
+    }
+    const count = (status: ReplayItem['status']) =>
+      items.filter((item) => item.status === status).length;
+    const report: ReplayReport = {
+      dryRun,
+      cancelled,
+      total: letters.length,
+      published: count('published'),
+      refused: count('refused'),
+      failed: count('failed'),
+      notStarted: count('not-started'),
+      items,
+      durationMs: Date.now() - started,
+    };
+    if (!dryRun) {
+      await deps.operatorLog.append({
+        actor: request.actor.name,
+        role: request.actor.role,
+        action: 'dead-letter.replay',
+        target: letters.length === 1 ? `dead-letter:${String(letters[0]?.id)}` : 'dead-letters',
+        reason: request.reason ?? null,
+        detail: {
+          to: request.to ?? 'original',
+          rate: request.ratePerSecond ?? null,
+          cancelled,
+          published: items
+            .filter((item) => item.status === 'published')
+            .map((item) => ({ id: item.id, messageId: item.replayMessageId })),
+          refused: items.filter((item) => item.status === 'refused').map((item) => item.id),
+          failed: items.filter((item) => item.status === 'failed').map((item) => item.id),
+          notStarted: items.filter((item) => item.status === 'not-started').map((item) => item.id),
+        },
+      });
+    }
+    log.info(
+      {
+        dryRun,
+        total: report.total,
+        published: report.published,
+        refused: report.refused,
+        failed: report.failed,
+        cancelled,
+        actor: request.actor.name,
+      },
+      'dead-letter replay finished',
+    );
+    return report;
+  }
+
+  async function replayOne(
+    letter: DeadLetter,
+    target: ReplayTarget | undefined,
+    request: ReplayRequest,
+    cap: number,
+    dryRun: boolean,
+    pace: () => Promise<boolean>,
+  ): Promise<ReplayItem> {
+    const base = { id: letter.id, messageId: letter.messageId, target };
+    if (target === undefined) return { ...base, status: 'refused' };
+    if (letter.status === 'purged') {
+      return {
+        ...base,
+        status: 'refused',
+        problem: {
+          en: 'purged: the original bytes are gone',
+          ja: '削除済みのため原本がありません',
+        },
+      };
+    }
+    const previous = numberOf(letter.headers[REPLAY_COUNT_HEADER]);
+    const replayCount = previous + letter.replayCount + 1;
+    if (replayCount > cap) {
+      return {
+        ...base,
+        status: 'refused',
+        replayCount,
+        problem: {
+          en: `replayed ${String(replayCount - 1)} times already (cap ${String(cap)}): fix the cause before sending it again`,
+          ja: `既に ${String(replayCount - 1)} 回再送されています（上限 ${String(cap)} 回）。原因を解消してください`,
+        },
+      };
+    }
+    const original = await deps.repository.payload(letter.id);
+    if (original === undefined) return { ...base, status: 'refused' };
+    const body = request.body ?? original;
+    const issues = check(target, body, letter);
+    if (issues.length > 0) {
+      return {
+        ...base,
+        status: 'refused',
+        issues,
+        problem: {
+          en: `not a valid ${target.messageType}: fix the body (--body <file>) before replaying`,
+          ja: `${target.messageType} として不正です。本文を修正してから再送してください（--body <ファイル>）`,
+        },
+      };
+    }
+    const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
+    const newId = replayMessageId(rootId, replayCount);
+    if (dryRun) return { ...base, status: 'would-publish', replayMessageId: newId, replayCount };
+    if (!(await pace())) return { ...base, status: 'not-started' };
+    if (request.body !== undefined) {
+      await deps.operatorLog.append({
+        actor: request.actor.name,
+        role: request.actor.role,
+        action: 'dead-letter.edit',
+        target: `dead-letter:${String(letter.id)}`,
+        reason: request.reason ?? null,
+        detail: {
+          originalSha256: createHash('sha256').update(original).digest('hex'),
+          editedSha256: createHash('sha256').update(body).digest('hex'),
+          editedSize: body.length,
+          replayMessageId: newId,
+        },
+      });
+    }
+    const headers: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(letter.headers)) {
+      if (!isFailureHeader(name)) headers[name] = value;
+    }
+    Object.assign(headers, {
+      [REPLAY_COUNT_HEADER]: replayCount,
+      [REPLAY_OF_HEADER]: rootId,
+      'x-hub-replay-dead-letter': letter.id,
+      'x-hub-original-exchange': letter.originalExchange,
+      'x-hub-original-routing-key': letter.originalRoutingKey,
+    });
+    const props = letter.properties;
+    try {
+      await deps.publisher?.publish(target.exchange, target.routingKey, body, {
+        messageId: newId,
+        type: target.messageType,
+        correlationId: letter.correlationId ?? letter.messageId,
+        appId: textOf(props['appId']),
+        timestamp: Math.floor(now().getTime() / 1000),
+        headers,
+      });
+    } catch (error) {
+      return {
+        ...base,
+        status: 'failed',
+        replayMessageId: newId,
+        replayCount,
+        problem:
+          error instanceof HubError
+            ? error.reason
+            : { en: 'publish failed', ja: '発行に失敗しました' },
+      };
+    }
+    await deps.repository.markReplayed(letter.id, now());
+    return { ...base, status: 'published', replayMessageId: newId, replayCount };
+  }
+
+  return { run, targetOf };
+}
+
+/** The replayer created by `createReplayer`. */
+export type Replayer = ReturnType<typeof createReplayer>;

@@ -1,0 +1,430 @@
+/**
+ * The dead-letter archive (`dead_letters`): rows with ids, reasons and headers in the clear, the
+ * original bytes sealed with the key ring (AES-GCM, the row's dedupe key as associated data so a
+ * payload cannot be moved to another row). Shared by the archiver, the CLI and the HTTP API.
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ReasonClass } from '../errors.js';
+import { decrypt, encrypt } from '../security/crypto.js';
+import type { KeyRing } from '../security/keys.js';
+import { maskText, maskValue } from '../security/mask.js';
+
+/** The reason classes an operator filters by. */
+export const reasonClasses: readonly ReasonClass[] = [
+  'validation',
+  'delivery_limit',
+  'unroutable',
+  'policy',
+  'connector',
+  'timeout',
+  'internal',
+];
+
+/** open: waiting for an operator; replayed: sent again at least once; purged: payload deleted. */
+export type DeadLetterStatus = 'open' | 'replayed' | 'purged';
+
+/** What the archiver stores for one dead letter. */
+export interface NewDeadLetter {
+  readonly dedupeKey: string;
+  readonly messageId: string;
+  readonly messageType: string;
+  readonly route: string | null;
+  readonly step: string | null;
+  readonly originalExchange: string;
+  readonly originalRoutingKey: string;
+  readonly originalQueue: string | null;
+  readonly reasonClass: ReasonClass;
+  readonly reasonJa: string;
+  readonly reasonEn: string;
+  readonly detail: string | null;
+  readonly attempts: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly payload: Buffer;
+  readonly correlationId: string | null;
+  readonly sourceSystem: string | null;
+  readonly subjectHash: string | null;
+  readonly firstFailedAt: Date | null;
+  readonly deadLetteredAt: Date;
+}
+
+/** One archived dead letter without its payload (what lists and detail views start from). */
+export interface DeadLetter {
+  readonly id: number;
+  readonly dedupeKey: string | null;
+  readonly messageId: string;
+  readonly messageType: string;
+  readonly route: string | null;
+  readonly step: string | null;
+  readonly originalExchange: string;
+  readonly originalRoutingKey: string;
+  readonly originalQueue: string | null;
+  readonly reasonClass: string;
+  readonly reasonJa: string;
+  readonly reasonEn: string;
+  readonly detail: string | null;
+  readonly attempts: number;
+  readonly headers: Record<string, unknown>;
+  readonly properties: Record<string, unknown>;
+  readonly payloadSize: number;
+  readonly keyId: string;
+  readonly correlationId: string | null;
+  readonly sourceSystem: string | null;
+  readonly subjectHash: string | null;
+  readonly firstFailedAt: Date | null;
+  readonly deadLetteredAt: Date;
+  readonly archivedAt: Date;
+  readonly replayCount: number;
+  readonly replayedAt: Date | null;
+  readonly purgedAt: Date | null;
+  readonly status: DeadLetterStatus;
+}
+
+/** Filters of `hub dlq list` and `GET /api/dead-letters`. All optional; combined with AND. */
+export interface DeadLetterFilter {
+  readonly ids?: readonly number[] | undefined;
+  readonly route?: string | undefined;
+  readonly step?: string | undefined;
+  readonly messageType?: string | undefined;
+  readonly reasonClass?: string | undefined;
+  readonly since?: Date | undefined;
+  readonly until?: Date | undefined;
+  readonly correlationId?: string | undefined;
+  readonly sourceSystem?: string | undefined;
+  /** Default: open and replayed (everything whose payload is still kept). */
+  readonly status?: DeadLetterStatus | 'all' | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** Dead letters per route and reason (the sidebar's and `dlq list`'s summary). */
+export interface DeadLetterCount {
+  readonly route: string | null;
+  readonly reasonClass: string;
+  readonly count: number;
+}
+
+/** The archive over the store's knex. */
+export interface DeadLetterRepository {
+  /** Stores one dead letter; `inserted: false` when its dedupe key is already there (redelivery). */
+  insert(letter: NewDeadLetter): Promise<{ id: number; inserted: boolean }>;
+  list(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
+  counts(filter?: DeadLetterFilter): Promise<DeadLetterCount[]>;
+  get(id: number): Promise<DeadLetter | undefined>;
+  /** The original bytes, decrypted; undefined once purged. */
+  payload(id: number): Promise<Buffer | undefined>;
+  /** Records one replay of the letter (status replayed, counter up). */
+  markReplayed(id: number, at: Date): Promise<void>;
+  /** Deletes the payloads of letters dead-lettered before `before` (and matching `filter`). */
+  purge(before: Date, filter?: DeadLetterFilter): Promise<number[]>;
+}
+
+const table = 'dead_letters';
+
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'string') {
+    if (/^[0-9]+$/.test(value)) return new Date(Number(value));
+    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+  }
+  return new Date(Number.NaN);
+}
+
+function toDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value);
+}
+
+function parseJson(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string' || text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : str(value);
+}
+
+function fromRow(row: Record<string, unknown>): DeadLetter {
+  const status = str(row['status']);
+  return {
+    id: Number(row['id']),
+    dedupeKey: strOrNull(row['dedupe_key']),
+    messageId: str(row['message_id']),
+    messageType: str(row['message_type']),
+    route: strOrNull(row['route']),
+    step: strOrNull(row['step']),
+    originalExchange: str(row['original_exchange']),
+    originalRoutingKey: str(row['original_routing_key']),
+    originalQueue: strOrNull(row['original_queue']),
+    reasonClass: str(row['reason_class']),
+    reasonJa: str(row['reason_ja']),
+    reasonEn: str(row['reason_en']),
+    detail: strOrNull(row['detail']),
+    attempts: Number(row['attempts']),
+    headers: parseJson(row['headers_json']),
+    properties: parseJson(row['properties_json']),
+    payloadSize: Number(row['payload_size']),
+    keyId: str(row['key_id']),
+    correlationId: strOrNull(row['correlation_id']),
+    sourceSystem: strOrNull(row['source_system']),
+    subjectHash: strOrNull(row['subject_hash']),
+    firstFailedAt: toDateOrNull(row['first_failed_at']),
+    deadLetteredAt: toDate(row['dead_lettered_at']),
+    archivedAt: toDate(row['archived_at']),
+    replayCount: Number(row['replay_count']),
+    replayedAt: toDateOrNull(row['replayed_at']),
+    purgedAt: toDateOrNull(row['purged_at']),
+    status: status === 'replayed' || status === 'purged' ? status : 'open',
+  };
+}
+
+/** Columns read for lists and detail: everything but the (large, sealed) payload. */
+const columns = [
+  'id',
+  'dedupe_key',
+  'message_id',
+  'message_type',
+  'route',
+  'step',
+  'original_exchange',
+  'original_routing_key',
+  'original_queue',
+  'reason_class',
+  'reason_ja',
+  'reason_en',
+  'detail',
+  'attempts',
+  'headers_json',
+  'properties_json',
+  'payload_size',
+  'key_id',
+  'correlation_id',
+  'source_system',
+  'subject_hash',
+  'first_failed_at',
+  'dead_lettered_at',
+  'archived_at',
+  'replay_count',
+  'replayed_at',
+  'purged_at',
+  'status',
+];
+
+function applyFilter(query: Knex.QueryBuilder, filter: DeadLetterFilter): Knex.QueryBuilder {
+  let q = query;
+  if (filter.ids !== undefined) q = q.whereIn('id', [...filter.ids]);
+  if (filter.route !== undefined) q = q.where('route', filter.route);
+  if (filter.step !== undefined) q = q.where('step', filter.step);
+  if (filter.messageType !== undefined) q = q.where('message_type', filter.messageType);
+  if (filter.reasonClass !== undefined) q = q.where('reason_class', filter.reasonClass);
+  if (filter.since !== undefined) q = q.where('dead_lettered_at', '>=', filter.since);
+  if (filter.until !== undefined) q = q.where('dead_lettered_at', '<', filter.until);
+  if (filter.correlationId !== undefined) q = q.where('correlation_id', filter.correlationId);
+  if (filter.sourceSystem !== undefined) q = q.where('source_system', filter.sourceSystem);
+  const status = filter.status;
+  if (status === undefined) q = q.whereIn('status', ['open', 'replayed']);
+  else if (status !== 'all') q = q.where('status', status);
+  return q;
+}
+
+function isDuplicate(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Creates the repository; payloads are sealed and opened with `keyRing`. */
+export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
+  const aadOf = (dedupeKey: string | null, id: number) =>
+    Buffer.from(dedupeKey ?? `id:${String(id)}`, 'utf8');
+
+  async function findByDedupe(key: string): Promise<number | undefined> {
+    const row = (await knex(table).select('id').where('dedupe_key', key).first()) as
+      { id: number | string } | undefined;
+    return row === undefined ? undefined : Number(row.id);
+  }
+
+  return {
+    async insert(letter) {
+      const existing = await findByDedupe(letter.dedupeKey);
+      if (existing !== undefined) return { id: existing, inserted: false };
+      const sealed = encrypt(keyRing, letter.payload, aadOf(letter.dedupeKey, 0));
+      try {
+        const [id] = await knex(table).insert({
+          dedupe_key: letter.dedupeKey,
+          message_id: letter.messageId.slice(0, 255),
+          message_type: letter.messageType.slice(0, 128),
+          route: letter.route,
+          step: letter.step,
+          original_exchange: letter.originalExchange.slice(0, 255),
+          original_routing_key: letter.originalRoutingKey.slice(0, 255),
+          original_queue: letter.originalQueue,
+          reason_class: letter.reasonClass,
+          reason_ja: letter.reasonJa,
+          reason_en: letter.reasonEn,
+          detail: letter.detail,
+          attempts: letter.attempts,
+          headers_json: JSON.stringify(letter.headers),
+          properties_json: JSON.stringify(letter.properties),
+          payload: sealed.ciphertext,
+          payload_size: letter.payload.length,
+          key_id: sealed.keyId,
+          correlation_id: letter.correlationId?.slice(0, 255) ?? null,
+          source_system: letter.sourceSystem?.slice(0, 64) ?? null,
+          subject_hash: letter.subjectHash?.slice(0, 128) ?? null,
+          first_failed_at: letter.firstFailedAt,
+          dead_lettered_at: letter.deadLetteredAt,
+          archived_at: new Date(),
+          replay_count: 0,
+          status: 'open',
+        });
+        // Without `returning`, both drivers answer with the new auto-increment id.
+        return { id: Number(id), inserted: true };
+      } catch (error) {
+        // Two archivers (hub replicas) took copies of the same dead letter: the first one wins.
+        if (isDuplicate(error)) {
+          const winner = await findByDedupe(letter.dedupeKey);
+          if (winner !== undefined) return { id: winner, inserted: false };
+        }
+        throw error;
+      }
+    },
+    async list(filter = {}) {
+      const query = applyFilter(knex(table).select(columns), filter)
+        .orderBy('dead_lettered_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(Math.min(filter.limit ?? 1000, 100_000));
+      return ((await query) as Record<string, unknown>[]).map(fromRow);
+    },
+    async counts(filter = {}) {
+      const rows = (await applyFilter(knex(table), filter)
+        .select('route', 'reason_class')
+        .count({ count: '*' })
+        .groupBy('route', 'reason_class')
+        .orderBy('route')
+        .orderBy('reason_class')) as Record<string, unknown>[];
+      return rows.map((row) => ({
+        route: strOrNull(row['route']),
+        reasonClass: str(row['reason_class']),
+        count: Number(row['count']),
+      }));
+    },
+    async get(id) {
+      const row = (await knex(table).select(columns).where('id', id).first()) as
+        Record<string, unknown> | undefined;
+      return row === undefined ? undefined : fromRow(row);
+    },
+    async payload(id) {
+      const row = (await knex(table)
+        .select('payload', 'key_id', 'dedupe_key', 'status')
+        .where('id', id)
+        .first()) as
+        { payload: Buffer; key_id: string; dedupe_key: string | null; status: string } | undefined;
+      if (row === undefined || row.status === 'purged') return undefined;
+      return decrypt(keyRing, row.key_id, Buffer.from(row.payload), aadOf(row.dedupe_key, 0));
+    },
+    async markReplayed(id, at) {
+      await knex(table)
+        .where('id', id)
+        .update({
+          status: 'replayed',
+          replayed_at: at,
+          replay_count: knex.raw('replay_count + 1'),
+        });
+    },
+    async purge(before, filter = {}) {
+      return knex.transaction(async (trx) => {
+        const rows = (await applyFilter(trx(table).select('id'), filter).where(
+          'dead_lettered_at',
+          '<',
+          before,
+        )) as { id: number | string }[];
+        const ids = rows.map((row) => Number(row.id));
+        // The row stays as a tombstone (ids, reason, when): the payload, the only personal data, goes.
+        for (let start = 0; start < ids.length; start += 500) {
+          await trx(table)
+            .whereIn('id', ids.slice(start, start + 500))
+            .update({
+              payload: Buffer.alloc(0),
+              payload_size: 0,
+              status: 'purged',
+              purged_at: new Date(),
+            });
+        }
+        return ids;
+      });
+    },
+  };
+}
+
+/** A dead letter as a person sees it: the body masked unless an operator unmasked it. */
+export interface DeadLetterView {
+  readonly letter: DeadLetter;
+  readonly masked: boolean;
+  /** The body: parsed JSON (masked or not), or a note when the bytes are not JSON or purged. */
+  readonly body: unknown;
+  readonly bodySha256: string | null;
+}
+
+/** Builds the view of a letter; `unmask` shows the body as it was (operators, with a logged reason). */
+export function viewOf(
+  letter: DeadLetter,
+  payload: Buffer | undefined,
+  unmask: boolean,
+): DeadLetterView {
+  const headers = unmask ? letter.headers : (maskValue(letter.headers) as Record<string, unknown>);
+  const shown: DeadLetter = { ...letter, headers };
+  if (payload === undefined) {
+    return {
+      letter: shown,
+      masked: !unmask,
+      body: '[purged / 削除済み]',
+      bodySha256: null,
+    };
+  }
+  const sha = createHash('sha256').update(payload).digest('hex');
+  const text = payload.toString('utf8');
+  let parsed: unknown;
+  let json = true;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    json = false;
+  }
+  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodySha256: sha };
+  // A non-JSON body has no field names to mask by: show only its size.
+  const body = json
+    ? maskValue(parsed)
+    : `[${String(payload.length)} bytes, not JSON / JSON ではありません]`;
+  return { letter: shown, masked: true, body, bodySha256: sha };
+}
+
+/** A summary row for tables and JSON lists (no body). Free text is scanned for My Numbers anyway. */
+export function summaryOf(letter: DeadLetter): Record<string, unknown> {
+  return {
+    id: letter.id,
+    deadLetteredAt: letter.deadLetteredAt.toISOString(),
+    route: letter.route,
+    step: letter.step,
+    messageType: letter.messageType,
+    reasonClass: letter.reasonClass,
+    reasonJa: maskText(letter.reasonJa),
+    reasonEn: maskText(letter.reasonEn),
+    attempts: letter.attempts,
+    messageId: letter.messageId,
+    correlationId: letter.correlationId,
+    sourceSystem: letter.sourceSystem,
+    status: letter.status,
+    replayCount: letter.replayCount,
+  };
+}
