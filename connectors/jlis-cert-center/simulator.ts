@@ -62,16 +62,17 @@ export function jlisCertCenterSimulator(options: CenterSimOptions): Simulator & 
         return { body: { centerRequestId: body.centerRequestId, verdict: 'unknown-request' } };
       }
       verdict.answers += 1;
-      if (Date.now() > Date.parse(request.respondBy)) {
+      if ('errorKind' in body) {
+        verdict.status = 'failed';
+        verdict.errorKind = body.errorKind;
+      } else if (Date.now() > Date.parse(request.respondBy)) {
+        // A certificate after the deadline: the kiosk has given up; it must not be printed.
         verdict.status = 'late';
-      } else if (inbound.messageType === 'kiosk.certificate.produced' && 'pdfBase64' in body) {
+      } else {
         const expected = certificateSubjectKey(request.lgCode, request.authCertSerial);
         const stamped = subjectKeyOfPdf(Buffer.from(body.pdfBase64, 'base64'));
         verdict.status =
           stamped === expected && body.subjectKey === expected ? 'issued' : 'cross-delivery';
-      } else if ('errorKind' in body) {
-        verdict.status = 'failed';
-        verdict.errorKind = body.errorKind;
       }
       // The PDF itself is not kept in /received: keys and the verdict are what a test checks.
       const summary =

@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { readJsonLines, pathOfRef } from '../../connectors/runtime/files.js';
+import { eventually } from '../support/broker.js';
+import { startE2e, type E2e } from './support.js';
+
+const RECORDS = 100_000;
+const MB = 1024 * 1024;
+
+/** Injected differences: the exact report the servers must produce. */
+const prefectureDrift = [
+  ...Array.from({ length: 30 }, (_, index) => ({
+    recordNo: 1 + index * 3331,
+    field:
+      ['NAME', 'ADDRESS', 'BIRTH_DATE', 'SEX', 'NAME_KANA', 'RESIDENT_STATUS'][index % 6] ?? 'NAME',
+  })),
+  { recordNo: 77_777, field: 'MY_NUMBER' },
+  { recordNo: 77_777, field: 'ADDRESS' },
+  { recordNo: RECORDS, field: 'NAME' },
+];
+const nationalDrift = [
+  { recordNo: 2, field: 'MY_NUMBER' },
+  { recordNo: 50_000, field: 'MY_NUMBER' },
+];
+
+function keyOf(entry: { recordNo: unknown; field: unknown }): string {
+  return `${String(entry.recordNo)}:${String(entry.field)}`;
+}
+
+describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', function () {
+  this.timeout(180_000);
+  let e2e: E2e;
+
+  before(async () => {
+    e2e = await startE2e();
+  });
+  after(async () => {
+    await e2e.stop();
+  });
+
+  it('streams a claim-check file through the CS to both servers; exact mismatch reports; bounded memory', async () => {
+    await e2e.post('PREFECTURE_SERVER', '/inject', { mismatches: prefectureDrift });
+    await e2e.post('NATIONAL_SERVER', '/inject', { mismatches: nationalDrift });
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    const started = Date.now();
+    try {
+      const extract = (await e2e.post('KIZON_JUKI', '/trigger/consistency-check', {
+        count: RECORDS,
+      })) as { recordCount: number };
+      expect(extract.recordCount).to.equal(RECORDS);
+      await eventually(
+        async () => {
+          const registry = await e2e.received('KIZON_JUKI');
+          return (
+            registry.messages.filter((m) => m.messageType === 'jukinet.consistency-check.completed')
+              .length === 2
+          );
+        },
+        170_000,
+        'both servers’ results back at the registry',
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    const growth = peak - baseline;
+    console.log(
+      `      affair 8: ${String(RECORDS)} records in ${String(Date.now() - started)} ms; RSS baseline ${String(Math.round(baseline / MB))} MB, peak ${String(Math.round(peak / MB))} MB (growth ${String(Math.round(growth / MB))} MB), process maxRSS ${String(Math.round(maxRss / MB))} MB`,
+    );
+    expect(growth, 'RSS growth while streaming 100k records').to.be.lessThan(200 * MB);
+
+    // One manifest went to the CS, never one message per record.
+    const cs = await e2e.received('JUKINET_CS');
+    expect(cs.count).to.equal(1);
+    expect(cs.messages[0]?.messageType).to.equal('jukinet.consistency-check.extract-ready');
+    expect(cs.messages[0]?.body['encoding']).to.equal('JUKINET');
+
+    const registry = await e2e.received('KIZON_JUKI');
+    const results = registry.messages.filter(
+      (m) => m.messageType === 'jukinet.consistency-check.result-ready',
+    );
+    expect(results.map((m) => m.body['source']).sort()).to.deep.equal(['NATIONAL', 'PREFECTURE']);
+    for (const [source, drift] of [
+      ['PREFECTURE', prefectureDrift],
+      ['NATIONAL', nationalDrift],
+    ] as const) {
+      const result = results.find((m) => m.body['source'] === source);
+      expect(result?.body['checkedCount']).to.equal(RECORDS);
+      expect(result?.body['mismatchCount']).to.equal(drift.length);
+      const reported: string[] = [];
+      for await (const line of readJsonLines(pathOfRef(String(result?.body['fileRef'])))) {
+        const entry = line as { recordNo: number; field: string; localValueHash: string };
+        expect(entry.localValueHash).to.match(/^[0-9a-f]{64}$/);
+        reported.push(keyOf(entry));
+      }
+      expect(reported.sort()).to.deep.equal(drift.map(keyOf).sort());
+    }
+    const completed = registry.messages.filter(
+      (m) => m.messageType === 'jukinet.consistency-check.completed',
+    );
+    expect(completed.map((m) => m.body['mismatchCount']).sort()).to.deep.equal(
+      [nationalDrift.length, prefectureDrift.length].sort(),
+    );
+  });
+});
