@@ -209,16 +209,52 @@ export class GroupCommitWriter implements OutcomeWriter {
 /** Committed processed keys: reads go through the pool, never through an open batch transaction. */
 export class KnexProcessedKeys implements ProcessedKeys {
   private readonly knex: Knex;
+  private readonly maxKeys: number;
+  private pending: {
+    step: string;
+    key: string;
+    resolve(found: boolean): void;
+    reject(error: unknown): void;
+  }[] = [];
+  private scheduled = false;
 
-  constructor(knex: Knex) {
+  constructor(knex: Knex, options: { maxKeys?: number } = {}) {
     this.knex = knex;
+    this.maxKeys = options.maxKeys ?? 200;
   }
 
-  async has(step: string, key: string): Promise<boolean> {
-    const row: unknown = await this.knex('processed_keys')
-      .select('step')
-      .where({ step, key: storedKey(key) })
-      .first();
-    return row !== undefined;
+  /**
+   * Look-ups are grouped like commits: every key asked for in the same turn of the event loop goes
+   * into one query, so a full prefetch window costs one round trip instead of one per message.
+   */
+  has(step: string, key: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ step, key: storedKey(key), resolve, reject });
+      if (this.pending.length >= this.maxKeys) {
+        this.lookUp();
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.lookUp();
+        });
+      }
+    });
+  }
+
+  private lookUp(): void {
+    const batch = this.pending.splice(0, this.maxKeys);
+    if (batch.length === 0) return;
+    const pairs = batch.map((entry) => [entry.step, entry.key]);
+    this.knex('processed_keys')
+      .select('step', 'key')
+      .whereIn(['step', 'key'], pairs)
+      .then((rows: { step: string; key: string }[]) => {
+        const found = new Set(rows.map((row) => `${row.step}\u0000${row.key}`));
+        for (const entry of batch) entry.resolve(found.has(`${entry.step}\u0000${entry.key}`));
+      })
+      .catch((error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      });
   }
 }

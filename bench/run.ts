@@ -1,0 +1,49 @@
+/**
+ * `npm run bench` (and `hub bench`): each benchmark runs the hub and its own baseline alternately in
+ * the same process and prints the ratio. `--quick` is a smoke run for CI (no timed assertion).
+ */
+import { cpus, totalmem } from 'node:os';
+import { routeHopBench } from './route-hop.js';
+import { startBench } from './start.js';
+import type { BenchResult } from './support.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+
+const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResult>> = {
+  'route-hop': routeHopBench,
+  start: startBench,
+};
+
+if (args.includes('--help')) {
+  process.stdout.write(
+    `npm run bench [-- --quick] [-- --only=${Object.keys(benches).join('|')}]\n`,
+  );
+  process.exit(0);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+process.stdout.write(
+  `# hub benchmarks ${quick ? '(quick smoke run)' : ''}\n` +
+    `machine: ${String(cpus().length)} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n` +
+    `command: npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\n\n`,
+);
+let failed = false;
+for (const [name, bench] of Object.entries(benches)) {
+  if (only !== undefined && only !== name) continue;
+  try {
+    const result = await bench({ quick });
+    const verdict =
+      result.met === undefined ? '' : result.met ? ' ✔ target met' : ' ✘ target missed';
+    process.stdout.write(
+      `${result.name}\n  hub:      ${result.hub}\n  baseline: ${result.baseline}\n  ratio:    ${result.ratio} (target ${result.target})${verdict}\n\n`,
+    );
+  } catch (error) {
+    failed = true;
+    process.stdout.write(
+      `${name}: failed: ${error instanceof Error ? error.message : String(error)}\n\n`,
+    );
+  }
+}
+process.exit(failed ? 1 : 0);
