@@ -9,6 +9,7 @@ import type { Store } from './store/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
+import { ingestPlugin } from './ingest/index.js';
 
 /** What a plugin gets from the composition root. */
 export interface HubContext {
@@ -39,4 +40,8 @@ export interface HubPlugin {
 }
 
 /** The plugins `hub start` runs, in start order. */
-export const defaultPlugins: readonly HubPlugin[] = [connectorsPlugin, deadLettersPlugin];
+export const defaultPlugins: readonly HubPlugin[] = [
+  ingestPlugin,
+  connectorsPlugin,
+  deadLettersPlugin,
+];

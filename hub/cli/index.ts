@@ -12,6 +12,7 @@ import { registerDlqCommands } from './dlq.js';
 import { migrateCli } from './migrate.js';
 import { complain, describeError, exitCodes } from './output.js';
 import { registerPlannedCommands } from './planned.js';
+import { publishCli } from './publish.js';
 import { schemasListCli, validateCli } from './schemas.js';
 import { startCommand } from './start.js';
 import { registerUserCommands } from './users.js';
@@ -77,6 +78,29 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   });
 
   describe(
+    program.command('bench'),
+    'Benchmarks against their baselines / ベンチマーク',
+    'Run the benchmarks (the same as npm run bench): each alternates the hub with its own baseline in one run and prints the ratio. Needs the local RabbitMQ.',
+    'ベンチマークを実行する（npm run bench と同じ）。ハブと基準値を同じ実行内で交互に測り、比を表示する。',
+  )
+    .option('--quick', 'a short smoke run / 短い確認実行', false)
+    .option('--only <name>', 'one benchmark: route-hop, start / 1 つだけ実行')
+    .action(async (options: { quick: boolean; only?: string }) => {
+      const { spawn } = await import('node:child_process');
+      const script = new URL('../../bench/run.ts', import.meta.url);
+      const args = ['--import', 'tsx', script.pathname];
+      if (options.quick) args.push('--quick');
+      if (options.only !== undefined) args.push(`--only=${options.only}`);
+      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      const code = await new Promise<number>((resolve) => {
+        child.once('exit', (exit) => {
+          resolve(exit ?? 1);
+        });
+      });
+      setCode(code);
+    });
+
+  describe(
     program.command('migrate'),
     'Apply database migrations / マイグレーション適用',
     'Apply pending migrations to the store named by HUB_DB_URL.',
@@ -123,6 +147,35 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   ).action(async () => {
     setCode(await schemasListCli());
   });
+
+  describe(
+    program.command('publish'),
+    'Publish messages from a file or stdin / メッセージ発行',
+    'Publish messages (JSON, JSON array or JSON Lines; or a legacy export with --layout/--csv) to the hub. Exit 1 if any record was dead-lettered.',
+    'ファイルまたは標準入力のメッセージを発行する（JSON・JSON 配列・JSON Lines、--layout/--csv で既存システムの出力ファイル）。デッドレターがあれば終了コード 1。',
+  )
+    .argument('<messageType>', 'e.g. resident.movement.recorded / メッセージ種別')
+    .argument('<file>', 'input file, or "-" for stdin / 入力ファイル（- で標準入力）')
+    .option('--csv', 'the input is the CSV export of the type / CSV 形式の出力ファイル')
+    .option('--layout <name>', 'a file layout, e.g. kizon-movement-fixed / ファイル様式名')
+    .option('--system <id>', 'sending system (app_id) / 送信元システム')
+    .option('--no-progress', 'no progress bar / 進捗表示なし')
+    .action(
+      async (
+        messageType: string,
+        file: string,
+        options: { csv?: boolean; layout?: string; system?: string; progress: boolean },
+      ) => {
+        setCode(
+          await publishCli(messageType, file, {
+            ...(options.csv === true ? { csv: true } : {}),
+            ...(options.layout === undefined ? {} : { layout: options.layout }),
+            ...(options.system === undefined ? {} : { system: options.system }),
+            ...(options.progress ? {} : { progress: false }),
+          }),
+        );
+      },
+    );
 
   registerDlqCommands(program, setCode);
   registerAuditCommands(program, setCode);

@@ -18,13 +18,6 @@ export interface PlannedCommand {
  */
 export const plannedCommands: readonly PlannedCommand[] = [
   {
-    path: ['publish'],
-    usage: '<messageType> <file|->',
-    en: 'Publish messages from a file or stdin',
-    ja: 'ファイルからメッセージを発行',
-    issue: 6,
-  },
-  {
     path: ['flows', 'check'],
     usage: '[file...]',
     en: 'Lint the Node-RED flows',
@@ -51,13 +44,6 @@ export const plannedCommands: readonly PlannedCommand[] = [
     en: 'Rotate the key, re-encrypt payloads',
     ja: '鍵更新・再暗号化',
     issue: 8,
-  },
-  {
-    path: ['bench'],
-    usage: '[scenario...]',
-    en: 'Run benchmarks with baselines',
-    ja: 'ベンチマーク',
-    issue: 9,
   },
 ];
 

@@ -1,0 +1,55 @@
+/**
+ * The `ingest` plugin: the legacy publishing paths besides plain AMQP. HTTP routes under
+ * `/api/messages`, the file-drop watcher over HUB_DROP_DIR and the `hub_outbox` poller, all through
+ * the one publishing core (publish.ts).
+ */
+import type { HubPlugin } from '../plugins.js';
+import { startFileDrop } from './file-drop.js';
+import { httpIngestRouter } from './http.js';
+import { startOutboxPoller } from './outbox.js';
+import { createIngest } from './publish.js';
+
+export { createIngest, type Ingest, type IngestMessage, type IngestResult } from './publish.js';
+export { publishDeadLetter, schemaPathsHeader, type IngestSource } from './dead-letter.js';
+export { fileLayouts, layoutForFile, type FileLayout } from './layouts.js';
+export { startFileDrop, fileRecordMessageId, type FileSummary } from './file-drop.js';
+export { startOutboxPoller, outboxMessageId } from './outbox.js';
+export { httpIngestRouter } from './http.js';
+
+/** Starts HTTP ingest, the file-drop watcher and the outbox poller. */
+export const ingestPlugin: HubPlugin = {
+  name: 'ingest',
+  start(context) {
+    const ingest = createIngest({
+      publisher: context.broker.publisher,
+      catalogue: context.catalogue,
+    });
+    context.app.use(
+      '/api/messages',
+      httpIngestRouter({
+        ingest,
+        credentials: context.credentials,
+        knex: context.store.knex,
+        catalogue: context.catalogue,
+        maxBytes: context.config.ingestMaxBytes,
+      }),
+    );
+    const fileDrop = startFileDrop({
+      root: context.config.dropDir,
+      pollMs: context.config.dropPollMs,
+      ingest,
+      knex: context.store.knex,
+    });
+    const outbox = startOutboxPoller({
+      knex: context.store.knex,
+      ingest,
+      pollMs: context.config.outboxPollMs,
+    });
+    return Promise.resolve({
+      async stop() {
+        await fileDrop.stop();
+        await outbox.stop();
+      },
+    });
+  },
+};

@@ -1,0 +1,165 @@
+/**
+ * The one way every ingest path publishes: validate against the catalogue, then publish to hub.events
+ * (routing key = message type) with confirms, or dead-letter the original bytes to hub.dlx. Callers
+ * turn the result into their own answer (HTTP status, file summary, outbox row, CLI exit code).
+ */
+import { EVENTS_EXCHANGE, type Publisher } from '../broker/index.js';
+import { UnroutableError, ValidationError, type SchemaIssue } from '../errors.js';
+import { loggerFor } from '../logger.js';
+import { publishDeadLetter, type IngestSource } from './dead-letter.js';
+
+/** What ingest needs from the catalogue (schemas/registry.ts `schemaRegistry()` fits). */
+export interface IngestCatalogue {
+  has(messageType: string): boolean;
+  validate(messageType: string, data: unknown): { readonly issues: readonly SchemaIssue[] };
+}
+
+/** One message offered by a legacy system. */
+export interface IngestMessage {
+  readonly messageType: string;
+  /** The bytes as received (JSON text, or a file's record); what a dead letter keeps. */
+  readonly content: Buffer;
+  /** The body already mapped from `content` (file records); when absent `content` is parsed as JSON. */
+  readonly body?: unknown;
+  /** An error found before validation (a record that does not decode); the message is dead-lettered. */
+  readonly decodeError?: ValidationError | undefined;
+  readonly messageId: string;
+  readonly correlationId?: string | undefined;
+  /** The sending system: AMQP app_id. */
+  readonly system: string;
+  readonly source: IngestSource;
+  readonly fileName?: string | undefined;
+  readonly line?: number | undefined;
+  /** Extra headers (for example the outbox row id). */
+  readonly headers?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What happened to one message. `unroutable` is dead-lettered too (no route takes the type yet). */
+export type IngestResult =
+  | { readonly status: 'published'; readonly messageId: string }
+  | { readonly status: 'rejected'; readonly messageId: string; readonly error: ValidationError }
+  | { readonly status: 'unroutable'; readonly messageId: string };
+
+/** The shared publishing core of the ingest paths. */
+export interface Ingest {
+  /**
+   * Validates and publishes (confirmed), or dead-letters (confirmed). Rejects only with a transient
+   * failure (broker unavailable): then nothing is settled and the caller retries or answers 503.
+   */
+  submit(message: IngestMessage): Promise<IngestResult>;
+  /** Validates without publishing: the parsed body, or the validation error. */
+  check(
+    messageType: string,
+    content: Buffer,
+    body?: unknown,
+  ): { body: unknown; error?: ValidationError };
+}
+
+/** Options of createIngest. */
+export interface IngestOptions {
+  readonly publisher: Publisher;
+  readonly catalogue: IngestCatalogue;
+}
+
+const log = loggerFor('ingest');
+
+/** The issue for an unknown message type, worded like the engine's. */
+export function unknownTypeIssue(messageType: string): SchemaIssue {
+  return {
+    path: '',
+    keyword: 'messageType',
+    ja: `未知の電文種別 ${messageType} です`,
+    en: `unknown message type ${messageType}`,
+  };
+}
+
+/** The issue for bytes that are not JSON (the position only, never the text). */
+export function notJsonIssue(): SchemaIssue {
+  return { path: '', keyword: 'json', ja: 'JSON として解析できません', en: 'is not valid JSON' };
+}
+
+/** Creates the ingest core over a confirmed publisher and the catalogue. */
+export function createIngest(options: IngestOptions): Ingest {
+  const { publisher, catalogue } = options;
+
+  const check: Ingest['check'] = (messageType, content, given) => {
+    if (!catalogue.has(messageType)) {
+      return {
+        body: undefined,
+        error: new ValidationError(messageType, [unknownTypeIssue(messageType)]),
+      };
+    }
+    let body = given;
+    if (body === undefined) {
+      try {
+        body = JSON.parse(content.toString('utf8')) as unknown;
+      } catch {
+        return { body: undefined, error: new ValidationError(messageType, [notJsonIssue()]) };
+      }
+    }
+    const { issues } = catalogue.validate(messageType, body);
+    if (issues.length > 0) return { body, error: new ValidationError(messageType, issues) };
+    return { body };
+  };
+
+  return {
+    check,
+    async submit(message) {
+      const { messageType, messageId } = message;
+      const checked = message.decodeError
+        ? { body: undefined, error: message.decodeError }
+        : check(messageType, message.content, message.body);
+      const deadLetter = async (error: unknown) => {
+        await publishDeadLetter(publisher, {
+          messageType,
+          messageId,
+          correlationId: message.correlationId,
+          system: message.system,
+          source: message.source,
+          content: message.content,
+          error,
+          fileName: message.fileName,
+          line: message.line,
+        });
+      };
+      if (checked.error) {
+        await deadLetter(checked.error);
+        log.warn(
+          {
+            messageId,
+            messageType,
+            system: message.system,
+            source: message.source,
+            line: message.line,
+            paths: checked.error.issues.map((issue) => issue.path || '/'),
+          },
+          'ingested message rejected and dead-lettered / 受信メッセージを拒否しデッドレターにしました',
+        );
+        return { status: 'rejected', messageId, error: checked.error };
+      }
+      // Files are mapped to a body: publish its JSON. Otherwise the bytes as sent (already JSON).
+      const content =
+        message.body === undefined ? message.content : Buffer.from(JSON.stringify(checked.body));
+      try {
+        await publisher.publish(EVENTS_EXCHANGE, messageType, content, {
+          messageId,
+          type: messageType,
+          correlationId: message.correlationId ?? messageId,
+          appId: message.system,
+          timestamp: Math.floor(Date.now() / 1000),
+          headers: { 'x-hub-source': message.source, ...message.headers },
+        });
+      } catch (error) {
+        if (!(error instanceof UnroutableError)) throw error;
+        // No route takes this type: keep it where an operator can replay it once one does.
+        await deadLetter(error);
+        log.warn(
+          { messageId, messageType, system: message.system, source: message.source },
+          'ingested message unroutable; dead-lettered / 配送先がないためデッドレターにしました',
+        );
+        return { status: 'unroutable', messageId };
+      }
+      return { status: 'published', messageId };
+    },
+  };
+}
