@@ -420,3 +420,102 @@ describe('dead letters: every reason class is archived and replays once its caus
     expect(again.items[0]!.replayCount).to.equal(2);
   });
 });
+
+/** Archives `count` connector dead letters of the deliver step straight into the store. */
+async function seed(w: World, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const messageId = randomUUID();
+    const { id } = await w.service.repository.insert({
+      dedupeKey: `seed-${messageId}`,
+      messageId,
+      messageType: 'test.item.recorded',
+      route: 'test',
+      step: 'test.deliver',
+      originalExchange: EVENTS_EXCHANGE,
+      originalRoutingKey: 'test.item.recorded',
+      originalQueue: stepQueueName('test.deliver'),
+      reasonClass: 'connector',
+      reasonJa: '連携先への送信に失敗しました',
+      reasonEn: 'Delivery failed',
+      detail: 'HUB_CONNECTOR_FAILED',
+      attempts: 5,
+      headers: { 'x-hub-step': 'test.deliver', 'x-hub-reason-class': 'connector' },
+      properties: { type: 'test.item.recorded', appId: 'TEST_SOURCE' },
+      payload: Buffer.from(JSON.stringify({ subject: `seed-${String(n)}`, seq: n, value: n })),
+      correlationId: messageId,
+      sourceSystem: 'TEST_SOURCE',
+      subjectHash: null,
+      firstFailedAt: new Date(),
+      deadLetteredAt: new Date(),
+    });
+    ids.push(id);
+  }
+  return ids;
+}
+
+describe('dead-letter replay: dry run, rate, cancellation', function () {
+  this.timeout(60_000);
+
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) {
+      await w.archiver.stop().catch(() => undefined);
+      await w.harness.stop();
+      await w.vhost.delete();
+    }
+  });
+
+  it('a dry run validates, shows the targets and publishes nothing', async () => {
+    const w = await world([deliverStep]);
+    const ids = await seed(w, 3);
+    const report = await w.service.replay({
+      filter: { step: 'test.deliver' },
+      dryRun: true,
+      actor: { name: 'aud1', role: 'auditor' },
+    });
+    expect(report.items.map((item) => item.status)).to.deep.equal(Array(3).fill('would-publish'));
+    expect(report.items.map((item) => item.id)).to.deep.equal(ids);
+    expect(report.items[0]!.target!.description).to.equal(
+      'step test.deliver (hub.step.test.deliver)',
+    );
+    expect(w.published.count).to.equal(0);
+    expect(await w.service.operatorLog.list()).to.have.length(0);
+    for (const id of ids) expect((await w.service.repository.get(id))!.status).to.equal('open');
+  });
+
+  it('--rate holds within 10 %', async () => {
+    const w = await world([deliverStep]);
+    const ids = await seed(w, 21);
+    const report = await w.service.replay({ ids, ratePerSecond: 20, actor: operator });
+    expect(report.published).to.equal(21);
+    const times = report.items.map((item) => item.atMs!);
+    const measured = (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
+    expect(measured).to.be.within(18, 22);
+    await delivered(w, 21, 'every replayed delivery');
+  });
+
+  it('stops cleanly when cancelled and reports what was and was not sent', async () => {
+    const w = await world([deliverStep]);
+    const ids = await seed(w, 30);
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort();
+    }, 400);
+    const report = await w.service.replay({
+      ids,
+      ratePerSecond: 20,
+      actor: operator,
+      signal: controller.signal,
+    });
+    expect(report.cancelled).to.equal(true);
+    expect(report.published).to.be.within(1, 29);
+    expect(report.published + report.notStarted).to.equal(30);
+    const [logged] = await w.service.operatorLog.list({ action: 'dead-letter.replay' });
+    const detail = JSON.parse(logged!.detailJson!) as { cancelled: boolean; notStarted: number[] };
+    expect(detail.cancelled).to.equal(true);
+    expect(detail.notStarted).to.have.length(report.notStarted);
+    await delivered(w, report.published, 'the replays sent before the cancel');
+    const open = await w.service.list({ status: 'open' });
+    expect(open).to.have.length(report.notStarted);
+  });
+});
