@@ -1,0 +1,15 @@
+import { expect } from 'chai';
+import { runCli } from '../support/run-cli.js';
+
+describe('hub bench --quick (the CI smoke run of the benchmarks)', function () {
+  this.timeout(180_000);
+
+  it('runs every benchmark against its baseline and prints the ratios', async () => {
+    const result = await runCli(['bench', '--quick'], { timeoutMs: 170_000 });
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
+    expect(result.stdout).to.include('route hop');
+    expect(result.stdout).to.include('hub start to ready');
+    // A ratio line per benchmark; no timed assertion (the numbers are for docs/benchmarks.md).
+    expect(result.stdout.match(/ratio: {4}\d+\.\d+×/g)).to.have.length.at.least(2);
+  });
+});
