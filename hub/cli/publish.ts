@@ -83,8 +83,6 @@ export async function publishCli(
 ): Promise<number> {
   const config = configOrComplain();
   if (config === undefined) return exitCodes.usage;
-  const explicit = process.env['HUB_LOG_LEVEL'] !== undefined;
-  configureLogger({ level: explicit ? config.logLevel : 'error', destination: process.stderr });
   const catalogue = schemaRegistry();
   if (!catalogue.has(messageType)) {
     const near = closestMessageTypes(
@@ -146,6 +144,9 @@ export async function publishCli(
     return exitCodes.failed;
   }
   const system = options.system ?? catalogue.info(messageType)?.from ?? 'CLI';
+  // Set only now that there is work: usage errors above leave the caller's logging alone.
+  const explicit = process.env['HUB_LOG_LEVEL'] !== undefined;
+  configureLogger({ level: explicit ? config.logLevel : 'error', destination: process.stderr });
   const broker = createBroker({ url: config.amqpUrl, name: 'hub-cli' });
   try {
     await broker.start();

@@ -70,7 +70,7 @@ describe('ingest: file drop survives SIGKILL mid-file', function () {
   });
 
   it('publishes every record of the file once after a restart: none lost, none delivered twice', async () => {
-    const total = 5_000;
+    const total = 3_000;
     const dropDir = join(dir, 'drop');
     const inbox = join(dropDir, 'KIZON_JUKI', 'in');
     await mkdir(inbox, { recursive: true });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type amqp from 'amqplib';
 import { loadConfig } from '../../hub/config.js';
 import { storeCredentials } from '../../hub/http/auth.js';
+import { publishCli } from '../../hub/cli/publish.js';
 import { ingestPlugin } from '../../hub/ingest/index.js';
 import {
   encodeMovementCsv,
@@ -442,10 +443,8 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
     });
     expect(ok.code, ok.stderr).to.equal(0);
     expect(ok.stdout).to.contain('published 1, dead-lettered 0');
-    const wrong = await runCli(['publish', movementType, file, '--layout', 'nope'], {
-      env: { HUB_AMQP_URL: vhost.url, HUB_DATA_DIR: dir },
-    });
-    expect(wrong.code).to.equal(2);
-    expect(wrong.stderr).to.contain('unknown layout');
+    // Usage errors are decided before any connection: checked in-process, without a second CLI start.
+    expect(await publishCli(movementType, file, { layout: 'nope', progress: false })).to.equal(2);
+    expect(await publishCli('resident.movement.recordedd', file, { progress: false })).to.equal(2);
   });
 });
