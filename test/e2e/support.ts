@@ -35,8 +35,10 @@ export interface E2e {
   received(system: SimSystem): Promise<ReceivedList>;
   /** POST JSON to a simulator path. */
   post(system: SimSystem, path: string, body: unknown): Promise<unknown>;
-  /** Dead letters so far (headers and body), read without removing them for good. */
+  /** Dead letters so far (headers and body), read without removing them for good (any order). */
   deadLetters(): Promise<DeadLetter[]>;
+  /** Dead letters that are not in `before` (compared by message id and step). */
+  newDeadLetters(before: readonly DeadLetter[]): Promise<DeadLetter[]>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export interface ReceivedList {
 
 /** One dead letter as a test sees it. */
 export interface DeadLetter {
+  readonly messageId: string;
   readonly type: string;
   readonly reasonClass: string;
   readonly errorCode: string;
@@ -107,6 +110,34 @@ export async function startE2e(
   const running = hub;
   let connection: amqp.ChannelModel | undefined;
   const url = (system: SimSystem) => sims.urls()[system];
+  async function deadLetters(): Promise<DeadLetter[]> {
+    connection ??= await rawConnection(vhost.url);
+    const channel = await connection.createChannel();
+    const letters: DeadLetter[] = [];
+    try {
+      // Read everything, then nack all back so later reads see them again.
+      for (;;) {
+        const message = await channel.get('hub.dead-letters', { noAck: false });
+        if (message === false) break;
+        const headers = message.properties.headers ?? {};
+        const text = (name: string) => {
+          const value: unknown = headers[name];
+          return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString() : '';
+        };
+        letters.push({
+          messageId: String(message.properties.messageId ?? ''),
+          type: String(message.properties.type ?? ''),
+          reasonClass: text('x-hub-reason-class'),
+          errorCode: text('x-hub-error-code'),
+          step: text('x-hub-original-queue') || text('x-hub-step'),
+          body: message.content.toString('utf8'),
+        });
+      }
+    } finally {
+      await channel.close();
+    }
+    return letters;
+  }
   return {
     hub: running,
     sims,
@@ -128,36 +159,12 @@ export async function startE2e(
         throw new Error(`${system}${path}: HTTP ${String(response.status)} ${text}`);
       return JSON.parse(text) as unknown;
     },
-    async deadLetters() {
-      connection ??= await rawConnection(vhost.url);
-      const channel = await connection.createChannel();
-      const letters: DeadLetter[] = [];
-      try {
-        // Read everything, then nack all back so later reads see them again.
-        for (;;) {
-          const message = await channel.get('hub.dead-letters', { noAck: false });
-          if (message === false) break;
-          const headers = message.properties.headers ?? {};
-          const text = (name: string) => {
-            const value: unknown = headers[name];
-            return typeof value === 'string'
-              ? value
-              : Buffer.isBuffer(value)
-                ? value.toString()
-                : '';
-          };
-          letters.push({
-            type: String(message.properties.type ?? ''),
-            reasonClass: text('x-hub-reason-class'),
-            errorCode: text('x-hub-error-code'),
-            step: text('x-hub-original-queue') || text('x-hub-step'),
-            body: message.content.toString('utf8'),
-          });
-        }
-      } finally {
-        await channel.close();
-      }
-      return letters;
+    deadLetters,
+    async newDeadLetters(before) {
+      const seen = new Set(before.map((letter) => `${letter.messageId}|${letter.step}`));
+      return (await deadLetters()).filter(
+        (letter) => !seen.has(`${letter.messageId}|${letter.step}`),
+      );
     },
     async stop() {
       await connection?.close().catch(() => undefined);
