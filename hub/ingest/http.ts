@@ -154,7 +154,7 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
         if (existing.state === 'rejected') {
           const checked = ingest.check(messageType, content);
           if (checked.error) {
-            res.status(400).json(invalid(checked.error.issues));
+            res.status(400).json(invalid(existing.message_id, checked.error.issues));
             return;
           }
         }
@@ -191,7 +191,7 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
         .update({ state: result.status === 'rejected' ? 'rejected' : 'published' });
     }
     if (result.status === 'rejected') {
-      res.status(400).json(invalid(result.error.issues));
+      res.status(400).json(invalid(result.messageId, result.error.issues));
       return;
     }
     res.status(202).json({ messageId: result.messageId });
@@ -200,8 +200,13 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
   return router;
 }
 
-function invalid(issues: readonly { path: string; keyword: string; ja: string; en: string }[]) {
+function invalid(
+  messageId: string,
+  issues: readonly { path: string; keyword: string; ja: string; en: string }[],
+) {
   return {
+    // The dead letter's id, so the sender and the operator talk about the same message.
+    messageId,
     error: {
       code: 'invalid_message',
       message: 'The message does not match its schema / メッセージがスキーマに適合しません',

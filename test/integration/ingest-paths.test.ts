@@ -244,6 +244,7 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
     const response = await post(movementType, bad);
     expect(response.status).to.equal(400);
     const answer = (await response.json()) as {
+      messageId: string;
       issues: { path: string; ja: string; en: string }[];
     };
     const paths = answer.issues.map((issue) => issue.path);
@@ -259,6 +260,7 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       'the HTTP dead letter',
     );
     expect(letter.content.equals(bad)).to.equal(true);
+    expect(letter.messageId).to.equal(answer.messageId);
     expect(headerText(letter, 'x-hub-reason-class')).to.equal('validation');
     expect(headerText(letter, 'x-hub-schema-paths')).to.contain('/historyNo');
     expect(headerText(letter, 'x-hub-reason-ja')).to.be.a('string');
