@@ -12,7 +12,8 @@ import type { Broker } from '../broker/index.js';
 import type { HubConfig } from '../config.js';
 import type { Store } from '../store/types.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from '../dead-letters/repository.js';
-import type { Actor, ReplayReport } from '../dead-letters/replay.js';
+import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
+import type { MessageCatalogue } from '../engine/step.js';
 import {
   createDeadLetterService,
   OperatorRefusal,
@@ -150,19 +151,35 @@ interface Session {
   broker?: Broker;
 }
 
-async function openSession(command: string, withBroker: boolean): Promise<Session | number> {
+/** A catalogue that knows nothing: list, show and purge never validate, and loading the real one costs seconds. */
+const noCatalogue: MessageCatalogue = {
+  has: () => false,
+  validate: () => ({ issues: [] }),
+  carriesMyNumber: () => true,
+};
+
+async function openSession(
+  command: string,
+  needs: { broker: boolean; catalogue: boolean },
+): Promise<Session | number> {
   const opened = await openCliStore(command);
   if (opened === undefined) return exitCodes.usage;
   const { config, store } = opened;
   try {
-    const [{ loadKeyRing }, { schemaRegistry }, { transformers }] = await Promise.all([
-      import('../security/keys.js'),
-      import('../../schemas/registry.js'),
-      import('../../transformers/index.js'),
-    ]);
+    const { loadKeyRing } = await import('../security/keys.js');
     const { keyRing } = loadKeyRing(config);
+    let catalogue = noCatalogue;
+    let transformers: ReplayDeps['transformers'];
+    if (needs.catalogue) {
+      const [registry, transformerModule] = await Promise.all([
+        import('../../schemas/registry.js'),
+        import('../../transformers/index.js'),
+      ]);
+      catalogue = registry.schemaRegistry();
+      transformers = transformerModule.transformers;
+    }
     let broker: Broker | undefined;
-    if (withBroker) {
+    if (needs.broker) {
       const { createBroker } = await import('../broker/index.js');
       broker = createBroker({ url: config.amqpUrl, name: 'hub-cli' });
       await broker.start();
@@ -172,7 +189,7 @@ async function openSession(command: string, withBroker: boolean): Promise<Sessio
       keyRing,
       replay: {
         publisher: broker?.publisher,
-        catalogue: schemaRegistry(),
+        catalogue,
         transformers,
         lgCode: config.lgCode,
       },
@@ -236,10 +253,10 @@ function refusalCode(error: unknown): number | undefined {
 
 async function inSession(
   command: string,
-  withBroker: boolean,
+  needs: { broker: boolean; catalogue: boolean },
   work: (session: Session) => Promise<number>,
 ): Promise<number> {
-  const session = await openSession(command, withBroker);
+  const session = await openSession(command, needs);
   if (typeof session === 'number') return session;
   try {
     return await work(session);
@@ -267,7 +284,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
 
 /** `hub dlq list`. */
 export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<number> {
-  return inSession('dlq list', false, async ({ service }) => {
+  return inSession('dlq list', { broker: false, catalogue: false }, async ({ service }) => {
     const letters = await service.list(filterOf(options));
     if (options.json) {
       for (const letter of letters) say(JSON.stringify(summaryOf(letter)));
@@ -311,7 +328,7 @@ export function dlqShowCli(
   id: number,
   options: { unmask: boolean; reason?: string; as?: string; json: boolean },
 ): Promise<number> {
-  return inSession('dlq show', false, async (session) => {
+  return inSession('dlq show', { broker: false, catalogue: false }, async (session) => {
     let actor: Actor | undefined;
     if (options.unmask) {
       // The reason is checked before the password is asked: a refused request costs nothing.
@@ -427,7 +444,7 @@ export async function dlqReplayCli(
       return exitCodes.usage;
     }
   }
-  return inSession('dlq replay', !options.dryRun, async (session) => {
+  return inSession('dlq replay', { broker: !options.dryRun, catalogue: true }, async (session) => {
     let actor: Actor = { name: process.env['USER'] ?? 'cli', role: 'dry-run' };
     if (!options.dryRun || body !== undefined) {
       const signed = await signIn(session, 'dlq replay', options.as);
@@ -491,7 +508,7 @@ export function dlqPurgeCli(
     json: boolean;
   },
 ): Promise<number> {
-  return inSession('dlq purge', false, async (session) => {
+  return inSession('dlq purge', { broker: false, catalogue: false }, async (session) => {
     const actor = await signIn(session, 'dlq purge', options.as);
     if (actor === undefined) return exitCodes.failed;
     const before = new Date(Date.now() - options.olderThan);

@@ -268,12 +268,6 @@ export function createReplayer(deps: ReplayDeps) {
   async function run(request: ReplayRequest): Promise<ReplayReport> {
     const dryRun = request.dryRun === true;
     const cap = request.cap ?? DEFAULT_REPLAY_CAP;
-    if (!dryRun && deps.publisher === undefined) {
-      throw new ReplayRequestError(
-        'no broker connection for publishing',
-        'ブローカーに接続していないため再送できません',
-      );
-    }
     if (request.ratePerSecond !== undefined && !(request.ratePerSecond > 0)) {
       throw new ReplayRequestError(
         'the rate must be a positive number per second',
@@ -296,6 +290,12 @@ export function createReplayer(deps: ReplayDeps) {
     }
     // Resolve targets before anything is sent: a bad target fails the whole request up front.
     const targets = new Map(letters.map((letter) => [letter.id, targetOf(letter, request.to)]));
+    if (!dryRun && deps.publisher === undefined) {
+      throw new ReplayRequestError(
+        'no broker connection for publishing',
+        'ブローカーに接続していないため再送できません',
+      );
+    }
     const started = Date.now();
     const intervalMs = request.ratePerSecond === undefined ? 0 : 1000 / request.ratePerSecond;
     const items: ReplayItem[] = [];

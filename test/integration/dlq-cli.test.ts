@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBroker, RETRY_RETURN_EXCHANGE, stepQueueName } from '../../hub/broker/index.js';
+import { topologyFor } from '../../hub/engine/engine.js';
+import { createDeadLetterRepository } from '../../hub/dead-letters/repository.js';
+import { createKeyRing } from '../../hub/security/keys.js';
+import { openStore } from '../../hub/store/index.js';
+import { sampleMessage } from '../../schemas/sample.js';
+import { createVhost, rawConnection, type TestVhost } from '../support/broker.js';
+import { runCli } from '../support/run-cli.js';
+
+const password = 'correct horse battery';
+const step = 'affair-1.movement-to-cs';
+
+describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
+  this.timeout(120_000);
+  let vhost: TestVhost;
+  let env: Record<string, string>;
+  let dbUrl: string;
+  let id: number;
+  const body = sampleMessage('resident.movement.recorded', 1);
+
+  before(async () => {
+    vhost = await createVhost('hub-dlq-cli');
+    const keyHex = randomBytes(32).toString('hex');
+    const dir = mkdtempSync(join(tmpdir(), 'hub-dlq-cli-'));
+    dbUrl = `sqlite:${join(dir, 'hub.sqlite')}`;
+    env = { HUB_DB_URL: dbUrl, HUB_SECRET_KEY: keyHex, HUB_AMQP_URL: vhost.url, HUB_DATA_DIR: dir };
+    const store = await openStore(dbUrl);
+    try {
+      const repository = createDeadLetterRepository(
+        store.knex,
+        createKeyRing([Buffer.from(keyHex, 'hex')]),
+      );
+      ({ id } = await repository.insert({
+        dedupeKey: 'cli-1',
+        messageId: 'cli-m1',
+        messageType: 'resident.movement.recorded',
+        route: 'affair-1',
+        step,
+        originalExchange: 'hub.events',
+        originalRoutingKey: 'resident.movement.recorded',
+        originalQueue: stepQueueName(step),
+        reasonClass: 'connector',
+        reasonJa: '連携先 JUKINET_CS への送信に失敗しました: HTTP 503',
+        reasonEn: 'Delivery to JUKINET_CS failed: HTTP 503',
+        detail: 'HUB_CONNECTOR_FAILED',
+        attempts: 5,
+        headers: { 'x-hub-step': step },
+        properties: { type: 'resident.movement.recorded', appId: 'KIZON_JUKI' },
+        payload: Buffer.from(JSON.stringify(body)),
+        correlationId: 'cli-c1',
+        sourceSystem: 'KIZON_JUKI',
+        subjectHash: null,
+        firstFailedAt: new Date(),
+        deadLetteredAt: new Date(Date.now() - 1000),
+      }));
+    } finally {
+      await store.close();
+    }
+    // The step's queue exists (as when the hub runs its routes) so a replay has somewhere to go.
+    const broker = createBroker({ url: vhost.url, name: 'hub-test' });
+    await broker.start();
+    await broker.declare(
+      topologyFor([
+        {
+          route: 'affair-1',
+          name: step,
+          input: ['resident.movement.recorded'],
+          output: { kind: 'reply' },
+        },
+      ]),
+    );
+    await broker.close();
+  });
+
+  after(async () => {
+    await vhost.delete();
+  });
+
+  it('adds an operator from stdin, lists and shows masked, refuses an unmask without a reason', async () => {
+    const added = await runCli(['users', 'add', 'op1', '--role', 'operator', '--password-stdin'], {
+      env,
+      input: `${password}\n`,
+    });
+    expect(added.code, added.stderr).to.equal(0);
+
+    const list = await runCli(['dlq', 'list', '--json', '--source', 'KIZON_JUKI'], { env });
+    expect(list.code, list.stderr).to.equal(0);
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; reasonClass: string });
+    expect(rows.map((row) => [row.id, row.reasonClass])).to.deep.equal([[id, 'connector']]);
+
+    const table = await runCli(['dlq', 'list', '--reason', 'validation'], { env });
+    expect(table.stdout).to.contain('0 dead letter(s)');
+
+    const shown = await runCli(['dlq', 'show', String(id)], { env });
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.contain('Delivery to JUKINET_CS failed');
+    expect(shown.stdout).to.contain('[氏名]');
+    expect(shown.stdout).not.to.contain('見本');
+
+    const refused = await runCli(['dlq', 'show', String(id), '--unmask', '--as', 'op1'], {
+      env: { ...env, HUB_OPERATOR_PASSWORD: password },
+    });
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.contain('reason');
+    expect(refused.stderr).to.contain('理由');
+    expect(refused.stdout).not.to.contain('見本');
+
+    const unmasked = await runCli(
+      ['dlq', 'show', String(id), '--unmask', '--reason', 'incident 118', '--as', 'op1'],
+      { env: { ...env, HUB_OPERATOR_PASSWORD: password } },
+    );
+    expect(unmasked.code, unmasked.stderr).to.equal(0);
+    expect(unmasked.stdout).to.contain('見本');
+  });
+
+  it('dry-runs without publishing, replays as the operator, and purges by age with a record', async () => {
+    const dry = await runCli(['dlq', 'replay', String(id), '--dry-run'], { env });
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.contain('would-publish');
+    expect(dry.stdout).to.contain(`step ${step}`);
+
+    const connection = await rawConnection(vhost.url);
+    const channel = await connection.createChannel();
+    try {
+      expect((await channel.checkQueue(stepQueueName(step))).messageCount).to.equal(0);
+      const noLogin = await runCli(['dlq', 'replay', String(id)], { env });
+      expect(noLogin.code).to.equal(1);
+      expect(noLogin.stderr).to.contain('--as');
+
+      const replayed = await runCli(
+        ['dlq', 'replay', String(id), '--as', 'op1', '--rate', '5/s', '--reason', 'CS back'],
+        { env: { ...env, HUB_OPERATOR_PASSWORD: password } },
+      );
+      expect(replayed.code, replayed.stderr).to.equal(0);
+      expect(replayed.stdout).to.contain('1 published');
+      const message = await channel.get(stepQueueName(step), { noAck: true });
+      expect(message).not.to.equal(false);
+      if (message !== false) {
+        expect(message.fields.exchange).to.equal(RETRY_RETURN_EXCHANGE);
+        expect(message.properties.headers?.['x-hub-replay-count']).to.equal(1);
+        expect(message.properties.headers?.['x-hub-replay-of']).to.equal('cli-m1');
+        expect(message.properties.messageId).not.to.equal('cli-m1');
+        expect(JSON.parse(message.content.toString())).to.deep.equal(
+          JSON.parse(JSON.stringify(body)),
+        );
+      }
+    } finally {
+      await connection.close();
+    }
+
+    const purged = await runCli(
+      ['dlq', 'purge', '--older-than', '0d', '--as', 'op1', '--reason', 'retention', '--json'],
+      { env: { ...env, HUB_OPERATOR_PASSWORD: password } },
+    );
+    expect(purged.code, purged.stderr).to.equal(0);
+    expect(JSON.parse(purged.stdout)).to.deep.equal({ purged: 1, ids: [id] });
+  });
+
+  it('hub audit verify: OK, then exit 1 naming the row after one is altered', async () => {
+    const ok = await runCli(['audit', 'verify'], { env });
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.contain('operator log OK: 3 rows');
+    const listed = await runCli(['audit', 'list', '--json'], { env });
+    const actions = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { action: string }).action);
+    expect(actions).to.deep.equal([
+      'dead-letter.unmask',
+      'dead-letter.replay',
+      'dead-letter.purge',
+    ]);
+
+    const store = await openStore(dbUrl);
+    try {
+      await store.knex('operator_actions').where('seq', 2).update({ actor: 'someone-else' });
+    } finally {
+      await store.close();
+    }
+    const broken = await runCli(['audit', 'verify'], { env });
+    expect(broken.code).to.equal(1);
+    expect(broken.stderr).to.contain('row 2');
+    expect(broken.stderr).to.contain('改ざん');
+  });
+
+  it('hub tokens add prints a token once; revoke takes it back', async () => {
+    const added = await runCli(['tokens', 'add', 'KIZON_JUKI'], { env });
+    expect(added.code, added.stderr).to.equal(0);
+    const tokenId = /token id[^:]*: ([0-9a-f]+)/.exec(added.stdout)?.[1];
+    expect(tokenId).to.be.a('string');
+    expect(added.stdout).to.match(/hub_[0-9a-f]+_/);
+    const revoked = await runCli(['tokens', 'revoke', tokenId!], { env });
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    const again = await runCli(['tokens', 'revoke', tokenId!], { env });
+    expect(again.code).to.equal(1);
+  });
+});
