@@ -25,7 +25,7 @@ function createRoot(level: string, destination?: NodeJS.WritableStream): Logger 
   );
 }
 
-let currentDestination: NodeJS.WritableStream | undefined;
+const output: { destination?: NodeJS.WritableStream } = {};
 let root: Logger = createRoot(process.env['HUB_LOG_LEVEL'] ?? 'info');
 
 /** The one root logger. Components ask for a child; nobody calls console.* for operational output. */
