@@ -566,7 +566,10 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
       false,
     )
     .option('--reason <text>', 'why the unmasked view is needed (recorded) / 理由（記録される）')
-    .option('--as <user>', 'operator user name / オペレーター利用者名')
+    .option(
+      '--as <user>',
+      'sign in as this operator (password: HUB_OPERATOR_PASSWORD or prompt) / オペレーターとして認証',
+    )
     .option('--json', 'JSON / JSON で出力', false)
     .action(
       async (
@@ -594,7 +597,10 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
         '--body <file>',
         'a corrected body for one dead letter (recorded as an edit) / 修正本文',
       )
-      .option('--as <user>', 'operator user name / オペレーター利用者名')
+      .option(
+        '--as <user>',
+        'sign in as this operator (password: HUB_OPERATOR_PASSWORD or prompt) / オペレーターとして認証',
+      )
       .option('--reason <text>', 'why (recorded) / 理由（記録される）')
       .option('--json', 'print the report as JSON / JSON で出力', false)
       .option('--no-progress', 'no progress bar / 進捗表示なし'),
@@ -635,7 +641,10 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
           '保存期間を過ぎたデッドレターの原本を削除する（行は記録として残り、削除した ID は操作記録に残る）。',
       )
       .requiredOption('--older-than <duration>', 'e.g. 90d / 期間（90d など）')
-      .option('--as <user>', 'operator user name / オペレーター利用者名')
+      .option(
+        '--as <user>',
+        'sign in as this operator (password: HUB_OPERATOR_PASSWORD or prompt) / オペレーターとして認証',
+      )
       .option('--reason <text>', 'why (recorded) / 理由（記録される）')
       .option('--json', 'JSON / JSON で出力', false),
   ).action(

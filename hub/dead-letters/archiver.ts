@@ -8,6 +8,8 @@ import { v5 as uuidv5 } from 'uuid';
 import {
   ATTEMPT_HEADER,
   DEAD_LETTER_QUEUE,
+  DLX_EXCHANGE,
+  EVENTS_EXCHANGE,
   type Broker,
   type Consumer,
   type Delivery,
@@ -221,10 +223,16 @@ export function letterFromDelivery(delivery: Delivery, now: Date = new Date()): 
     messageType,
     route: text(headers['x-hub-route']) ?? null,
     step,
+    // A foreign publisher that wrote straight to hub.dlx without saying where the message was going:
+    // its destination is hub.events by type (a replay to hub.dlx would only archive it again).
     originalExchange:
-      text(headers['x-hub-original-exchange']) ?? death?.exchange ?? delivery.exchange,
+      text(headers['x-hub-original-exchange']) ??
+      death?.exchange ??
+      (delivery.exchange === DLX_EXCHANGE ? EVENTS_EXCHANGE : delivery.exchange),
     originalRoutingKey:
-      text(headers['x-hub-original-routing-key']) ?? death?.routingKey ?? delivery.routingKey,
+      text(headers['x-hub-original-routing-key']) ??
+      death?.routingKey ??
+      (delivery.exchange === DLX_EXCHANGE ? messageType : delivery.routingKey),
     originalQueue,
     reasonClass,
     reasonJa,
