@@ -15,6 +15,8 @@ import { registerPlannedCommands } from './planned.js';
 import { publishCli } from './publish.js';
 import { schemasListCli, validateCli } from './schemas.js';
 import { startCommand } from './start.js';
+import { registerDemoCommand } from './demo.js';
+import { registerSimulateCommand } from './simulate.js';
 import { registerUserCommands } from './users.js';
 
 const packageJson = JSON.parse(
@@ -180,6 +182,8 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   registerDlqCommands(program, setCode);
   registerAuditCommands(program, setCode);
   registerUserCommands(program, setCode);
+  registerSimulateCommand(program, setCode);
+  registerDemoCommand(program, setCode);
   registerPlannedCommands(program, setCode);
   return program;
 }

@@ -25,20 +25,6 @@ export const plannedCommands: readonly PlannedCommand[] = [
     issue: 5,
   },
   {
-    path: ['simulate'],
-    usage: '[system...]',
-    en: 'Start external-system simulators',
-    ja: 'シミュレータ起動',
-    issue: 4,
-  },
-  {
-    path: ['demo'],
-    usage: '<affair>',
-    en: 'Run one affair end to end (affair-1)',
-    ja: '事務デモ実行',
-    issue: 4,
-  },
-  {
     path: ['keys', 'rotate'],
     usage: '',
     en: 'Rotate the key, re-encrypt payloads',

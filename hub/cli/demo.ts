@@ -1,0 +1,117 @@
+/**
+ * `hub demo affair-1|affair-8|affair-11`: triggers one affair at the simulators of a running hub
+ * (`npm start` runs them) and says where to watch it. It only asks the simulated systems to do what
+ * the real ones do (record a movement, write an extract, send kiosk requests); the hub does the rest.
+ */
+import type { Command } from 'commander';
+import { defaultPorts, type SimSystem } from '../../connectors/runtime/systems.js';
+import { complain, configOrComplain, describeError, exitCodes, say } from './output.js';
+
+const affairs = ['affair-1', 'affair-8', 'affair-11'] as const;
+
+function simUrl(system: SimSystem): string {
+  return `http://127.0.0.1:${String(defaultPorts[system])}`;
+}
+
+async function post(system: SimSystem, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${simUrl(system)}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${system} answered HTTP ${String(response.status)}`);
+  return await response.json();
+}
+
+function watch(systems: readonly SimSystem[], metricsUrl: string): void {
+  say('watch / 確認先:');
+  for (const system of systems) say(`  ${system.padEnd(20)} ${simUrl(system)}/received`);
+  say(`  metrics              ${metricsUrl}`);
+}
+
+/** Runs one demo; resolves with the exit code. */
+export async function demoCommand(affair: string, count: number | undefined): Promise<number> {
+  const config = configOrComplain();
+  if (config === undefined) return exitCodes.usage;
+  if (!(affairs as readonly string[]).includes(affair)) {
+    complain(`hub demo: choose one of ${affairs.join(', ')} / 事務名を指定してください`);
+    return exitCodes.usage;
+  }
+  const metricsUrl = `http://127.0.0.1:${String(config.httpPort)}/metrics`;
+  const seed = 1 + Math.floor(Math.random() * 90_000);
+  try {
+    if (affair === 'affair-1') {
+      await post('KIZON_JUKI', '/trigger/movement', { reason: 'DOMESTIC_MOVE_IN', seed });
+      await post('KIZON_JUKI', '/trigger/movement', { reason: 'OVERSEAS_MOVE_IN', seed: seed + 1 });
+      say('affair 1: recorded a domestic move-in and a move-in from abroad at 既存住基');
+      say('事務1: 既存住基で国内転入と国外転入を記録しました');
+      watch(
+        [
+          'JUKINET_CS',
+          'PREFECTURE_SERVER',
+          'OTHER_MUNICIPALITY',
+          'KYOTSU_KIBAN',
+          'TOUGOU_ATENA',
+          'CHUKAN_SERVER',
+          'KIZON_JUKI',
+        ],
+        metricsUrl,
+      );
+    } else if (affair === 'affair-8') {
+      const records = count ?? 10_000;
+      await post('PREFECTURE_SERVER', '/inject', {
+        mismatches: [
+          { recordNo: 1, field: 'ADDRESS' },
+          { recordNo: Math.max(1, Math.floor(records / 2)), field: 'NAME' },
+        ],
+      });
+      await post('KIZON_JUKI', '/trigger/consistency-check', { count: records });
+      say(
+        `affair 8: ${String(records)} records extracted; 2 differences injected at the prefecture`,
+      );
+      say(`事務8: ${String(records)} 件を抽出し、都道府県サーバに不一致 2 件を仕込みました`);
+      watch(['JUKINET_CS', 'KIZON_JUKI'], metricsUrl);
+    } else {
+      const requests = count ?? 10;
+      await post('JLIS_CERT_CENTER', '/trigger/requests', {
+        count: requests,
+        firstSeed: seed,
+        types: ['JUMINHYO', 'KOSEKI_ZENBU'],
+      });
+      say(`affair 11: ${String(requests)} kiosk requests sent by the center (住民票 and 戸籍)`);
+      say(`事務11: 交付センターからコンビニ交付要求を ${String(requests)} 件送りました`);
+      watch(['CONVENI_ISSUANCE', 'KOSEKI', 'JLIS_CERT_CENTER'], metricsUrl);
+      say(`  verdicts             ${simUrl('JLIS_CERT_CENTER')}/results`);
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    complain(
+      `hub demo: the simulators did not answer (${describeError(error)}); start the hub with simulators: npm start` +
+        ` / シミュレータが応答しません。npm start で起動してください`,
+    );
+    return exitCodes.failed;
+  }
+}
+
+/** Registers `hub demo`. */
+export function registerDemoCommand(
+  program: Command,
+  setCode: (code: number | null) => void,
+): void {
+  program
+    .command('demo')
+    .summary('Run one affair end to end / 事務デモ実行')
+    .description(
+      'Trigger affair-1, affair-8 or affair-11 at the simulators of a running hub and show where to watch.\n' +
+        '起動中のハブのシミュレータで事務 1・8・11 を実行し、確認先を表示する。',
+    )
+    .argument('<affair>', affairs.join(' | '))
+    .option('--count <n>', 'records (affair-8) or requests (affair-11) / 件数', (value) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error('a positive whole number');
+      return n;
+    })
+    .action(async (affair: string, options: { count?: number }) => {
+      setCode(await demoCommand(affair, options.count));
+    });
+}
