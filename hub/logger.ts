@@ -59,10 +59,14 @@ export function loggerFor(component: string): Logger {
   });
 }
 
-/** Replaces the root logger's level or destination (start-up, tests). */
+/**
+ * Replaces the root logger's level or destination (start-up, tests). A call that names no
+ * destination keeps the current one, so `startHub` setting the level does not undo a redirect.
+ */
 export function configureLogger(options: {
   level?: string;
   destination?: NodeJS.WritableStream;
 }): void {
-  root = createRoot(options.level ?? root.level, options.destination);
+  if (options.destination !== undefined) output.destination = options.destination;
+  root = createRoot(options.level ?? root.level, output.destination);
 }
