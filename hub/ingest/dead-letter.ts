@@ -31,6 +31,8 @@ export interface IngestDeadLetter {
   /** For files: the dropped file's name and the 1-based line of the record. */
   readonly fileName?: string | undefined;
   readonly line?: number | undefined;
+  /** Extra headers of the path (for example `x-hub-outbox-id`), kept so an operator finds the source. */
+  readonly headers?: Readonly<Record<string, unknown>> | undefined;
   readonly now?: Date;
 }
 
@@ -41,6 +43,7 @@ export async function publishDeadLetter(
 ): Promise<void> {
   const reason = reasonOf(letter.error);
   const headers: Record<string, unknown> = {
+    ...letter.headers,
     'x-hub-original-exchange': EVENTS_EXCHANGE,
     'x-hub-original-routing-key': letter.messageType,
     'x-hub-source': letter.source,

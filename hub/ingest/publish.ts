@@ -120,6 +120,7 @@ export function createIngest(options: IngestOptions): Ingest {
           error,
           fileName: message.fileName,
           line: message.line,
+          headers: message.headers,
         });
       };
       if (checked.error) {
@@ -147,7 +148,7 @@ export function createIngest(options: IngestOptions): Ingest {
           correlationId: message.correlationId ?? messageId,
           appId: message.system,
           timestamp: Math.floor(Date.now() / 1000),
-          headers: { 'x-hub-source': message.source, ...message.headers },
+          headers: { ...message.headers, 'x-hub-source': message.source },
         });
       } catch (error) {
         if (!(error instanceof UnroutableError)) throw error;

@@ -394,7 +394,7 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       'the outbox dead letter',
     );
     expect(letter.content.toString('utf8')).to.equal(payload);
-    expect(headerText(letter, 'x-hub-outbox-id')).to.equal(undefined);
+    expect(headerText(letter, 'x-hub-outbox-id')).to.equal(String(id));
     await eventually(
       async () => {
         const row = (await hub.store.knex('hub_outbox').where({ id }).first()) as {
