@@ -36,7 +36,10 @@ export type CertificateAnswer =
       readonly fee: number;
       readonly issueNumber: string;
     }
-  | { readonly kind: 'failed'; readonly errorKind: 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE' };
+  | {
+      readonly kind: 'failed';
+      readonly errorKind: 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE' | 'SYSTEM';
+    };
 
 const kioskText = 'この証明書はコンビニ交付できません。市区町村の窓口にお問い合わせください。';
 

@@ -76,7 +76,11 @@ export function conveniIssuanceSimulator(options: ConveniSimOptions): Simulator 
       const request = jsonOf(inbound) as KioskCertificateRequested;
       setImmediate(() => {
         void (async () => {
-          const answer = await answerFor(request);
+          // A 戸籍 system that is down is a SYSTEM failure at the kiosk, never a silent wait.
+          const answer = await answerFor(request).catch((): CertificateAnswer => ({
+            kind: 'failed',
+            errorKind: 'SYSTEM',
+          }));
           await sim.pace();
           await publishAnswer(options.ingress, request, answer);
         })().catch((error: unknown) => {

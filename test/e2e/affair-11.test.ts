@@ -100,4 +100,24 @@ describe('e2e affair 11: コンビニ交付 under concurrency', function () {
       await e2e.post('CONVENI_ISSUANCE', '/control', { mode: 'ok', delayMs: 0 });
     }
   });
+
+  it('a 戸籍 system that is down gives the kiosk a SYSTEM failure, not a wait', async () => {
+    await e2e.post('KOSEKI', '/control', { mode: '503' });
+    try {
+      const { requests } = (await e2e.post('JLIS_CERT_CENTER', '/trigger/requests', {
+        count: 1,
+        firstSeed: 600,
+        types: ['KOSEKI_KOJIN'],
+      })) as { requests: Made[] };
+      const id = requests[0]?.centerRequestId ?? '';
+      await eventually(
+        async () => (await results(e2e)).get(id)?.status !== 'pending',
+        20_000,
+        'the 戸籍 request answered',
+      );
+      expect((await results(e2e)).get(id)).to.include({ status: 'failed', errorKind: 'SYSTEM' });
+    } finally {
+      await e2e.post('KOSEKI', '/control', { mode: 'ok' });
+    }
+  });
 });
