@@ -99,6 +99,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     });
     await engine.apply(parts.steps ?? defaultSteps);
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
+    const startup = { done: false };
     const readiness = async (): Promise<DependencyStatus[]> => {
       const brokerOk = broker.isConnected();
       let storeDetail = `${store.kind} store reachable`;
@@ -120,8 +121,10 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         { name: 'store', ok: storeOk, detail: storeDetail },
         {
           name: 'engine',
-          ok: true,
-          detail: `${String(engine.steps().length)} route steps running`,
+          ok: startup.done,
+          detail: startup.done
+            ? `${String(engine.steps().length)} route steps running`
+            : 'starting: plugins not started yet / 起動中',
         },
       ];
     };
@@ -141,6 +144,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         broker,
         engine,
         app: http.app,
+        server: http.server,
         credentials,
         keyRing,
         metrics,
@@ -149,6 +153,8 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       cleanup.push(() => handle.stop());
       log.info({ plugin: plugin.name }, 'plugin started');
     }
+    // Ready only now: /readyz answers 200 once everything `hub start` runs is running.
+    startup.done = true;
     log.info(
       {
         httpPort: http.port,

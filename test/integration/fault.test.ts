@@ -18,7 +18,7 @@ async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  await eventually(() => output.includes('ready'), 30_000, 'the worker to start');
+  await eventually(() => output.includes('ready'), 90_000, 'the worker to start');
   return child;
 }
 

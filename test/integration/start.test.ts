@@ -100,9 +100,11 @@ describe('npm start (the quick start)', function () {
     children.push(child);
     await eventually(
       async () => (await readyz(port)).status === 200,
-      60_000,
+      90_000,
       `/readyz 200; output: ${output()}`,
     );
+    // The CLI logs its URLs once startHub has returned and its signal handlers are in place.
+    await eventually(() => output().includes('hub started'), 30_000, 'the started line');
     const { body } = await readyz(port);
     expect(JSON.stringify(body)).to.include('sqlite');
     expect(output()).to.include('demo mode: created a local secret key');
@@ -128,9 +130,11 @@ describe('npm start (the quick start)', function () {
     children.push(child);
     await eventually(
       async () => (await readyz(port)).status === 200,
-      60_000,
+      90_000,
       `/readyz 200; output: ${output()}`,
     );
+    // The CLI logs its URLs once startHub has returned and its signal handlers are in place.
+    await eventually(() => output().includes('hub started'), 30_000, 'the started line');
     expect(JSON.stringify((await readyz(port)).body)).to.include('mysql');
     expect(await mysqlDatabaseExists(name)).to.equal(true);
     expect(await stop(child)).to.equal(0);
