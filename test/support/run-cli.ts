@@ -41,9 +41,9 @@ export function runCli(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
-        new Error(`hub ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20000} ms`),
+        new Error(`hub ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60000} ms`),
       );
-    }, options.timeoutMs ?? 20000);
+    }, options.timeoutMs ?? 60000);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
