@@ -1,5 +1,6 @@
 /**
- * 既存住基 simulator: records movements on request (`POST /trigger/movement`), writes the
+ * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
+ * birthAfterProcessing?}`), writes the
  * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
  * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
  */
@@ -51,6 +52,10 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
       const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
+      // A 生年月日 the CS will refuse (after the processing date), to show the rejection path.
+      if (body['birthAfterProcessing'] === true) {
+        movement.resident.birthDate = { value: '2099-01-01', era: 'R' };
+      }
       const tokutei = withoutMyNumber.has(reason)
         ? undefined
         : { ...movement, myNumber: sampleMyNumber(seed) };

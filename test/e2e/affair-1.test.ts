@@ -105,6 +105,33 @@ describe('e2e affair 1: a move-in at the registry reaches every system', functio
     expect(isValidMyNumber(String(completion?.body['myNumber']))).to.equal(true);
   });
 
+  it('an update the CS refuses comes back to the registry as IDENTITY_INFO_REJECTED, not passed on', async () => {
+    const moved = (await e2e.post('KIZON_JUKI', '/trigger/movement', {
+      reason: 'RELOCATION',
+      seed: 13,
+      birthAfterProcessing: true,
+    })) as { juminhyoCode: string };
+    await eventually(
+      async () =>
+        ofType(await e2e.received('KIZON_JUKI'), 'registry.cs-reply.received').some(
+          (message) =>
+            message.body['replyKind'] === 'IDENTITY_INFO_REJECTED' &&
+            message.body['juminhyoCode'] === moved.juminhyoCode,
+        ),
+      30_000,
+      'the CS rejection back at the registry',
+    );
+    const rejection = ofType(await e2e.received('KIZON_JUKI'), 'registry.cs-reply.received').find(
+      (message) => message.body['replyKind'] === 'IDENTITY_INFO_REJECTED',
+    );
+    expect(rejection?.body['errorCode']).to.equal('E1001');
+    const atPrefecture = ofType(
+      await e2e.received('PREFECTURE_SERVER'),
+      'identity-info.update.submitted',
+    ).map((message) => message.body['juminhyoCode']);
+    expect(atPrefecture).to.not.include(moved.juminhyoCode);
+  });
+
   it('no system that may not receive 個人番号 received one (every simulator scanned)', async () => {
     let scanned = 0;
     for (const system of simSystems) {
