@@ -47,6 +47,17 @@ export interface SchemaIssue {
   readonly en: string;
 }
 
+/**
+ * Schema paths of issues as dead-letter headers and outcome rows carry them: `<pointer> <keyword>, …`
+ * (never values), at most 1000 characters.
+ */
+export function schemaPathsHeader(issues: readonly SchemaIssue[]): string {
+  return issues
+    .map((issue) => `${issue.path || '/'} ${issue.keyword}`)
+    .join(', ')
+    .slice(0, 1000);
+}
+
 /** The message does not match its schema. Retrying cannot help: dead-letter at once. */
 export class ValidationError extends HubError {
   readonly schemaId: string;

@@ -18,7 +18,7 @@ import {
   dispositionOf,
   reasonClassOf,
   reasonOf,
-  type SchemaIssue,
+  schemaPathsHeader,
 } from '../errors.js';
 import type { Logger } from 'pino';
 import type { HubMetrics } from '../metrics.js';
@@ -101,10 +101,7 @@ function sleep(ms: number): Promise<void> {
 /** Schema paths of a validation error, for headers and the outcome row (no values). */
 function pathsOf(error: unknown): string | undefined {
   if (!(error instanceof ValidationError)) return undefined;
-  return error.issues
-    .map((issue: SchemaIssue) => `${issue.path || '/'} ${issue.keyword}`)
-    .join(', ')
-    .slice(0, 1000);
+  return schemaPathsHeader(error.issues);
 }
 
 /**

@@ -4,18 +4,18 @@
  * see one format whatever the path. The content is always the original bytes as received.
  */
 import { DLX_EXCHANGE, EVENTS_EXCHANGE, type Publisher } from '../broker/index.js';
-import { HubError, ValidationError, reasonClassOf, reasonOf, type SchemaIssue } from '../errors.js';
+import {
+  HubError,
+  ValidationError,
+  reasonClassOf,
+  reasonOf,
+  schemaPathsHeader,
+} from '../errors.js';
 
 /** Which ingest path a message came in by (`x-hub-source`). */
 export type IngestSource = 'http' | 'file' | 'outbox' | 'cli';
 
-/** Schema paths of issues as the runner writes them: `<pointer> <keyword>, …` (no values), ≤ 1000 chars. */
-export function schemaPathsHeader(issues: readonly SchemaIssue[]): string {
-  return issues
-    .map((issue) => `${issue.path || '/'} ${issue.keyword}`)
-    .join(', ')
-    .slice(0, 1000);
-}
+export { schemaPathsHeader } from '../errors.js';
 
 /** One dead letter from an ingest path. */
 export interface IngestDeadLetter {
