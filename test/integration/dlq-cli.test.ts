@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,8 @@ import { createDeadLetterRepository } from '../../hub/dead-letters/repository.js
 import { createKeyRing } from '../../hub/security/keys.js';
 import { openStore } from '../../hub/store/index.js';
 import { sampleMessage } from '../../schemas/sample.js';
-import { createVhost, rawConnection, type TestVhost } from '../support/broker.js';
-import { runCli } from '../support/run-cli.js';
+import { createVhost, eventually, rawConnection, type TestVhost } from '../support/broker.js';
+import { repoRoot, runCli } from '../support/run-cli.js';
 
 const password = 'correct horse battery';
 const step = 'affair-1.movement-to-cs';
@@ -21,11 +22,12 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
   let env: Record<string, string>;
   let dbUrl: string;
   let id: number;
+  let keyHex: string;
   const body = sampleMessage('resident.movement.recorded', 1);
 
   before(async () => {
     vhost = await createVhost('hub-dlq-cli');
-    const keyHex = randomBytes(32).toString('hex');
+    keyHex = randomBytes(32).toString('hex');
     const dir = mkdtempSync(join(tmpdir(), 'hub-dlq-cli-'));
     dbUrl = `sqlite:${join(dir, 'hub.sqlite')}`;
     env = { HUB_DB_URL: dbUrl, HUB_SECRET_KEY: keyHex, HUB_AMQP_URL: vhost.url, HUB_DATA_DIR: dir };
@@ -201,5 +203,81 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     expect(revoked.code, revoked.stderr).to.equal(0);
     const again = await runCli(['tokens', 'revoke', tokenId!], { env });
     expect(again.code).to.equal(1);
+  });
+
+  it('hub dlq replay stops cleanly on SIGINT and reports what it sent', async () => {
+    const store = await openStore(dbUrl);
+    try {
+      const repository = createDeadLetterRepository(
+        store.knex,
+        createKeyRing([Buffer.from(keyHex, 'hex')]),
+      );
+      for (let n = 0; n < 10; n += 1) {
+        await repository.insert({
+          dedupeKey: `sigint-${String(n)}`,
+          messageId: `sigint-m${String(n)}`,
+          messageType: 'resident.movement.recorded',
+          route: 'affair-1',
+          step,
+          originalExchange: 'hub.events',
+          originalRoutingKey: 'resident.movement.recorded',
+          originalQueue: stepQueueName(step),
+          reasonClass: 'connector',
+          reasonJa: '送信に失敗しました',
+          reasonEn: 'Delivery failed',
+          detail: null,
+          attempts: 5,
+          headers: {},
+          properties: { type: 'resident.movement.recorded' },
+          payload: Buffer.from(JSON.stringify(sampleMessage('resident.movement.recorded', 10 + n))),
+          correlationId: null,
+          sourceSystem: 'SIGINT_TEST',
+          subjectHash: null,
+          firstFailedAt: null,
+          deadLetteredAt: new Date(),
+        });
+      }
+    } finally {
+      await store.close();
+    }
+    const childEnv: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      if (!name.startsWith('HUB_')) childEnv[name] = value;
+    }
+    Object.assign(childEnv, env, { HUB_OPERATOR_PASSWORD: password, HUB_LOG_LEVEL: 'warn' });
+    const probe = await rawConnection(vhost.url);
+    const before = (await (await probe.createChannel()).checkQueue(stepQueueName(step)))
+      .messageCount;
+    await probe.close();
+    const child = spawn(
+      process.execPath,
+      ['bin/hub.js', 'dlq', 'replay', '--source', 'SIGINT_TEST', '--as', 'op1', '--rate', '2/s'],
+      { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const connection = await rawConnection(vhost.url);
+    try {
+      const channel = await connection.createChannel();
+      await eventually(
+        async () => (await channel.checkQueue(stepQueueName(step))).messageCount >= before + 2,
+        30_000,
+        'the first replays',
+      );
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, stderr).to.equal(1);
+      expect(stderr).to.contain('stopping after the message in flight');
+      const sent = (await channel.checkQueue(stepQueueName(step))).messageCount - before;
+      expect(sent).to.be.within(2, 9);
+      expect(stdout).to.match(new RegExp(`${String(sent)} published`));
+      expect(stdout).to.contain(`cancelled with ${String(10 - sent)} not started`);
+    } finally {
+      child.kill('SIGKILL');
+      await connection.close();
+    }
   });
 });
