@@ -1,21 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchVhost, median, until, type BenchResult } from './support.js';
+import { freePort } from '../test/support/net.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Milliseconds from spawning `hub start` until /readyz answers 200. */
 async function hubStart(url: string): Promise<number> {

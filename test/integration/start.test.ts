@@ -2,22 +2,12 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { createTestDatabase, mysqlDatabaseExists, type TestDatabase } from '../support/db.js';
 import { repoRoot } from '../support/run-cli.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../support/net.js';
 
 const startScript = (
   JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {

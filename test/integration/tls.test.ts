@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { createBroker, probeBroker, BrokerUnreachableError } from '../../hub/broker/index.js';
 import { loadConfig } from '../../hub/config.js';
 import { ConfigError } from '../../hub/errors.js';
 import { openStore } from '../../hub/store/index.js';
 import { createVhost, type TestVhost } from '../support/broker.js';
 import { createPki, startTlsMariadb, tlsTerminator, type TestPki } from '../support/tls.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../support/net.js';
 
 describe('TLS to the broker and the database (local TLS listeners)', function () {
   this.timeout(120_000);
