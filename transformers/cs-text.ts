@@ -4,6 +4,8 @@
  * character they cannot map, so 外字 are repaired by staff instead of reaching the CS as '?'.
  */
 import { TransformError } from '../hub/errors.js';
+import { CodecError } from '../connectors/codec/errors.js';
+import { toHalfWidthKana as codecHalfWidthKana } from '../connectors/codec/kana.js';
 import { codePointLength } from '../schemas/keywords.js';
 import type { Address } from '../schemas/types.gen.js';
 
@@ -85,41 +87,21 @@ export function toJukinetText(
   return out;
 }
 
-const fullKana =
-  'ァアィイゥウェエォオカキクケコサシスセソタチッツテトナニヌネノハヒフヘホマミムメモャヤュユョヨラリルレロワヲンー\u3000';
-const halfKana = 'ｧｱｨｲｩｳｪｴｫｵｶｷｸｹｺｻｼｽｾｿﾀﾁｯﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓｬﾔｭﾕｮﾖﾗﾘﾙﾚﾛﾜｦﾝｰ ';
-const voiced = 'ガギグゲゴザジズゼゾダヂヅデドバビブベボ';
-const voicedBase = 'ｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎ';
-const semiVoiced = 'パピプペポ';
-const semiVoicedBase = 'ﾊﾋﾌﾍﾎ';
-
-/** Full-width katakana → half-width kana (the CS wire form), built once from the tables above. */
-export const halfWidthKanaTable: ReadonlyMap<string, string> = new Map<string, string>([
-  ...Array.from(fullKana, (char, index): [string, string] => [char, halfKana.charAt(index)]),
-  ...Array.from(voiced, (char, index): [string, string] => [char, `${voicedBase.charAt(index)}ﾞ`]),
-  ...Array.from(semiVoiced, (char, index): [string, string] => [
-    char,
-    `${semiVoicedBase.charAt(index)}ﾟ`,
-  ]),
-  ['ヴ', 'ｳﾞ'],
-]);
-
-/** Converts canonical kana to half width, or throws (ヮ ヰ ヱ ヵ ヶ have no half-width form). */
+/**
+ * Converts canonical kana to half width (the CS wire form), or throws: ヮ ヰ ヱ ヵ ヶ and anything that is
+ * not katakana have no half-width form. The table itself is the codec's (connectors/codec/kana.ts).
+ */
 export function toHalfWidthKana(transformer: string, field: string, kana: string): string {
-  let out = '';
-  let position = 0;
-  for (const char of kana) {
-    const half = halfWidthKanaTable.get(char);
-    if (half === undefined) {
-      throw new TransformError(
-        transformer,
-        `${field}: the character at code point ${String(position)} has no half-width kana form`,
-      );
-    }
-    out += half;
-    position += 1;
+  try {
+    return codecHalfWidthKana(kana, { other: 'error', field });
+  } catch (error) {
+    const position = error instanceof CodecError ? error.location.codePointIndex : undefined;
+    throw new TransformError(
+      transformer,
+      `${field}: the character at code point ${String(position ?? '?')} has no half-width kana form`,
+      { cause: error },
+    );
   }
-  return out;
 }
 
 /** The one-line address the CS shows: 都道府県 市区町村 町字 番地 (全角空白) 方書. */
