@@ -126,6 +126,21 @@ async function world(steps: readonly StepSpec[], options: { deliveryLimit?: numb
   return created;
 }
 
+/** Vhosts are deleted in the background (rabbitmqctl takes a second) and awaited once per suite. */
+const deleting: Promise<void>[] = [];
+
+async function teardown(): Promise<void> {
+  for (const w of worlds.splice(0)) {
+    await w.archiver.stop().catch(() => undefined);
+    await w.harness.stop();
+    deleting.push(w.vhost.delete());
+  }
+}
+
+async function deleteVhosts(): Promise<void> {
+  await Promise.all(deleting.splice(0));
+}
+
 async function publish(
   w: World,
   type: string,
@@ -167,13 +182,8 @@ async function delivered(w: World, count: number, what: string) {
 describe('dead letters: every reason class is archived and replays once its cause is fixed', function () {
   this.timeout(60_000);
 
-  afterEach(async () => {
-    for (const w of worlds.splice(0)) {
-      await w.archiver.stop().catch(() => undefined);
-      await w.harness.stop();
-      await w.vhost.delete();
-    }
-  });
+  afterEach(teardown);
+  after(deleteVhosts);
 
   it('connector: archived with the hub reason, replayed to the failing step after the system recovers', async () => {
     const w = await world([deliverStep]);
@@ -457,13 +467,8 @@ async function seed(w: World, count: number): Promise<number[]> {
 describe('dead-letter replay: dry run, rate, cancellation', function () {
   this.timeout(60_000);
 
-  afterEach(async () => {
-    for (const w of worlds.splice(0)) {
-      await w.archiver.stop().catch(() => undefined);
-      await w.harness.stop();
-      await w.vhost.delete();
-    }
-  });
+  afterEach(teardown);
+  after(deleteVhosts);
 
   it('a dry run validates, shows the targets and publishes nothing', async () => {
     const w = await world([deliverStep]);
