@@ -21,7 +21,8 @@ export const CONVENI_ISSUANCE = 'CONVENI_ISSUANCE';
 export function conveniIssuanceSink(baseUrl: string, timeoutMs?: number): Sink {
   return httpSink({
     system: CONVENI_ISSUANCE,
-    allowsMyNumber: true,
+    // Only on コンビニ交付: certificate contents are declared as carrying 個人番号 there.
+    allowsMyNumber: { routes: ['affair-11'] },
     baseUrl,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });

@@ -17,7 +17,8 @@ export const JLIS_CERT_CENTER = 'JLIS_CERT_CENTER';
 export function jlisCertCenterSink(baseUrl: string, timeoutMs?: number): Sink {
   return httpSink({
     system: JLIS_CERT_CENTER,
-    allowsMyNumber: true,
+    // Only on コンビニ交付: certificate contents are declared as carrying 個人番号 there.
+    allowsMyNumber: { routes: ['affair-11'] },
     baseUrl,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });

@@ -3,7 +3,7 @@
  * hub's message id (sent as `Idempotency-Key`), and turn the answer into the engine's retry rules:
  * 5xx, timeouts and refused connections are retryable, 4xx is not (the same bytes would fail again).
  */
-import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
+import type { MyNumberPermission, OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 
 /** How a connector encodes a message for its system (the wire format). */
@@ -21,7 +21,7 @@ export const jsonEncoding: WireEncoding = {
 /** Options of an HTTP sink. */
 export interface HttpSinkOptions {
   readonly system: string;
-  readonly allowsMyNumber: boolean;
+  readonly allowsMyNumber: MyNumberPermission;
   /** The system's base URL; messages go to `${baseUrl}/inbox`. */
   readonly baseUrl: string;
   readonly timeoutMs?: number;

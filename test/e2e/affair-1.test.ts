@@ -145,4 +145,8 @@ describe('e2e affair 1: a move-in at the registry reaches every system', functio
     // The scanner itself finds the numbers where they are allowed (the check is not vacuous).
     expect(containsMyNumber((await e2e.received('JUKINET_CS')).messages)).to.equal(true);
   });
+
+  it('left no dead letter: hops that do not apply to a movement were skipped, not failed', async () => {
+    expect(await e2e.deadLetters()).to.deep.equal([]);
+  });
 });
