@@ -19,6 +19,8 @@ export interface HubContext {
   readonly engine: Engine;
   /** The HTTP app: mount routers under `/api/...` (with `authenticate(credentials)`). */
   readonly app: Express;
+  /** The HTTP server under `app` (Node-RED's editor needs it for its websocket). */
+  readonly server: import('node:http').Server;
   readonly credentials: Credentials;
   readonly keyRing: KeyRing;
   readonly metrics: HubMetrics;
