@@ -31,6 +31,7 @@ import {
 } from './runtime/systems.js';
 import { tougouAtenaSimulator, tougouAtenaSink } from './tougou-atena/connector.js';
 
+/** The simulator table, ingress and simulator types, re-exported for the CLI, the plugin and tests. */
 export { defaultPorts, parseSimSystem, simSystems, type SimSystem } from './runtime/systems.js';
 export { createIngress, type Ingress } from './runtime/ingress.js';
 export type { Simulator } from './runtime/simulator.js';

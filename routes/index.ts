@@ -4,6 +4,7 @@ import { affair11Steps } from './affair-11.js';
 import { affair1Steps } from './affair-1.js';
 import { affair8Steps } from './affair-8.js';
 
+/** The steps of each affair. */
 export { affair1Steps, affair8Steps, affair11Steps };
 
 /** The steps of every affair, by route name. */
