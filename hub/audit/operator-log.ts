@@ -13,7 +13,11 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The actions the log records. */
 export type OperatorAction =
-  'dead-letter.unmask' | 'dead-letter.replay' | 'dead-letter.edit' | 'dead-letter.purge';
+  | 'dead-letter.unmask'
+  | 'dead-letter.replay'
+  | 'dead-letter.edit'
+  | 'dead-letter.purge'
+  | 'keys.rotate';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

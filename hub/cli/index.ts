@@ -18,6 +18,7 @@ import { startCommand } from './start.js';
 import { registerDemoCommand } from './demo.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerUserCommands } from './users.js';
+import { registerKeyCommands } from './keys.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -182,6 +183,7 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   registerDlqCommands(program, setCode);
   registerAuditCommands(program, setCode);
   registerUserCommands(program, setCode);
+  registerKeyCommands(program, setCode);
   registerSimulateCommand(program, setCode);
   registerDemoCommand(program, setCode);
   registerPlannedCommands(program, setCode);

@@ -24,13 +24,6 @@ export const plannedCommands: readonly PlannedCommand[] = [
     ja: 'フロー検査',
     issue: 5,
   },
-  {
-    path: ['keys', 'rotate'],
-    usage: '',
-    en: 'Rotate the key, re-encrypt payloads',
-    ja: '鍵更新・再暗号化',
-    issue: 8,
-  },
 ];
 
 /** Descriptions of the command groups (`hub dlq`, `hub flows`, …) that hold planned subcommands. */
@@ -38,7 +31,6 @@ const groupDescriptions: Readonly<Record<string, string>> = {
   dlq: 'Dead letters: list|show|replay|purge / デッドレター',
   flows: 'Node-RED flows / Node-RED フロー',
   users: 'Editor users / エディタ利用者',
-  keys: 'Secret keys / 秘密鍵',
   audit: 'Operator audit log / 操作記録',
 };
 

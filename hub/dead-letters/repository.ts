@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ReasonClass } from '../errors.js';
-import { decrypt, encrypt } from '../security/crypto.js';
+import { decrypt, encrypt, reencrypt } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText, maskValue } from '../security/mask.js';
 
@@ -117,6 +117,11 @@ export interface DeadLetterRepository {
   markReplayed(id: number, at: Date): Promise<void>;
   /** Deletes the payloads of letters dead-lettered before `before` (and matching `filter`). */
   purge(before: Date, filter?: DeadLetterFilter): Promise<number[]>;
+  /**
+   * Re-encrypts every stored payload not sealed under the key ring's current key (key rotation),
+   * in batches of `batchSize` rows, each batch one transaction.
+   */
+  reencryptAll(batchSize?: number): Promise<{ rewritten: number; current: number }>;
 }
 
 const table = 'dead_letters';
@@ -332,6 +337,46 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
         { payload: Buffer; key_id: string; dedupe_key: string | null; status: string } | undefined;
       if (row === undefined || row.status === 'purged') return undefined;
       return decrypt(keyRing, row.key_id, Buffer.from(row.payload), aadOf(row.dedupe_key, 0));
+    },
+    async reencryptAll(batchSize = 200) {
+      let rewritten = 0;
+      let lastId = 0;
+      for (;;) {
+        const rows = (await knex(table)
+          .select('id', 'payload', 'key_id', 'dedupe_key')
+          .whereNotNull('payload')
+          .whereNot('key_id', keyRing.current.id)
+          .where('id', '>', lastId)
+          .orderBy('id')
+          .limit(batchSize)) as {
+          id: number | string;
+          payload: Buffer;
+          key_id: string;
+          dedupe_key: string | null;
+        }[];
+        if (rows.length === 0) break;
+        await knex.transaction(async (trx) => {
+          for (const row of rows) {
+            const sealed = reencrypt(
+              keyRing,
+              row.key_id,
+              Buffer.from(row.payload),
+              aadOf(row.dedupe_key, 0),
+            );
+            await trx(table)
+              .where('id', row.id)
+              .update({ payload: sealed.ciphertext, key_id: sealed.keyId });
+          }
+        });
+        rewritten += rows.length;
+        lastId = Number(rows[rows.length - 1]?.id ?? lastId);
+      }
+      const counted = (await knex(table)
+        .whereNotNull('payload')
+        .where('key_id', keyRing.current.id)
+        .count({ n: '*' })
+        .first()) as { n: number | string } | undefined;
+      return { rewritten, current: Number(counted?.n ?? 0) };
     },
     async markReplayed(id, at) {
       await knex(table)
