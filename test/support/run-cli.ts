@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +51,12 @@ export function runCli(
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      // CLI output by default is held to the same rule as logs: it joins the suite's log, which is
+      // scanned for My Numbers at the end. Only an explicit --unmask may show one.
+      const logFile = process.env['HUB_TEST_LOG'];
+      if (logFile !== undefined && !args.includes('--unmask')) {
+        appendFileSync(logFile, `\n[hub ${args.join(' ')}]\n${stdout}\n${stderr}\n`);
+      }
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');

@@ -4,7 +4,7 @@
  * at the end the file is scanned for My Numbers with the same scanner the engine's policy uses,
  * and any hit fails the run.
  */
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configureLogger } from '../../hub/logger.js';
@@ -16,7 +16,10 @@ export const suiteLogFile =
   process.env['HUB_TEST_LOG'] ?? join(root, '.test-results', 'hub-test.log');
 mkdirSync(dirname(suiteLogFile), { recursive: true });
 process.env['HUB_TEST_LOG'] = suiteLogFile;
-const stream = createWriteStream(suiteLogFile, { flags: 'w' });
+// Truncate once, then append: child processes and CLI runs append to the same file, and a stream in
+// 'w' mode would write over their lines at its own offset.
+writeFileSync(suiteLogFile, '');
+const stream = createWriteStream(suiteLogFile, { flags: 'a' });
 configureLogger({ level: process.env['HUB_LOG_LEVEL'] ?? 'debug', destination: stream });
 
 export const mochaHooks = {
