@@ -308,15 +308,18 @@ export function createReplayer(deps: ReplayDeps) {
         continue;
       }
       const target = targets.get(letter.id);
+      let releasedAt = 0;
       const item = await replayOne(letter, target, request, cap, dryRun, async () => {
         // Paced by schedule, not by sleeping a fixed gap: publish time does not add up as drift.
         if (intervalMs > 0) await sleep(started + sent * intervalMs - Date.now(), request.signal);
         if (request.signal?.aborted === true) return false;
         sent += 1;
+        releasedAt = Date.now() - started;
         return true;
       });
       if (item.status === 'not-started') cancelled = true;
-      items.push(item.status === 'published' ? { ...item, atMs: Date.now() - started } : item);
+      // The time the publish was released: what the rate governs (its confirm can take longer).
+      items.push(item.status === 'published' ? { ...item, atMs: releasedAt } : item);
       request.onProgress?.(index + 1, letters.length);
     }
     const count = (status: ReplayItem['status']) =>
