@@ -42,6 +42,10 @@ export interface HubConfig {
   readonly outboxPollMs: number;
   /** Largest HTTP ingest body in bytes (`HUB_INGEST_MAX_BYTES`). */
   readonly ingestMaxBytes: number;
+  /** Whether to serve the Node-RED editor at /editor (`HUB_EDITOR`). */
+  readonly editor: boolean;
+  /** Folder of the Node-RED flow files (`HUB_FLOWS_DIR`). */
+  readonly flowsDir: string;
 }
 
 /** Paths of PEM files for one TLS link; `enabled` when a CA was given (the server is then verified). */
@@ -100,6 +104,8 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_DROP_POLL_MS', default: '2000', meaning: 'file drop scan interval' },
   { name: 'HUB_OUTBOX_POLL_MS', default: '1000', meaning: 'hub_outbox poll interval (0 = off)' },
   { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
+  { name: 'HUB_EDITOR', default: 'on', meaning: 'Node-RED editor at /editor (on | off)' },
+  { name: 'HUB_FLOWS_DIR', default: './flows', meaning: 'Node-RED flow files' },
 ];
 
 /** 全国地方公共団体コード: weights 6 5 4 3 2 over the first five digits, cd = (11 − Σ mod 11) mod 10. */
@@ -256,6 +262,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dropPollMs: integer(env, 'HUB_DROP_POLL_MS', 2000, 50, 3_600_000),
     outboxPollMs: integer(env, 'HUB_OUTBOX_POLL_MS', 1000, 0, 3_600_000),
     ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
+    editor: flag(env, 'HUB_EDITOR', true),
+    flowsDir: resolve(text(env, 'HUB_FLOWS_DIR') ?? 'flows'),
   };
 }
 

@@ -10,6 +10,7 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
+import { editorPlugin } from './nodered/editor.js';
 
 /** What a plugin gets from the composition root. */
 export interface HubContext {
@@ -46,4 +47,5 @@ export const defaultPlugins: readonly HubPlugin[] = [
   ingestPlugin,
   connectorsPlugin,
   deadLettersPlugin,
+  editorPlugin,
 ];

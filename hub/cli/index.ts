@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { configVariables } from '../config.js';
 import { registerAuditCommands } from './audit.js';
 import { doctorCommand } from './doctor.js';
+import { registerFlowsCommands } from './flows.js';
 import { registerDlqCommands } from './dlq.js';
 import { migrateCli } from './migrate.js';
 import { complain, describeError, exitCodes } from './output.js';
@@ -183,6 +184,7 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   registerDlqCommands(program, setCode);
   registerAuditCommands(program, setCode);
   registerUserCommands(program, setCode);
+  registerFlowsCommands(program, setCode);
   registerKeyCommands(program, setCode);
   registerSimulateCommand(program, setCode);
   registerDemoCommand(program, setCode);

@@ -17,13 +17,6 @@ export interface PlannedCommand {
  * register the real command in index.ts.
  */
 export const plannedCommands: readonly PlannedCommand[] = [
-  {
-    path: ['flows', 'check'],
-    usage: '[file...]',
-    en: 'Lint the Node-RED flows',
-    ja: 'フロー検査',
-    issue: 5,
-  },
 ];
 
 /** Descriptions of the command groups (`hub dlq`, `hub flows`, …) that hold planned subcommands. */

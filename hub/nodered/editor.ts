@@ -1,0 +1,301 @@
+/**
+ * The `editor` plugin: Node-RED 4 embedded at /editor in the hub's HTTP server. The flows directory
+ * is the routing the engine runs — at start the plugin compiles it and applies it to the engine, and
+ * every deploy is lint + compile + `engine.apply` (consumers swapped without losing in-flight
+ * messages), then written to the affair files and recorded in `flow_deploys`.
+ */
+import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { Express, RequestHandler } from 'express';
+import type { Credentials, Role } from '../http/auth.js';
+import { loggerFor } from '../logger.js';
+import type { HubMetrics } from '../metrics.js';
+import type { HubContext, HubPlugin } from '../plugins.js';
+import { maskText } from '../security/mask.js';
+import type { StepSpec } from '../engine/step.js';
+import { transformers } from '../../transformers/index.js';
+import { defaultSteps } from '../../connectors/index.js';
+import { checkFlows, formatProblems, type FlowNode } from './flow-model.js';
+import { connectorSinks, lintContext } from './context.js';
+import { diffFlows, readFlowsDir } from './flows-dir.js';
+import { hubStorage } from './storage.js';
+import { createTap, type Tap } from './tap.js';
+
+/** The part of the `node-red` module the hub uses (it ships no types for Node-RED 4). */
+interface NodeRedApi {
+  init(server: Server, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly httpAdmin: Express;
+  readonly auth: { needsPermission(permission: string): RequestHandler };
+}
+
+/** A user as Node-RED's adminAuth sees it. */
+export interface EditorUserInfo {
+  readonly username: string;
+  readonly permissions: '*' | 'read';
+}
+
+/** Node-RED permissions per hub role: integrators edit and deploy, the others only look. */
+export function permissionsOf(role: Role): '*' | 'read' {
+  return role === 'integrator' ? '*' : 'read';
+}
+
+/**
+ * Node-RED's custom adminAuth over the hub's users (hub_users, bcrypt): no default user, so the
+ * editor shows nothing before a login.
+ */
+export function editorAdminAuth(credentials: Credentials, knownRoles: Map<string, Role>) {
+  return {
+    type: 'credentials',
+    users(username: string): Promise<EditorUserInfo | null> {
+      const role = knownRoles.get(username);
+      return Promise.resolve(
+        role === undefined ? null : { username, permissions: permissionsOf(role) },
+      );
+    },
+    async authenticate(username: string, password: string): Promise<EditorUserInfo | null> {
+      const user = await credentials.verifyUser(username, password);
+      if (user === undefined) return null;
+      knownRoles.set(user.username, user.role);
+      return { username: user.username, permissions: permissionsOf(user.role) };
+    },
+  };
+}
+
+/** Node-RED's credential secret, derived from the hub's current key (never stored). */
+export function credentialSecretOf(encryptionKey: Buffer): string {
+  return createHash('sha256')
+    .update('juki-hub/node-red-credentials')
+    .update(encryptionKey)
+    .digest('hex');
+}
+
+const levelNames: Readonly<
+  Record<number, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>
+> = {
+  10: 'fatal',
+  20: 'error',
+  30: 'warn',
+  40: 'info',
+  50: 'debug',
+  60: 'trace',
+};
+
+interface NodeRedLogMessage {
+  readonly level: number;
+  readonly msg?: unknown;
+  readonly type?: string;
+  readonly id?: string;
+}
+
+/** Counts per step, refreshed from the hub's metrics for the nodes' live status. */
+type StepCounts = Map<string, { taken: number; failed: number; dead: number; out: number }>;
+
+async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
+  const counts: StepCounts = new Map();
+  const add = async (
+    metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+    field: 'taken' | 'failed' | 'dead' | 'out',
+  ) => {
+    for (const item of (await metric.get()).values) {
+      const step = item.labels['step'];
+      if (typeof step !== 'string') continue;
+      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0 };
+      entry[field] += item.value;
+      counts.set(step, entry);
+    }
+  };
+  await add(metrics.consumed, 'taken');
+  await add(metrics.failed, 'failed');
+  await add(metrics.deadLettered, 'dead');
+  await add(metrics.delivered, 'out');
+  await add(metrics.published, 'out');
+  return counts;
+}
+
+/** Compiles the flows of `dir`, throwing the bilingual reasons when they are refused. */
+export function compileFlowsDir(flows: readonly FlowNode[]): {
+  steps: StepSpec[];
+  nodesOfStep: ReadonlyMap<string, readonly string[]>;
+} {
+  const compiled = checkFlows(flows, lintContext());
+  if (compiled.problems.length > 0) {
+    throw Object.assign(
+      new Error(`Deploy refused / デプロイを拒否しました:\n${formatProblems(compiled.problems)}`),
+      { code: 'flows_refused' },
+    );
+  }
+  return compiled;
+}
+
+/** The editor plugin (`HUB_EDITOR`, default on). */
+export const editorPlugin: HubPlugin = {
+  name: 'editor',
+  async start(context: HubContext) {
+    const log = loggerFor('editor');
+    const { config, engine } = context;
+    let nodesOfStep: ReadonlyMap<string, readonly string[]> = new Map();
+    // The flows are the routing: when the hub runs its default routes, they are replaced by the
+    // compiled flows (the same steps unless someone deployed a change). Tests that give their own
+    // steps keep them.
+    if (isDeepStrictEqual(engine.steps(), defaultSteps)) {
+      const compiled = compileFlowsDir(readFlowsDir(config.flowsDir));
+      await engine.apply(compiled.steps);
+      nodesOfStep = compiled.nodesOfStep;
+      log.info(
+        { steps: compiled.steps.length, flowsDir: config.flowsDir },
+        'engine runs the flows',
+      );
+    }
+    if (!config.editor) return { stop: () => Promise.resolve() };
+
+    const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
+    const tap: Tap = createTap();
+    let counts: StepCounts = new Map();
+    const refresh = () => {
+      readCounts(context.metrics).then(
+        (next) => {
+          counts = next;
+        },
+        () => undefined,
+      );
+    };
+    refresh();
+    const timer = setInterval(refresh, 2000);
+    const knownRoles = new Map<string, Role>();
+    const userDir = join(config.dataDir, 'node-red');
+    const storage = hubStorage({
+      flowsDir: config.flowsDir,
+      userDir,
+      async onDeploy(flows, previous, actor) {
+        const compiled = compileFlowsDir(flows);
+        await engine.apply(compiled.steps);
+        nodesOfStep = compiled.nodesOfStep;
+        const changes = diffFlows(previous, flows);
+        const summary = changes
+          .map(
+            (change) =>
+              `${change.file}: +${change.added.length} ~${change.changed.length} -${change.removed.length}`,
+          )
+          .join('; ')
+          .slice(0, 1000);
+        await context.store.knex('flow_deploys').insert({
+          at: new Date(),
+          actor,
+          summary: summary === '' ? 'no change / 変更なし' : summary,
+          diff_json: JSON.stringify(changes),
+        });
+        log.info({ actor, steps: compiled.steps.length, summary }, 'flows deployed');
+      },
+    });
+    const hubBridge = {
+      status(nodeId: string) {
+        const steps = [...nodesOfStep]
+          .filter(([, ids]) => ids.includes(nodeId))
+          .map(([step]) => step);
+        if (steps.length === 0) return undefined;
+        const total = { taken: 0, failed: 0, dead: 0, out: 0 };
+        for (const step of steps) {
+          const entry = counts.get(step);
+          if (entry === undefined) continue;
+          total.taken += entry.taken;
+          total.failed += entry.failed;
+          total.dead += entry.dead;
+          total.out += entry.out;
+        }
+        const fill = total.dead > 0 ? 'red' : total.failed > 0 ? 'yellow' : 'green';
+        return {
+          fill,
+          shape: 'dot',
+          text: `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}`,
+        };
+      },
+    };
+    const nodeLog = loggerFor('node-red');
+    RED.init(context.server, {
+      httpAdminRoot: '/editor',
+      httpNodeRoot: false,
+      userDir,
+      nodesDir: [join(import.meta.dirname, 'nodes')],
+      storageModule: storage,
+      credentialSecret: credentialSecretOf(context.keyRing.current.encryptionKey),
+      adminAuth: editorAdminAuth(context.credentials, knownRoles),
+      externalModules: {
+        palette: { allowInstall: false, allowUpload: false },
+        modules: { allowInstall: false },
+      },
+      functionExternalModules: false,
+      editorTheme: {
+        projects: { enabled: false },
+        palette: { catalogues: [] },
+        tours: false,
+        header: { title: 'juki-hub 連携ハブ' },
+      },
+      diagnostics: { enabled: false },
+      runtimeState: { enabled: false },
+      telemetry: { enabled: false },
+      hubBridge,
+      logging: {
+        hub: {
+          level: 'info',
+          metrics: false,
+          audit: false,
+          handler: () => (message: NodeRedLogMessage) => {
+            const level = levelNames[message.level];
+            if (level === undefined) return;
+            // Node-RED's own lines; masked in case a node ever puts data in one.
+            const text = maskText(
+              typeof message.msg === 'string' ? message.msg : String(message.msg),
+            );
+            nodeLog[level]({ nodeType: message.type, nodeId: message.id }, text);
+          },
+        },
+      },
+    });
+    RED.httpAdmin.get('/hub/transformers', RED.auth.needsPermission('flows.read'), (_req, res) => {
+      res.json(
+        [...transformers.values()].map((t) => ({
+          name: t.name,
+          from: t.from,
+          to: t.to,
+          description: t.description,
+        })),
+      );
+    });
+    RED.httpAdmin.get('/hub/message-types', RED.auth.needsPermission('flows.read'), (_req, res) => {
+      res.json(
+        context.catalogue.list().map((info) => ({
+          messageType: info.messageType,
+          title: info.title,
+          carriesMyNumber: info.carriesMyNumber,
+        })),
+      );
+    });
+    RED.httpAdmin.get('/hub/systems', RED.auth.needsPermission('flows.read'), (_req, res) => {
+      res.json(
+        connectorSinks().map((sink) => ({
+          system: sink.system,
+          allowsMyNumber: sink.allowsMyNumber,
+        })),
+      );
+    });
+    RED.httpAdmin.get('/hub/tap', RED.auth.needsPermission('flows.read'), (_req, res) => {
+      res.json(tap.samples());
+    });
+    context.app.use('/editor', RED.httpAdmin);
+    await RED.start();
+    const stopTap = await tap.attach(context);
+    log.info({ path: '/editor' }, 'editor running');
+    return {
+      async stop() {
+        clearInterval(timer);
+        await stopTap();
+        await RED.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,515 @@
+/**
+ * The hub's flows as data: the Node-RED nodes of the hub palette, and how a set of flows is linted
+ * and compiled into engine steps. Node-RED only edits and stores these; the engine runs what
+ * `compileFlows` returns (DESIGN principle 2), so the editor, `hub flows check` and the hub's start
+ * all go through this one module.
+ */
+import type { MyNumberPermission, RetryPolicy, StepOutput, StepSpec } from '../engine/step.js';
+import { permitsMyNumber } from '../engine/step.js';
+
+/** One node of a Node-RED flow as stored on disk (tab, config node or flow node). */
+export interface FlowNode {
+  readonly id: string;
+  readonly type: string;
+  readonly z?: string;
+  readonly wires?: readonly (readonly string[])[];
+  readonly [property: string]: unknown;
+}
+
+/** The node types of the hub palette. */
+export const hubNodeTypes = [
+  'hub-in',
+  'hub-transform',
+  'hub-route',
+  'hub-publish',
+  'hub-deliver',
+  'hub-request',
+  'hub-bulk',
+  'hub-system',
+] as const;
+
+/** A hub palette node type. */
+export type HubNodeType = (typeof hubNodeTypes)[number];
+
+/** Node types allowed on an affair tab besides the hub palette (they compile to nothing). */
+const inertTypes = new Set(['comment', 'group', 'junction']);
+
+/** What lint needs to know about the rest of the hub. */
+export interface LintContext {
+  /** Message types of the catalogue. */
+  has(messageType: string): boolean;
+  carriesMyNumber(messageType: string): boolean;
+  /** Registered transformers by name. */
+  readonly transformers: ReadonlyMap<string, { readonly from: string; readonly to: string }>;
+  /** Systems the hub has a connector for. */
+  readonly systems: ReadonlySet<string>;
+}
+
+/** One reason a set of flows is refused, in English and Japanese, naming the node (never data). */
+export interface FlowProblem {
+  readonly route: string;
+  readonly nodeId: string;
+  readonly en: string;
+  readonly ja: string;
+}
+
+/** The outcome of compiling flows. */
+export interface CompiledFlows {
+  readonly steps: StepSpec[];
+  readonly problems: FlowProblem[];
+  /** Which flow nodes each step came from (for live status on the nodes). */
+  readonly nodesOfStep: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The route (affair) key of a tab: its label's first word, e.g. `affair-1` of `affair-1 住民異動`. */
+export function routeOfTab(tab: FlowNode): string {
+  const label = typeof tab['label'] === 'string' ? tab['label'] : '';
+  return label.trim().split(/[\s:：]/)[0] ?? '';
+}
+
+/** The file a tab is stored in: `NN-<route>.json`, NN being the affair number (90 when none). */
+export function fileOfTab(tab: FlowNode): string {
+  const route = routeOfTab(tab) || tab.id;
+  const digits = /(\d+)/.exec(route)?.[1];
+  const prefix = digits === undefined ? '90' : digits.padStart(2, '0');
+  return `${prefix}-${route}.json`;
+}
+
+/** The file holding the nodes that are on no tab (the `hub-system` config nodes). */
+export const systemsFile = '00-systems.json';
+
+/** A string property of a node, trimmed; '' when absent. */
+export function text(node: FlowNode, key: string): string {
+  const value = node[key];
+  return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+function listOf(node: FlowNode, key: string): string[] {
+  const value = node[key];
+  const raw = Array.isArray(value) ? value.map(String) : text(node, key).split(',');
+  return raw.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function targetsOf(node: FlowNode): string[] {
+  return (node.wires ?? []).flat();
+}
+
+/** The 個人番号 permission a `hub-system` node declares. */
+export function permissionOf(system: FlowNode): MyNumberPermission {
+  const mode = text(system, 'myNumber');
+  if (mode === 'all') return true;
+  if (mode === 'routes') return { routes: listOf(system, 'myNumberRoutes') };
+  return false;
+}
+
+function describeNode(node: FlowNode): string {
+  const name = text(node, 'name');
+  return name === '' ? `${node.type} ${node.id}` : `${node.type} "${name}" (${node.id})`;
+}
+
+function positiveInt(node: FlowNode, key: string): number | undefined {
+  const raw = text(node, key);
+  if (raw === '') return undefined;
+  const value = Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : Number.NaN;
+}
+
+function retryOf(node: FlowNode): Partial<RetryPolicy> | undefined {
+  const retry: Partial<Record<keyof RetryPolicy, number>> = {};
+  for (const key of ['maxAttempts', 'initialDelayMs', 'multiplier', 'maxDelayMs'] as const) {
+    const raw = text(node, `retry${key[0]?.toUpperCase() ?? ''}${key.slice(1)}`);
+    if (raw !== '') retry[key] = Number(raw);
+  }
+  return Object.keys(retry).length === 0 ? undefined : retry;
+}
+
+function slug(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+/**
+ * Lints and compiles every tab of `flows` into engine steps. A step is one path from a `hub-in`
+ * through at most one `hub-transform` to one terminal node (publish, deliver, request, bulk). The
+ * first path of a `hub-in` is named by its `step` property; further paths (fan-out) get the
+ * terminal's target appended, so adding a branch never renames — and never empties — a live queue.
+ */
+export function compileFlows(flows: readonly FlowNode[], context: LintContext): CompiledFlows {
+  const problems: FlowProblem[] = [];
+  const steps: StepSpec[] = [];
+  const nodesOfStep = new Map<string, string[]>();
+  const byId = new Map(flows.map((node) => [node.id, node]));
+  const tabs = flows.filter((node) => node.type === 'tab');
+  const stepNames = new Map<string, string>();
+
+  for (const tab of tabs) {
+    if (tab['disabled'] === true) continue;
+    const route = routeOfTab(tab);
+    const problem = (node: FlowNode, en: string, ja: string) => {
+      problems.push({ route: route || tab.id, nodeId: node.id, en, ja });
+    };
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(route)) {
+      problem(
+        tab,
+        `the tab label must start with the route name, e.g. "affair-1 …"`,
+        `タブ名は経路名で始めてください（例「affair-1 …」）`,
+      );
+      continue;
+    }
+    const onTab = flows.filter((node) => node.z === tab.id);
+    const reached = new Set<string>();
+    for (const node of onTab) {
+      if (!(hubNodeTypes as readonly string[]).includes(node.type) && !inertTypes.has(node.type)) {
+        problem(
+          node,
+          `${describeNode(node)}: only hub nodes compile into routes; put logic in a transformer`,
+          `${describeNode(node)}: 経路にできるのはハブのノードだけです（処理は変換器に）`,
+        );
+      }
+      for (const target of targetsOf(node)) {
+        const next = byId.get(target);
+        if (next?.z !== tab.id) {
+          problem(
+            node,
+            `${describeNode(node)}: a wire leads to a node that does not exist on this tab (${target})`,
+            `${describeNode(node)}: 接続先ノード ${target} がこのタブにありません`,
+          );
+        } else if (next.type === 'hub-in') {
+          problem(
+            node,
+            `${describeNode(node)}: a wire leads into a hub-in, which takes from the broker only`,
+            `${describeNode(node)}: hub-in への接続はできません（hub-in はブローカーから受け取ります）`,
+          );
+        }
+      }
+    }
+
+    for (const input of onTab.filter((node) => node.type === 'hub-in')) {
+      reached.add(input.id);
+      const types = listOf(input, 'messageTypes');
+      const base = text(input, 'step');
+      if (types.length === 0) {
+        problem(
+          input,
+          `${describeNode(input)}: takes no message type`,
+          `${describeNode(input)}: 受け取るメッセージ種別がありません`,
+        );
+      }
+      for (const type of types.filter((type) => !context.has(type))) {
+        problem(
+          input,
+          `${describeNode(input)}: unknown message type ${type}`,
+          `${describeNode(input)}: 未登録のメッセージ種別 ${type}`,
+        );
+      }
+      if (!/^[a-z0-9][a-z0-9._-]*$/.test(base)) {
+        problem(
+          input,
+          `${describeNode(input)}: give the step a name (a-z, 0-9, . _ -)`,
+          `${describeNode(input)}: ステップ名（英小文字・数字・. _ -）を指定してください`,
+        );
+      }
+      const paths: FlowNode[][] = [];
+      const walk = (node: FlowNode, path: FlowNode[]) => {
+        const targets = targetsOf(node)
+          .map((id) => byId.get(id))
+          .filter((next): next is FlowNode => next?.z === tab.id && next.type !== 'hub-in');
+        if (targets.length === 0) {
+          paths.push(path);
+          return;
+        }
+        for (const next of targets) {
+          reached.add(next.id);
+          if (path.includes(next)) {
+            problem(
+              next,
+              `${describeNode(next)}: wires form a loop`,
+              `${describeNode(next)}: 接続が循環しています`,
+            );
+            continue;
+          }
+          walk(next, [...path, next]);
+        }
+      };
+      walk(input, []);
+      paths.forEach((path, index) => {
+        const compiled = compilePath(route, input, types, path, context, problem);
+        if (compiled === undefined) return;
+        const name = index === 0 ? base : `${base}.${compiled.suffix}`;
+        const owner = stepNames.get(name);
+        if (owner !== undefined) {
+          problem(
+            input,
+            `${describeNode(input)}: step name ${name} is used twice`,
+            `${describeNode(input)}: ステップ名 ${name} が重複しています`,
+          );
+          return;
+        }
+        stepNames.set(name, input.id);
+        steps.push({ route, name, ...compiled.step });
+        nodesOfStep.set(name, [input.id, ...path.map((node) => node.id)]);
+      });
+    }
+    for (const node of onTab) {
+      if (node.type.startsWith('hub-') && !reached.has(node.id)) {
+        problem(
+          node,
+          `${describeNode(node)}: not connected to any hub-in (a dangling node)`,
+          `${describeNode(node)}: どの hub-in にもつながっていません`,
+        );
+      }
+    }
+  }
+  for (const node of flows) {
+    if (node.type === 'hub-system') {
+      const system = text(node, 'system');
+      if (!context.systems.has(system)) {
+        problems.push({
+          route: 'systems',
+          nodeId: node.id,
+          en: `${describeNode(node)}: no connector for system ${system || '(none)'}`,
+          ja: `${describeNode(node)}: 連携先 ${system || '（未指定）'} のコネクタがありません`,
+        });
+      }
+    }
+  }
+  return { steps, problems, nodesOfStep };
+}
+
+type Problem = (node: FlowNode, en: string, ja: string) => void;
+
+function compilePath(
+  route: string,
+  input: FlowNode,
+  types: readonly string[],
+  path: readonly FlowNode[],
+  context: LintContext,
+  problem: Problem,
+): { step: Omit<StepSpec, 'route' | 'name'>; suffix: string } | undefined {
+  const terminal = path.at(-1);
+  if (terminal === undefined) {
+    problem(
+      input,
+      `${describeNode(input)}: sends its messages nowhere (wire it to a publish, deliver, request or bulk node)`,
+      `${describeNode(input)}: 出力先がありません（publish・deliver・request・bulk に接続してください）`,
+    );
+    return undefined;
+  }
+  let current = [...types];
+  let transformer: string | undefined;
+  let ok = true;
+  for (const node of path.slice(0, -1)) {
+    if (node.type === 'hub-transform') {
+      const name = text(node, 'transformer');
+      const found = context.transformers.get(name);
+      if (found === undefined) {
+        problem(
+          node,
+          `${describeNode(node)}: unknown transformer ${name || '(none)'}`,
+          `${describeNode(node)}: 未登録の変換器 ${name || '（未指定）'}`,
+        );
+        ok = false;
+        continue;
+      }
+      if (transformer !== undefined) {
+        problem(
+          node,
+          `${describeNode(node)}: one transformer per step; publish the intermediate type and take it with another hub-in`,
+          `${describeNode(node)}: 1 ステップの変換器は 1 つです（中間の種別を publish し別の hub-in で受けてください）`,
+        );
+        ok = false;
+      }
+      const mismatched = current.filter((type) => type !== found.from);
+      if (mismatched.length > 0) {
+        problem(
+          node,
+          `${describeNode(node)}: transformer ${name} takes ${found.from} but receives ${mismatched.join(', ')}`,
+          `${describeNode(node)}: 変換器 ${name} の入力は ${found.from} ですが ${mismatched.join(', ')} が届きます`,
+        );
+        ok = false;
+      }
+      transformer = name;
+      current = [found.to];
+    } else if (node.type === 'hub-route') {
+      problem(
+        node,
+        `${describeNode(node)}: content-based routing is declared but the engine does not run it yet; use a transformer's accepts() rule`,
+        `${describeNode(node)}: 内容による振り分けはまだエンジンで実行できません（変換器の accepts() を使ってください）`,
+      );
+      ok = false;
+    } else {
+      problem(
+        node,
+        `${describeNode(node)}: ${node.type} ends a route; nothing may follow it`,
+        `${describeNode(node)}: ${node.type} は経路の終端です（後ろに接続できません）`,
+      );
+      ok = false;
+    }
+  }
+  const output = outputOf(route, terminal, current, transformer, context, problem);
+  if (!ok || output === undefined) return undefined;
+  const retry = retryOf(input);
+  const deliveryLimit = positiveInt(input, 'deliveryLimit');
+  const prefetch = positiveInt(input, 'prefetch');
+  for (const [key, value] of [
+    ['deliveryLimit', deliveryLimit],
+    ['prefetch', prefetch],
+  ] as const) {
+    if (Number.isNaN(value))
+      problem(
+        input,
+        `${describeNode(input)}: ${key} must be a positive whole number`,
+        `${describeNode(input)}: ${key} は正の整数にしてください`,
+      );
+  }
+  const step: Omit<StepSpec, 'route' | 'name'> = {
+    input: [...types],
+    ...(transformer === undefined ? {} : { transformer }),
+    output: output.output,
+    ...(retry === undefined ? {} : { retry }),
+    ...optional('idempotencyKey', text(input, 'idempotencyKey')),
+    ...optional('orderBy', text(input, 'orderBy')),
+    ...optional('subject', text(input, 'subject')),
+    ...optional('sagaSubject', text(input, 'sagaSubject')),
+    ...(deliveryLimit === undefined || Number.isNaN(deliveryLimit) ? {} : { deliveryLimit }),
+    ...(prefetch === undefined || Number.isNaN(prefetch) ? {} : { prefetch }),
+  };
+  return { step, suffix: output.suffix };
+}
+
+function optional(key: string, value: string): Record<string, string> {
+  return value === '' ? {} : { [key]: value };
+}
+
+function outputOf(
+  route: string,
+  terminal: FlowNode,
+  current: readonly string[],
+  transformer: string | undefined,
+  context: LintContext,
+  problem: Problem,
+): { output: StepOutput; suffix: string } | undefined {
+  switch (terminal.type) {
+    case 'hub-publish': {
+      const type = text(terminal, 'messageType');
+      if (!context.has(type)) {
+        problem(
+          terminal,
+          `${describeNode(terminal)}: unknown message type ${type || '(none)'}`,
+          `${describeNode(terminal)}: 未登録のメッセージ種別 ${type || '（未指定）'}`,
+        );
+        return undefined;
+      }
+      const wrong = current.filter((item) => item !== type);
+      if (wrong.length > 0) {
+        problem(
+          terminal,
+          `${describeNode(terminal)}: publishes ${type} but receives ${wrong.join(', ')} (add a transformer)`,
+          `${describeNode(terminal)}: ${type} を発行しますが ${wrong.join(', ')} が届きます（変換器を入れてください）`,
+        );
+        return undefined;
+      }
+      if (transformer === undefined) {
+        problem(
+          terminal,
+          `${describeNode(terminal)}: publishing the type it takes would loop`,
+          `${describeNode(terminal)}: 受け取った種別をそのまま発行すると循環します`,
+        );
+        return undefined;
+      }
+      return { output: { kind: 'publish', messageType: type }, suffix: slug(type) };
+    }
+    case 'hub-request':
+      if (
+        positiveInt(terminal, 'deadlineMs') === undefined ||
+        Number.isNaN(positiveInt(terminal, 'deadlineMs'))
+      ) {
+        problem(
+          terminal,
+          `${describeNode(terminal)}: give the reply deadline in ms`,
+          `${describeNode(terminal)}: 応答期限（ms）を指定してください`,
+        );
+        return undefined;
+      }
+      return { output: { kind: 'reply' }, suffix: 'reply' };
+    case 'hub-deliver':
+    case 'hub-bulk':
+      return deliverOutput(route, terminal, current, transformer, context, problem);
+    default:
+      problem(
+        terminal,
+        `${describeNode(terminal)}: a route must end in publish, deliver, request or bulk`,
+        `${describeNode(terminal)}: 経路の終端は publish・deliver・request・bulk にしてください`,
+      );
+      return undefined;
+  }
+}
+
+function deliverOutput(
+  route: string,
+  terminal: FlowNode,
+  current: readonly string[],
+  transformer: string | undefined,
+  context: LintContext,
+  problem: Problem,
+): { output: StepOutput; suffix: string } | undefined {
+  const config = terminal['systemNode'] === undefined ? undefined : terminal['systemNode'];
+  const system = typeof config === 'object' && config !== null ? (config as FlowNode) : undefined;
+  if (system?.type !== 'hub-system') {
+    problem(
+      terminal,
+      `${describeNode(terminal)}: choose the system (a hub-system node)`,
+      `${describeNode(terminal)}: 連携先（hub-system ノード）を選んでください`,
+    );
+    return undefined;
+  }
+  const id = text(system, 'system');
+  if (!context.systems.has(id)) {
+    problem(
+      terminal,
+      `${describeNode(terminal)}: unknown system ${id || '(none)'}`,
+      `${describeNode(terminal)}: 未登録の連携先 ${id || '（未指定）'}`,
+    );
+    return undefined;
+  }
+  if (terminal.type === 'hub-bulk' && transformer !== undefined) {
+    problem(
+      terminal,
+      `${describeNode(terminal)}: a bulk (claim-check) stream takes the manifest as it is; remove the transformer`,
+      `${describeNode(terminal)}: 一括（クレームチェック）は目録をそのまま渡します（変換器を外してください）`,
+    );
+    return undefined;
+  }
+  const permission = permissionOf(system);
+  const leaking = current.filter(
+    (type) => context.carriesMyNumber(type) && !permitsMyNumber(permission, route),
+  );
+  if (leaking.length > 0) {
+    problem(
+      terminal,
+      `${describeNode(terminal)}: ${leaking.join(', ')} carries 個人番号 (My Number) but ${id} may not receive it on ${route}`,
+      `${describeNode(terminal)}: ${leaking.join(', ')} は個人番号を含みますが、${id} は ${route} で個人番号を受け取れません`,
+    );
+    return undefined;
+  }
+  return { output: { kind: 'deliver', system: id }, suffix: `to-${slug(id)}` };
+}
+
+/** Resolves each deliver/bulk node's `system` (a config node id) to the node, for compileFlows. */
+export function resolveSystems(flows: readonly FlowNode[]): FlowNode[] {
+  const byId = new Map(flows.map((node) => [node.id, node]));
+  return flows.map((node) =>
+    (node.type === 'hub-deliver' || node.type === 'hub-bulk') && typeof node['system'] === 'string'
+      ? { ...node, systemNode: byId.get(node['system']) }
+      : node,
+  );
+}
+
+/** Lints and compiles flows as stored (config references resolved). */
+export function checkFlows(flows: readonly FlowNode[], context: LintContext): CompiledFlows {
+  return compileFlows(resolveSystems(flows), context);
+}
+
+/** One line per problem, English / Japanese, for the editor and the CLI. */
+export function formatProblems(problems: readonly FlowProblem[]): string {
+  return problems.map((item) => `[${item.route}] ${item.en} / ${item.ja}`).join('\n');
+}

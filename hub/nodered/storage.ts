@@ -1,0 +1,104 @@
+/**
+ * Node-RED's storageModule for the hub. Flows live in the flows directory, one file per affair tab
+ * (hub/nodered/flows-dir.ts), so they are reviewed and versioned like code. Saving flows is the
+ * deploy: `onDeploy` lints, compiles and applies them first and throws (with the reasons) to refuse —
+ * Node-RED then shows the error and keeps the running flows. Credentials, settings, sessions and
+ * library entries are Node-RED's own state and stay in its user directory.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FlowNode } from './flow-model.js';
+import { readFlowsDir, writeFlowsDir } from './flows-dir.js';
+
+/** The user Node-RED passes to saveFlows when adminAuth is on. */
+export interface EditorUser {
+  readonly username?: string;
+}
+
+/** Node-RED's storage API (the subset it calls on a custom module). */
+export interface StorageModule {
+  init(): Promise<void>;
+  getFlows(): Promise<FlowNode[]>;
+  saveFlows(flows: FlowNode[], user?: EditorUser): Promise<void>;
+  getCredentials(): Promise<unknown>;
+  saveCredentials(credentials: unknown): Promise<void>;
+  getSettings(): Promise<unknown>;
+  saveSettings(settings: unknown): Promise<void>;
+  getSessions(): Promise<unknown>;
+  saveSessions(sessions: unknown): Promise<void>;
+  getLibraryEntry(type: string, path: string): Promise<unknown>;
+  saveLibraryEntry(type: string, path: string, meta: unknown, body: string): Promise<void>;
+}
+
+/** Options of hubStorage. */
+export interface HubStorageOptions {
+  readonly flowsDir: string;
+  /** Node-RED's user directory (credentials, settings, sessions, library). */
+  readonly userDir: string;
+  /** Called with the new and previous flows before anything is written; throw to refuse. */
+  readonly onDeploy: (flows: FlowNode[], previous: FlowNode[], actor: string) => Promise<void>;
+}
+
+function readJson(path: string, fallback: unknown): unknown {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : fallback;
+}
+
+function writeJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The storage module backed by the flows directory. */
+export function hubStorage(options: HubStorageOptions): StorageModule {
+  const file = (name: string) => join(options.userDir, name);
+  const libraryFile = file('library.json');
+  return {
+    init() {
+      mkdirSync(options.userDir, { recursive: true });
+      // Node-RED reads the user directory's package.json for installed modules: there are none.
+      const manifest = file('package.json');
+      if (!existsSync(manifest)) writeJson(manifest, { name: 'hub-node-red', private: true });
+      return Promise.resolve();
+    },
+    getFlows() {
+      return Promise.resolve(readFlowsDir(options.flowsDir));
+    },
+    async saveFlows(flows, user) {
+      const previous = readFlowsDir(options.flowsDir);
+      await options.onDeploy(flows, previous, user?.username ?? 'editor');
+      writeFlowsDir(options.flowsDir, flows);
+    },
+    getCredentials: () => Promise.resolve(readJson(file('credentials.json'), {})),
+    saveCredentials(credentials) {
+      writeJson(file('credentials.json'), credentials);
+      return Promise.resolve();
+    },
+    getSettings: () => Promise.resolve(readJson(file('settings.json'), {})),
+    saveSettings(settings) {
+      writeJson(file('settings.json'), settings);
+      return Promise.resolve();
+    },
+    getSessions: () => Promise.resolve(readJson(file('sessions.json'), {})),
+    saveSessions(sessions) {
+      writeJson(file('sessions.json'), sessions);
+      return Promise.resolve();
+    },
+    getLibraryEntry(type, path) {
+      const library = readJson(libraryFile, {}) as Record<string, unknown>;
+      const entry = library[`${type}:${path}`];
+      if (entry === undefined) {
+        // Node-RED lists a library folder by asking for it; an empty folder is an empty list.
+        return path === '' || path.endsWith('/')
+          ? Promise.resolve([])
+          : Promise.reject(new Error('not found'));
+      }
+      return Promise.resolve(entry);
+    },
+    saveLibraryEntry(type, path, _meta, body) {
+      const library = readJson(libraryFile, {}) as Record<string, unknown>;
+      library[`${type}:${path}`] = body;
+      writeJson(libraryFile, library);
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The editor's debug tap: a small classic queue bound to every message type on hub.events, holding
+ * at most the last 50 messages (drop-head) and removed by the broker a minute after the hub stops.
+ * What the editor sees is masked here, before it leaves the hub — never a raw My Number, name or
+ * address — and only kept in memory.
+ */
+import { randomUUID } from 'node:crypto';
+import { EVENTS_EXCHANGE, type Consumer, type Topology } from '../broker/index.js';
+import { topologyFor } from '../engine/engine.js';
+import type { HubContext } from '../plugins.js';
+import { maskValue } from '../security/mask.js';
+
+/** One sampled message, masked. */
+export interface TapSample {
+  readonly at: string;
+  readonly messageType: string;
+  readonly messageId: string;
+  readonly body: unknown;
+}
+
+/** The tap: samples for the sidebar, and attaching to the broker. */
+export interface Tap {
+  samples(): TapSample[];
+  /** Adds a sample (masked here); the broker consumer calls it. */
+  record(messageType: string, messageId: string, content: Buffer): void;
+  attach(context: Pick<HubContext, 'broker' | 'engine'>): Promise<() => Promise<void>>;
+}
+
+const keep = 50;
+
+/** Creates an empty tap. */
+export function createTap(): Tap {
+  const ring: TapSample[] = [];
+  const tap: Tap = {
+    samples: () => [...ring].reverse(),
+    record(messageType, messageId, content) {
+      let body: unknown;
+      try {
+        body = maskValue(JSON.parse(content.toString('utf8')));
+      } catch {
+        body = '(not JSON / JSON ではありません)';
+      }
+      ring.push({ at: new Date().toISOString(), messageType, messageId, body });
+      if (ring.length > keep) ring.shift();
+    },
+    async attach({ broker, engine }) {
+      const queue = `hub.tap.${randomUUID()}`;
+      const base = topologyFor(engine.steps());
+      const topology: Topology = {
+        exchanges: base.exchanges,
+        queues: [
+          ...base.queues,
+          {
+            name: queue,
+            arguments: {
+              'x-queue-type': 'classic',
+              'x-max-length': keep,
+              'x-overflow': 'drop-head',
+              'x-expires': 60_000,
+            },
+          },
+        ],
+        bindings: [...base.bindings, { exchange: EVENTS_EXCHANGE, queue, routingKey: '#' }],
+      };
+      await broker.declare(topology);
+      const consumer: Consumer = await broker.consume({
+        queue,
+        prefetch: 10,
+        handler(delivery) {
+          const id = delivery.properties.messageId as unknown;
+          tap.record(delivery.routingKey, typeof id === 'string' ? id : '', delivery.content);
+          delivery.ack();
+          return Promise.resolve();
+        },
+      });
+      return () => consumer.close();
+    },
+  };
+  return tap;
+}

@@ -1,0 +1,315 @@
+/**
+ * The editor end to end, in Debian's chromium (headless, via playwright-core): an integrator logs
+ * in, opens each affair's tab, wires an event to one more system by dragging a wire, deploys — and a
+ * message published afterwards reaches that system; an edit that would send 個人番号 to a system
+ * that may not receive it is refused with the reason; the change is on disk as a change of one file.
+ */
+import { expect } from 'chai';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
+import { loadConfig } from '../../hub/config.js';
+import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
+import { storeCredentials } from '../../hub/http/auth.js';
+import { startHub, type RunningHub } from '../../hub/main.js';
+import { connectorSinks } from '../../hub/nodered/context.js';
+import { editorPlugin } from '../../hub/nodered/editor.js';
+import { createVhost, eventually, type TestVhost } from '../support/broker.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The part of the editor's `RED` API the test drives (what a palette drop and a wire drag do). */
+interface EditorApi {
+  readonly nodes: {
+    id(): string;
+    import(nodes: unknown[]): unknown;
+    node(id: string): EditorNode;
+    addLink(link: { source: EditorNode; sourcePort: number; target: EditorNode }): void;
+    dirty(value: boolean): void;
+  };
+  readonly view: { redraw(full: boolean): void };
+}
+
+/** A node in the editor. */
+interface EditorNode {
+  readonly id: string;
+}
+
+/** Node ids of the checked-in flows (stable: generated from the step names). */
+const tabs = { 'affair-1': '', 'affair-8': '', 'affair-11': '' };
+
+function filesOf(dir: string): Map<string, string> {
+  return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+function idOf(
+  flows: readonly { id: string; type: string; [key: string]: unknown }[],
+  test: (node: Record<string, unknown>) => boolean,
+): string {
+  const found = flows.find((node) => test(node));
+  if (found === undefined) throw new Error('node not found in the checked-in flows');
+  return found.id;
+}
+
+/** Opens a flow tab by clicking it, once the editor has drawn its first flow. */
+async function openTab(page: Page, id: string): Promise<void> {
+  const isActive = () =>
+    page.evaluate(
+      (tab) =>
+        (
+          globalThis as { RED?: { workspaces?: { active(): string } } }
+        ).RED?.workspaces?.active() === tab,
+      id,
+    );
+  await page.locator('#red-ui-workspace-chart g.red-ui-flow-node').first().waitFor();
+  // The editor takes two quick clicks on tabs as a double click (which opens the flow's dialog).
+  if (await isActive()) return;
+  await page.waitForTimeout(600);
+  await page.click(`[id="red-ui-tab-${id}"] a.red-ui-tab-label`);
+  await eventually(isActive, 10_000, `tab ${id} to open`);
+}
+
+describe('editor in chromium (browser)', function () {
+  this.timeout(120_000);
+  let vhost: TestVhost;
+  let hub: RunningHub;
+  let browser: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  let flowsDir: string;
+  const received: { system: string; message: OutboundMessage }[] = [];
+
+  before(async () => {
+    expect(
+      existsSync(chromiumPath),
+      `${chromiumPath} (Debian chromium) must be installed`,
+    ).to.equal(true);
+    vhost = await createVhost('hub-editor-browser');
+    dataDir = mkdtempSync(join(tmpdir(), 'hub-editor-browser-'));
+    flowsDir = join(dataDir, 'flows');
+    cpSync('flows', flowsDir, { recursive: true });
+    // Test sinks with the real systems' names and 個人番号 permissions, recording what they get.
+    const sinks: Sink[] = connectorSinks().map((sink) => ({
+      system: sink.system,
+      allowsMyNumber: sink.allowsMyNumber,
+      deliver(message) {
+        received.push({ system: sink.system, message });
+        return Promise.resolve();
+      },
+    }));
+    hub = await startHub(
+      loadConfig({
+        HUB_AMQP_URL: vhost.url,
+        HUB_HTTP_PORT: '0',
+        HUB_DATA_DIR: dataDir,
+        HUB_FLOWS_DIR: flowsDir,
+        HUB_SIMULATORS: 'off',
+        HUB_OUTBOX_POLL_MS: '0',
+        HUB_LOG_LEVEL: 'warn',
+      }),
+      { sinks, plugins: [editorPlugin] },
+    );
+    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+      'integrator1',
+      'correct horse',
+      'integrator',
+    );
+    // A new, empty profile each run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'hub-chromium-')), {
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  afterEach(async function () {
+    // What the browser showed when a test failed, for the person reading the CI log.
+    if (this.currentTest?.state === 'failed')
+      await page.screenshot({ path: '.test-results/editor-failed.png' }).catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser.close().catch(() => undefined);
+    await hub.stop();
+    await vhost.delete();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('logs in and shows every affair as a tab of hub nodes', async () => {
+    await page.goto(`http://127.0.0.1:${hub.httpPort}/editor/`);
+    await page.fill('#node-dialog-login-username', 'integrator1');
+    await page.fill('#node-dialog-login-password', 'correct horse');
+    await page.click('#node-dialog-login-submit');
+    await eventually(
+      () =>
+        page.evaluate(() => {
+          const red = (globalThis as { RED?: { workspaces?: { count(): number } } }).RED;
+          return (red?.workspaces?.count() ?? 0) >= 3;
+        }),
+      30_000,
+      'the editor to load the three affair tabs',
+    );
+    const flows = JSON.parse(
+      [...filesOf(flowsDir).entries()]
+        .filter(([name]) => name !== '00-systems.json')
+        .map(([, text]) => text.trim().slice(1, -1))
+        .join(',')
+        .replace(/^/, '[')
+        .concat(']'),
+    ) as { id: string; type: string; label?: string }[];
+    for (const route of Object.keys(tabs) as (keyof typeof tabs)[]) {
+      const id = idOf(
+        flows,
+        (node) => node['type'] === 'tab' && String(node['label']).startsWith(`${route} `),
+      );
+      tabs[route] = id;
+      await openTab(page, id);
+      const hubNodes = await page.locator('#red-ui-workspace-chart g.red-ui-flow-node').count();
+      expect(hubNodes, route).to.be.greaterThan(0);
+    }
+  });
+
+  it('wires an event to one more system, deploys, and the next message reaches it', async () => {
+    const before = filesOf(flowsDir);
+    const affair11 = JSON.parse(before.get('11-affair-11.json') ?? '[]') as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const systems = JSON.parse(before.get('00-systems.json') ?? '[]') as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const failedIn = idOf(affair11, (node) => node['step'] === 'affair-11.failed-to-center');
+    const kizonJuki = idOf(systems, (node) => node['system'] === 'KIZON_JUKI');
+    await openTab(page, tabs['affair-11']);
+    // A new deliver node for 既存住基 (as dropping it from the palette would), then a dragged wire.
+    const newId = await page.evaluate(
+      ({ tab, system }) => {
+        const red = (globalThis as { RED?: EditorApi }).RED;
+        if (red === undefined) throw new Error('editor not loaded');
+        const id = red.nodes.id();
+        red.nodes.import([
+          {
+            id,
+            type: 'hub-deliver',
+            z: tab,
+            name: 'to registry',
+            system,
+            x: 800,
+            y: 380,
+            wires: [],
+          },
+        ]);
+        red.view.redraw(true);
+        return id;
+      },
+      { tab: tabs['affair-11'], system: kizonJuki },
+    );
+    const from = await page
+      .locator(`[id="${failedIn}"] .red-ui-flow-port-output .red-ui-flow-port`)
+      .boundingBox();
+    const to = await page
+      .locator(`[id="${newId}"] .red-ui-flow-port-input .red-ui-flow-port`)
+      .boundingBox();
+    if (from === null || to === null) throw new Error('ports not on screen');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForSelector('.red-ui-notification-success, .red-ui-notification-error');
+    expect(await page.locator('.red-ui-notification-error').count()).to.equal(0);
+
+    const after = filesOf(flowsDir);
+    const changed = [...after.keys()].filter((name) => after.get(name) !== before.get(name));
+    expect(changed).to.deep.equal(['11-affair-11.json']);
+    expect(hub.engine.steps().map((step) => step.name)).to.include(
+      'affair-11.failed-to-center.to-kizon-juki',
+    );
+    const deploys = await hub.store
+      .knex<{ actor: string; summary: string }>('flow_deploys')
+      .select('actor', 'summary');
+    expect(deploys).to.have.length(1);
+    expect(deploys[0]?.actor).to.equal('integrator1');
+    expect(deploys[0]?.summary).to.contain('11-affair-11.json: +1 ~1 -0');
+
+    const fixture = JSON.parse(
+      readFileSync('schemas/fixtures/kiosk.certificate.failed/valid-basic.json', 'utf8'),
+    ) as { data: unknown };
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'kiosk.certificate.failed',
+      Buffer.from(JSON.stringify(fixture.data)),
+      {
+        messageId: 'browser-test-1',
+        type: 'kiosk.certificate.failed',
+      },
+    );
+    const reached = () =>
+      received
+        .filter((item) => item.message.correlationId === 'browser-test-1')
+        .map((item) => item.system)
+        .sort();
+    await eventually(() => reached().length >= 2, 20_000, 'the message to reach both systems');
+    expect(reached()).to.deep.equal(['JLIS_CERT_CENTER', 'KIZON_JUKI']);
+  });
+
+  it('refuses an edit that sends 個人番号 to a system not allowed to receive it, with the reason', async () => {
+    const before = filesOf(flowsDir);
+    const affair11 = JSON.parse(before.get('11-affair-11.json') ?? '[]') as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const systems = JSON.parse(before.get('00-systems.json') ?? '[]') as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const producedIn = idOf(affair11, (node) => node['step'] === 'affair-11.produced-to-center');
+    const kyotsuKiban = idOf(systems, (node) => node['system'] === 'KYOTSU_KIBAN');
+    await page.evaluate(
+      ({ tab, system, source }) => {
+        const red = (globalThis as { RED?: EditorApi }).RED;
+        if (red === undefined) throw new Error('editor not loaded');
+        const id = red.nodes.id();
+        red.nodes.import([
+          { id, type: 'hub-deliver', z: tab, name: 'leak', system, x: 800, y: 460, wires: [] },
+        ]);
+        red.nodes.addLink({
+          source: red.nodes.node(source),
+          sourcePort: 0,
+          target: red.nodes.node(id),
+        });
+        red.nodes.dirty(true);
+        red.view.redraw(true);
+      },
+      { tab: tabs['affair-11'], system: kyotsuKiban, source: producedIn },
+    );
+    await page.click('#red-ui-header-button-deploy');
+    const error = page.locator('.red-ui-notification-error');
+    await error.waitFor();
+    const message = await error.innerText();
+    expect(message).to.contain('個人番号');
+    expect(message).to.contain('KYOTSU_KIBAN');
+    expect(message).to.contain('kiosk.certificate.produced');
+    expect([...filesOf(flowsDir)]).to.deep.equal([...before]);
+    expect(hub.engine.steps().map((step) => step.name)).not.to.include(
+      'affair-11.produced-to-center.to-kyotsu-kiban',
+    );
+  });
+});
