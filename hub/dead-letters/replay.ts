@@ -298,30 +298,46 @@ export function createReplayer(deps: ReplayDeps) {
     }
     const started = Date.now();
     const intervalMs = request.ratePerSecond === undefined ? 0 : 1000 / request.ratePerSecond;
-    const items: ReplayItem[] = [];
+    const results: ReplayItem[] = [];
     let sent = 0;
+    let done = 0;
     let cancelled = false;
+    // A few letters are prepared and confirmed at once, so the pace is set by the schedule and not by
+    // each letter's round trips (payload read, confirm, bookkeeping); releases stay in slot order.
+    const window = intervalMs > 0 ? 8 : 1;
+    const aborted = () => request.signal?.aborted === true;
+    const inFlight = new Set<Promise<void>>();
     for (const [index, letter] of letters.entries()) {
       if (request.signal?.aborted === true) {
         cancelled = true;
-        items.push({ id: letter.id, messageId: letter.messageId, status: 'not-started' });
+        results[index] = { id: letter.id, messageId: letter.messageId, status: 'not-started' };
         continue;
       }
       const target = targets.get(letter.id);
-      let releasedAt = 0;
-      const item = await replayOne(letter, target, request, cap, dryRun, async () => {
-        // Paced by schedule, not by sleeping a fixed gap: publish time does not add up as drift.
-        if (intervalMs > 0) await sleep(started + sent * intervalMs - Date.now(), request.signal);
-        if (request.signal?.aborted === true) return false;
-        sent += 1;
-        releasedAt = Date.now() - started;
-        return true;
-      });
-      if (item.status === 'not-started') cancelled = true;
-      // The time the publish was released: what the rate governs (its confirm can take longer).
-      items.push(item.status === 'published' ? { ...item, atMs: releasedAt } : item);
-      request.onProgress?.(index + 1, letters.length);
+      const task = (async () => {
+        let releasedAt = 0;
+        const item = await replayOne(letter, target, request, cap, dryRun, async () => {
+          if (aborted()) return false;
+          // Paced by schedule, not by sleeping a fixed gap: processing time does not add up as drift.
+          const slot = sent;
+          sent += 1;
+          if (intervalMs > 0) await sleep(started + slot * intervalMs - Date.now(), request.signal);
+          if (aborted()) return false;
+          releasedAt = Date.now() - started;
+          return true;
+        });
+        if (item.status === 'not-started') cancelled = true;
+        // The time the publish was released: what the rate governs (its confirm can take longer).
+        results[index] = item.status === 'published' ? { ...item, atMs: releasedAt } : item;
+        done += 1;
+        request.onProgress?.(done, letters.length);
+      })();
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      if (inFlight.size >= window) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
+    const items = results;
     const count = (status: ReplayItem['status']) =>
       items.filter((item) => item.status === status).length;
     const report: ReplayReport = {
