@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { loggerFor } from '../logger.js';
+import { readDate } from '../store/index.js';
 
 /** The `prev_hash` of the first row: a fixed seed, so the chain has a known start. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -68,17 +69,6 @@ export interface OperatorLog {
 const log = loggerFor('audit');
 const table = 'operator_actions';
 
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  if (typeof value === 'string') {
-    // SQLite may hand back `yyyy-mm-dd hh:mm:ss.sss` (UTC, as written) or epoch milliseconds as text.
-    if (/^[0-9]+$/.test(value)) return new Date(Number(value));
-    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-  }
-  return new Date(Number.NaN);
-}
-
 /** JSON with object keys sorted at every depth: the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol')
@@ -124,7 +114,7 @@ interface RawRow {
 function fromRaw(raw: RawRow): ActionRow {
   return {
     seq: Number(raw.seq),
-    at: toDate(raw.at),
+    at: readDate(raw.at),
     actor: raw.actor,
     role: raw.role,
     action: raw.action,

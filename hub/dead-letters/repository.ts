@@ -9,6 +9,7 @@ import type { ReasonClass } from '../errors.js';
 import { decrypt, encrypt, reencrypt } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText, maskValue } from '../security/mask.js';
+import { readDate } from '../store/index.js';
 
 /** The reason classes an operator filters by. */
 export const reasonClasses: readonly ReasonClass[] = [
@@ -126,18 +127,8 @@ export interface DeadLetterRepository {
 
 const table = 'dead_letters';
 
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  if (typeof value === 'string') {
-    if (/^[0-9]+$/.test(value)) return new Date(Number(value));
-    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-  }
-  return new Date(Number.NaN);
-}
-
 function toDateOrNull(value: unknown): Date | null {
-  return value === null || value === undefined ? null : toDate(value);
+  return value === null || value === undefined ? null : readDate(value);
 }
 
 function parseJson(text: unknown): Record<string, unknown> {
@@ -185,8 +176,8 @@ function fromRow(row: Record<string, unknown>): DeadLetter {
     sourceSystem: strOrNull(row['source_system']),
     subjectHash: strOrNull(row['subject_hash']),
     firstFailedAt: toDateOrNull(row['first_failed_at']),
-    deadLetteredAt: toDate(row['dead_lettered_at']),
-    archivedAt: toDate(row['archived_at']),
+    deadLetteredAt: readDate(row['dead_lettered_at']),
+    archivedAt: readDate(row['archived_at']),
     replayCount: Number(row['replay_count']),
     replayedAt: toDateOrNull(row['replayed_at']),
     purgedAt: toDateOrNull(row['purged_at']),

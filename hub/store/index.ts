@@ -387,7 +387,10 @@ export function readDate(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
   // Written by hand or by CURRENT_TIMESTAMP: 'YYYY-MM-DD HH:MM:SS[.fff]', which the hub treats as UTC.
-  if (typeof value === 'string')
+  if (typeof value === 'string') {
+    // SQLite may also hand back epoch milliseconds as text.
+    if (/^[0-9]+$/.test(value)) return new Date(Number(value));
     return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+  }
   throw new TypeError(`Not a stored date: ${typeof value}`);
 }
