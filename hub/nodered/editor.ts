@@ -143,7 +143,14 @@ export const editorPlugin: HubPlugin = {
     // compiled flows (the same steps unless someone deployed a change). Tests that give their own
     // steps keep them.
     if (isDeepStrictEqual(engine.steps(), defaultSteps)) {
-      const compiled = compileFlowsDir(readFlowsDir(config.flowsDir));
+      const flows = readFlowsDir(config.flowsDir);
+      if (!flows.some((node) => node.type === 'tab')) {
+        // Running no routes because the directory was wrong would look healthy and move nothing.
+        throw new Error(
+          `HUB_FLOWS_DIR ${config.flowsDir} holds no flows / フローがありません（HUB_FLOWS_DIR を確認してください）`,
+        );
+      }
+      const compiled = compileFlowsDir(flows);
       await engine.apply(compiled.steps);
       nodesOfStep = compiled.nodesOfStep;
       log.info(

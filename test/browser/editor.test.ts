@@ -312,4 +312,125 @@ describe('editor in chromium (browser)', function () {
       'affair-11.produced-to-center.to-kyotsu-kiban',
     );
   });
+  it('shows live counts from the engine on the nodes', async () => {
+    await openTab(page, tabs['affair-11']);
+    const flows = JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const failedIn = idOf(flows, (node) => node['step'] === 'affair-11.failed-to-center');
+    const status = page.locator(`[id="${failedIn}"] .red-ui-flow-node-status-label`);
+    let text = '';
+    await eventually(
+      async () => {
+        text = (await status.textContent()) ?? '';
+        return text.startsWith('in 2 / out 2 / err 0 / DL 0');
+      },
+      15_000,
+      'the status of the hub-in to show the message',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; status: ${text}`);
+    });
+  });
+
+  it('the debug tap shows sampled messages masked, never a raw My Number, name or address', async () => {
+    const fixture = JSON.parse(
+      readFileSync(
+        'schemas/fixtures/resident.movement.recorded.tokutei/valid-documented-my-number.json',
+        'utf8',
+      ),
+    ) as { data: unknown };
+    const raw = JSON.stringify(fixture.data);
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'resident.movement.recorded.tokutei',
+      Buffer.from(raw),
+      { messageId: 'browser-test-tap', type: 'resident.movement.recorded.tokutei' },
+    );
+    const token = await tokenFor('integrator1', 'correct horse');
+    const samples = async () =>
+      (
+        await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/hub/tap`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).text();
+    await eventually(
+      async () => (await samples()).includes('browser-test-tap'),
+      15_000,
+      'the tap sample',
+    );
+    const text = await samples();
+    for (const secret of ['123456789018', '見本', '神田錦町', 'ミホン']) {
+      expect(text.includes(secret), 'tap shows a personal value').to.equal(false);
+    }
+    expect(raw).to.contain('見本');
+  });
+
+  async function tokenFor(username: string, password: string): Promise<string> {
+    const login = await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '',
+        username,
+        password,
+      }),
+    });
+    expect(login.status, `login of ${username}`).to.equal(200);
+    return ((await login.json()) as { access_token: string }).access_token;
+  }
+
+  it('an operator may look at the flows but not deploy; without a login nothing is shown', async () => {
+    const base = `http://127.0.0.1:${String(hub.httpPort)}/editor`;
+    expect((await fetch(`${base}/flows`)).status).to.equal(401);
+    expect((await fetch(`${base}/hub/transformers`)).status).to.equal(401);
+    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+      'operator1',
+      'operator password',
+      'operator',
+    );
+    const login = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '',
+        username: 'operator1',
+        password: 'operator password',
+      }),
+    });
+    expect(login.status).to.equal(200);
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const auth = { Authorization: `Bearer ${token}` };
+    const flows = await fetch(`${base}/flows`, { headers: auth });
+    expect(flows.status).to.equal(200);
+    const transformers = (await (
+      await fetch(`${base}/hub/transformers`, { headers: auth })
+    ).json()) as { name: string; from: string; to: string }[];
+    expect(transformers.map((item) => item.name)).to.include(
+      'consistency-check-result-ready-to-completed',
+    );
+    const deploy = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: await flows.text(),
+    });
+    expect(deploy.status).to.equal(401);
+    const wrong = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '',
+        username: 'operator1',
+        password: 'not the password',
+      }),
+    });
+    expect(wrong.status).to.equal(403);
+  });
 });

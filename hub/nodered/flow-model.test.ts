@@ -1,0 +1,277 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { affairRoutes, defaultSteps } from '../../routes/index.js';
+import { lintContext } from './context.js';
+import { checkFlows, type FlowNode } from './flow-model.js';
+import { diffFlows, readFlowsDir, renderFlowFile, writeFlowsDir } from './flows-dir.js';
+import { flowsFromRoutes } from './generate-flows.js';
+
+const context = lintContext();
+const checkedIn = readFlowsDir(new URL('../../flows', import.meta.url).pathname);
+
+/** The checked-in flows with one node replaced or added. */
+function edited(change: (nodes: FlowNode[]) => FlowNode[]): FlowNode[] {
+  return change(checkedIn.map((node) => ({ ...node })));
+}
+
+function findNode(nodes: readonly FlowNode[], test: (node: FlowNode) => boolean): FlowNode {
+  const found = nodes.find(test);
+  if (found === undefined) throw new Error('node not found');
+  return found;
+}
+
+function reasons(nodes: readonly FlowNode[]): string[] {
+  return checkFlows(nodes, context).problems.map((problem) => `${problem.en} / ${problem.ja}`);
+}
+
+const affair11 = () =>
+  findNode(
+    checkedIn,
+    (node) => node.type === 'tab' && String(node['label']).startsWith('affair-11'),
+  );
+const systemId = (system: string) =>
+  findNode(checkedIn, (node) => node['system'] === system && node.type === 'hub-system').id;
+const inOf = (step: string) => findNode(checkedIn, (node) => node['step'] === step);
+
+/** Adds a deliver node to affair 11 wired from the given hub-in. */
+function wireTo(step: string, system: string): FlowNode[] {
+  const source = inOf(step);
+  return edited((nodes) => [
+    ...nodes.map((node) =>
+      node.id === source.id
+        ? { ...node, wires: [[...(node.wires?.[0] ?? []), 'new-deliver']] }
+        : node,
+    ),
+    {
+      id: 'new-deliver',
+      type: 'hub-deliver',
+      z: affair11().id,
+      system: systemId(system),
+      wires: [],
+    },
+  ]);
+}
+
+describe('flows: lint and compile', () => {
+  it('the checked-in flows compile into exactly the routes of affairs 1, 8 and 11', () => {
+    const { steps, problems } = checkFlows(checkedIn, context);
+    expect(problems).to.deep.equal([]);
+    const byName = new Map(steps.map((step) => [step.name, step]));
+    expect(steps).to.have.length(defaultSteps.length);
+    for (const step of defaultSteps) expect(byName.get(step.name), step.name).to.deep.equal(step);
+  });
+
+  it('the hub-system nodes say what the connectors allow (個人番号 per affair)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-flows-gen-'));
+    try {
+      writeFlowsDir(dir, flowsFromRoutes(affairRoutes));
+      for (const name of ['00-systems.json']) {
+        const repo = readFileSync(new URL(`../../flows/${name}`, import.meta.url), 'utf8');
+        expect(readFileSync(join(dir, name), 'utf8'), name).to.equal(repo);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a new wire to one more system compiles into one more step', () => {
+    const { steps, problems } = checkFlows(
+      wireTo('affair-11.failed-to-center', 'KIZON_JUKI'),
+      context,
+    );
+    expect(problems).to.deep.equal([]);
+    const added = steps.find((step) => step.name === 'affair-11.failed-to-center.to-kizon-juki');
+    expect(added?.output).to.deep.equal({ kind: 'deliver', system: 'KIZON_JUKI' });
+    expect(added?.input).to.deep.equal(['kiosk.certificate.failed']);
+  });
+
+  it('refuses a 個人番号-carrying type wired to a system that may not receive it', () => {
+    const found = reasons(wireTo('affair-11.produced-to-center', 'KYOTSU_KIBAN'));
+    expect(found).to.have.length(1);
+    expect(found[0]).to.contain('kiosk.certificate.produced carries 個人番号');
+    expect(found[0]).to.contain('KYOTSU_KIBAN may not receive it on affair-11');
+  });
+
+  it('refuses an unknown transformer, message type and system', () => {
+    const transformer = findNode(checkedIn, (node) => node.type === 'hub-transform');
+    const input = inOf('affair-11.failed-to-center');
+    const system = findNode(checkedIn, (node) => node.type === 'hub-system');
+    const found = reasons(
+      edited((nodes) =>
+        nodes.map((node) =>
+          node.id === transformer.id
+            ? { ...node, transformer: 'no-such-transformer' }
+            : node.id === input.id
+              ? { ...node, messageTypes: 'no.such.type' }
+              : node.id === system.id
+                ? { ...node, system: 'NO_SUCH_SYSTEM' }
+                : node,
+        ),
+      ),
+    );
+    expect(
+      found.some((reason) => reason.includes('unknown transformer no-such-transformer')),
+    ).to.equal(true);
+    expect(found.some((reason) => reason.includes('unknown message type no.such.type'))).to.equal(
+      true,
+    );
+    expect(
+      found.some((reason) => reason.includes('no connector for system NO_SUCH_SYSTEM')),
+    ).to.equal(true);
+  });
+
+  it('refuses dangling wires and nodes', () => {
+    const input = inOf('affair-11.failed-to-center');
+    const found = reasons(
+      edited((nodes) => [
+        ...nodes.map((node) => (node.id === input.id ? { ...node, wires: [['gone']] } : node)),
+        {
+          id: 'lonely',
+          type: 'hub-publish',
+          z: affair11().id,
+          messageType: 'atena.changed',
+          wires: [],
+        },
+      ]),
+    );
+    expect(
+      found.some((reason) => reason.includes('a wire leads to a node that does not exist')),
+    ).to.equal(true);
+    expect(found.some((reason) => reason.includes('hub-publish lonely: not connected'))).to.equal(
+      true,
+    );
+  });
+
+  it("refuses a transformer whose output does not match the next step's input", () => {
+    const tab = affair11().id;
+    const found = reasons(
+      edited((nodes) => [
+        ...nodes,
+        {
+          id: 'i',
+          type: 'hub-in',
+          z: tab,
+          step: 'affair-11.bad',
+          messageTypes: 'kiosk.certificate.requested',
+          wires: [['t']],
+        },
+        {
+          id: 't',
+          type: 'hub-transform',
+          z: tab,
+          transformer: 'kiosk-certificate-requested-to-certificate-data-query',
+          wires: [['p']],
+        },
+        {
+          id: 'p',
+          type: 'hub-publish',
+          z: tab,
+          messageType: 'kiosk.certificate.failed',
+          wires: [],
+        },
+      ]),
+    );
+    expect(found).to.have.length(1);
+    expect(found[0]).to.contain(
+      'publishes kiosk.certificate.failed but receives certificate.data.query',
+    );
+    const wrongInput = reasons(
+      edited((nodes) => [
+        ...nodes,
+        {
+          id: 'i',
+          type: 'hub-in',
+          z: tab,
+          step: 'affair-11.bad',
+          messageTypes: 'kiosk.certificate.failed',
+          wires: [['t']],
+        },
+        {
+          id: 't',
+          type: 'hub-transform',
+          z: tab,
+          transformer: 'kiosk-certificate-requested-to-certificate-data-query',
+          wires: [['p']],
+        },
+        { id: 'p', type: 'hub-publish', z: tab, messageType: 'certificate.data.query', wires: [] },
+      ]),
+    );
+    expect(wrongInput[0]).to.contain(
+      'takes kiosk.certificate.requested but receives kiosk.certificate.failed',
+    );
+  });
+
+  it('refuses logic in Function nodes and content routing the engine cannot run yet', () => {
+    const tab = affair11().id;
+    const found = reasons(
+      edited((nodes) => [
+        ...nodes,
+        { id: 'f', type: 'function', z: tab, func: 'return msg;', wires: [] },
+        {
+          id: 'i',
+          type: 'hub-in',
+          z: tab,
+          step: 'affair-11.routed',
+          messageTypes: 'kiosk.certificate.failed',
+          wires: [['r']],
+        },
+        {
+          id: 'r',
+          type: 'hub-route',
+          z: tab,
+          field: '/errorKind',
+          op: 'eq',
+          value: 'BLOCKED',
+          wires: [['d']],
+        },
+        { id: 'd', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] },
+      ]),
+    );
+    expect(found.some((reason) => reason.includes('only hub nodes compile into routes'))).to.equal(
+      true,
+    );
+    expect(found.some((reason) => reason.includes('content-based routing is declared'))).to.equal(
+      true,
+    );
+  });
+});
+
+describe('flows: the files', () => {
+  it('writes one pretty-printed file per affair with a stable key order', () => {
+    const text = renderFlowFile([
+      { wires: [], z: 't', type: 'hub-in', id: 'a', step: 's', name: 'n' },
+    ]);
+    expect(text).to.equal(
+      '[\n  {\n    "id": "a",\n    "type": "hub-in",\n    "z": "t",\n    "name": "n",\n    "step": "s",\n    "wires": []\n  }\n]\n',
+    );
+  });
+
+  it('a changed wire changes one affair file and the diff names it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-flows-write-'));
+    try {
+      writeFlowsDir(dir, checkedIn);
+      const before = new Map(
+        readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+      );
+      const after = wireTo('affair-11.failed-to-center', 'KIZON_JUKI');
+      writeFlowsDir(dir, after);
+      const changed = readdirSync(dir).filter(
+        (name) => readFileSync(join(dir, name), 'utf8') !== before.get(name),
+      );
+      expect(changed).to.deep.equal(['11-affair-11.json']);
+      expect(diffFlows(checkedIn, after)).to.deep.equal([
+        {
+          file: '11-affair-11.json',
+          added: ['new-deliver'],
+          removed: [],
+          changed: [inOf('affair-11.failed-to-center').id],
+        },
+      ]);
+      expect(readFlowsDir(dir)).to.have.length(after.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
