@@ -19,6 +19,7 @@ export function lintContext(sinks?: readonly Sink[]): LintContext {
     carriesMyNumber: (type) => catalogue.carriesMyNumber(type),
     transformers,
     systems: new Set(systems.map((sink) => sink.system)),
+    connectorPermissions: new Map(systems.map((sink) => [sink.system, sink.allowsMyNumber])),
   };
 }
 

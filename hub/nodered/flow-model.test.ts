@@ -94,6 +94,16 @@ describe('flows: lint and compile', () => {
     expect(found[0]).to.contain('KYOTSU_KIBAN may not receive it on affair-11');
   });
 
+  it('refuses it too when the hub-system node says yes but the connector itself does not', () => {
+    const kyotsuKiban = systemId('KYOTSU_KIBAN');
+    const widened = wireTo('affair-11.produced-to-center', 'KYOTSU_KIBAN').map((node) =>
+      node.id === kyotsuKiban ? { ...node, myNumber: 'all' } : node,
+    );
+    const found = reasons(widened);
+    expect(found).to.have.length(1);
+    expect(found[0]).to.contain('KYOTSU_KIBAN may not receive it on affair-11');
+  });
+
   it('refuses an unknown transformer, message type and system', () => {
     const transformer = findNode(checkedIn, (node) => node.type === 'hub-transform');
     const input = inOf('affair-11.failed-to-center');

@@ -43,6 +43,11 @@ export interface LintContext {
   readonly transformers: ReadonlyMap<string, { readonly from: string; readonly to: string }>;
   /** Systems the hub has a connector for. */
   readonly systems: ReadonlySet<string>;
+  /**
+   * What each connector itself allows (its code). A `hub-system` node may narrow this but not widen
+   * it: the engine would quarantine such a message at run time anyway, so deploy refuses it first.
+   */
+  readonly connectorPermissions?: ReadonlyMap<string, MyNumberPermission>;
 }
 
 /** One reason a set of flows is refused, in English and Japanese, naming the node (never data). */
@@ -480,8 +485,11 @@ function deliverOutput(
     return undefined;
   }
   const permission = permissionOf(system);
+  const connector = context.connectorPermissions?.get(id) ?? true;
   const leaking = current.filter(
-    (type) => context.carriesMyNumber(type) && !permitsMyNumber(permission, route),
+    (type) =>
+      context.carriesMyNumber(type) &&
+      (!permitsMyNumber(permission, route) || !permitsMyNumber(connector, route)),
   );
   if (leaking.length > 0) {
     problem(
