@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Express, RequestHandler } from 'express';
+import type { Knex } from 'knex';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
@@ -117,6 +118,35 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   return counts;
 }
 
+/**
+ * Records a deploy in `flow_deploys`: who, when, and per affair file the node ids added, changed and
+ * removed (ids only — a flow holds no personal data, but the row stays small and diffable). Returns
+ * the one-line summary.
+ */
+export async function recordDeploy(
+  knex: Knex,
+  actor: string,
+  previous: readonly FlowNode[],
+  flows: readonly FlowNode[],
+): Promise<string> {
+  const changes = diffFlows(previous, flows);
+  const summary =
+    changes
+      .map(
+        (change) =>
+          `${change.file}: +${String(change.added.length)} ~${String(change.changed.length)} -${String(change.removed.length)}`,
+      )
+      .join('; ')
+      .slice(0, 1000) || 'no change / 変更なし';
+  await knex('flow_deploys').insert({
+    at: new Date(),
+    actor: actor.slice(0, 128),
+    summary,
+    diff_json: JSON.stringify(changes),
+  });
+  return summary;
+}
+
 /** Compiles the flows of `dir`, throwing the bilingual reasons when they are refused. */
 export function compileFlowsDir(flows: readonly FlowNode[]): {
   steps: StepSpec[];
@@ -182,20 +212,7 @@ export const editorPlugin: HubPlugin = {
         const compiled = compileFlowsDir(flows);
         await engine.apply(compiled.steps);
         nodesOfStep = compiled.nodesOfStep;
-        const changes = diffFlows(previous, flows);
-        const summary = changes
-          .map(
-            (change) =>
-              `${change.file}: +${change.added.length} ~${change.changed.length} -${change.removed.length}`,
-          )
-          .join('; ')
-          .slice(0, 1000);
-        await context.store.knex('flow_deploys').insert({
-          at: new Date(),
-          actor,
-          summary: summary === '' ? 'no change / 変更なし' : summary,
-          diff_json: JSON.stringify(changes),
-        });
+        const summary = await recordDeploy(context.store.knex, actor, previous, flows);
         log.info({ actor, steps: compiled.steps.length, summary }, 'flows deployed');
       },
     });
