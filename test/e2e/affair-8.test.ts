@@ -54,7 +54,15 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
     const heapBaseline = process.memoryUsage().heapUsed;
     let peak = baseline;
     let heapPeak = heapBaseline;
+    let livePeak = heapBaseline;
+    let samples = 0;
     const sampler = setInterval(() => {
+      samples += 1;
+      // Every second, a full collection first: the live heap while streaming, not lazy garbage.
+      if (samples % 20 === 0) {
+        collectGarbage();
+        livePeak = Math.max(livePeak, process.memoryUsage().heapUsed);
+      }
       const usage = process.memoryUsage();
       peak = Math.max(peak, usage.rss);
       heapPeak = Math.max(heapPeak, usage.heapUsed);
@@ -89,10 +97,20 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
     console.log(
       `      affair 8: JS heap retained after the run ${String(Math.round(retained / MB))} MB`,
     );
-    // Peak RSS includes garbage V8 has not collected yet; what is retained afterwards shows that
-    // nothing grew with the record count.
-    expect(growth, 'peak RSS growth while streaming 100k records').to.be.lessThan(256 * MB);
+    console.log(
+      `      affair 8: live JS heap peak while streaming (after full collections) +${String(Math.round((livePeak - heapBaseline) / MB))} MB`,
+    );
+    // Peak RSS is recorded above; it includes garbage V8 has not collected yet and, in the full suite,
+    // whatever else the process holds, so the bound is asserted on the live heap while streaming and
+    // on what is retained afterwards: neither may grow with the record count (100k records are
+    // ≈ 100 MB if held).
+    expect(livePeak - heapBaseline, 'live JS heap while streaming 100k records').to.be.lessThan(
+      64 * MB,
+    );
     expect(retained, 'JS heap retained after 100k records').to.be.lessThan(64 * MB);
+    expect(growth, 'peak RSS growth (generous: includes uncollected garbage)').to.be.lessThan(
+      768 * MB,
+    );
 
     // One manifest went to the CS, never one message per record.
     const cs = await e2e.received('JUKINET_CS');
