@@ -23,7 +23,7 @@ import { checkFlows, formatProblems, type FlowNode } from './flow-model.js';
 import { connectorSinks, lintContext } from './context.js';
 import { diffFlows, readFlowsDir } from './flows-dir.js';
 import { hubStorage } from './storage.js';
-import { createTap, type Tap } from './tap.js';
+import { createTap, type Tap, type TapHandle } from './tap.js';
 
 /** The part of the `node-red` module the hub uses (it ships no types for Node-RED 4). */
 interface NodeRedApi {
@@ -192,6 +192,7 @@ export const editorPlugin: HubPlugin = {
 
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
     const tap: Tap = createTap();
+    const tapHandle: TapHandle = await tap.attach(context);
     let counts: StepCounts = new Map();
     const refresh = () => {
       readCounts(context.metrics).then(
@@ -212,6 +213,7 @@ export const editorPlugin: HubPlugin = {
         const compiled = compileFlowsDir(flows);
         await engine.apply(compiled.steps);
         nodesOfStep = compiled.nodesOfStep;
+        await tapHandle.rebind();
         const summary = await recordDeploy(context.store.knex, actor, previous, flows);
         log.info({ actor, steps: compiled.steps.length, summary }, 'flows deployed');
       },
@@ -312,12 +314,11 @@ export const editorPlugin: HubPlugin = {
     });
     context.app.use('/editor', RED.httpAdmin);
     await RED.start();
-    const stopTap = await tap.attach(context);
     log.info({ path: '/editor' }, 'editor running');
     return {
       async stop() {
         clearInterval(timer);
-        await stopTap();
+        await tapHandle.close();
         await RED.stop();
       },
     };

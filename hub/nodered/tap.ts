@@ -1,6 +1,6 @@
 /**
- * The editor's debug tap: a small classic queue bound to every message type on hub.events, holding
- * at most the last 50 messages (drop-head) and removed by the broker a minute after the hub stops.
+ * The editor's debug tap: a small classic queue bound to the message types the routes take, holding
+ * at most the last 50 messages (drop-head) and removed by the broker seconds after the hub stops.
  * What the editor sees is masked here, before it leaves the hub — never a raw My Number, name or
  * address — and only kept in memory.
  */
@@ -18,12 +18,19 @@ export interface TapSample {
   readonly body: unknown;
 }
 
+/** A tap attached to the broker. */
+export interface TapHandle {
+  rebind(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The tap: samples for the sidebar, and attaching to the broker. */
 export interface Tap {
   samples(): TapSample[];
   /** Adds a sample (masked here); the broker consumer calls it. */
   record(messageType: string, messageId: string, content: Buffer): void;
-  attach(context: Pick<HubContext, 'broker' | 'engine'>): Promise<() => Promise<void>>;
+  /** Starts sampling the message types the engine's steps take; `rebind` after routes change. */
+  attach(context: Pick<HubContext, 'broker' | 'engine'>): Promise<TapHandle>;
 }
 
 const keep = 50;
@@ -44,36 +51,56 @@ export function createTap(): Tap {
       if (ring.length > keep) ring.shift();
     },
     async attach({ broker, engine }) {
-      const queue = `hub.tap.${randomUUID()}`;
-      const base = topologyFor(engine.steps());
-      const topology: Topology = {
-        exchanges: base.exchanges,
-        queues: [
-          ...base.queues,
-          {
-            name: queue,
-            arguments: {
-              'x-queue-type': 'classic',
-              'x-max-length': keep,
-              'x-overflow': 'drop-head',
-              'x-expires': 60_000,
+      let consumer: Consumer | undefined;
+      // A fresh queue per set of routes: bound only to the types some step takes, so a type with
+      // no route still comes back unroutable to its publisher (the tap must not swallow it). The
+      // previous queue expires seconds after its consumer closes, with its bindings.
+      const bind = async () => {
+        const queue = `hub.tap.${randomUUID()}`;
+        const steps = engine.steps();
+        const types = [...new Set(steps.flatMap((step) => step.input))].sort();
+        const base = topologyFor(steps);
+        const topology: Topology = {
+          exchanges: base.exchanges,
+          queues: [
+            ...base.queues,
+            {
+              name: queue,
+              arguments: {
+                'x-queue-type': 'classic',
+                'x-max-length': keep,
+                'x-overflow': 'drop-head',
+                'x-expires': 5_000,
+              },
             },
+          ],
+          bindings: [
+            ...base.bindings,
+            ...types.map((type) => ({ exchange: EVENTS_EXCHANGE, queue, routingKey: type })),
+          ],
+        };
+        await broker.declare(topology);
+        const next = await broker.consume({
+          queue,
+          prefetch: 10,
+          handler(delivery) {
+            const id = delivery.properties.messageId as unknown;
+            tap.record(delivery.routingKey, typeof id === 'string' ? id : '', delivery.content);
+            delivery.ack();
+            return Promise.resolve();
           },
-        ],
-        bindings: [...base.bindings, { exchange: EVENTS_EXCHANGE, queue, routingKey: '#' }],
+        });
+        const previous = consumer;
+        consumer = next;
+        await previous?.close();
       };
-      await broker.declare(topology);
-      const consumer: Consumer = await broker.consume({
-        queue,
-        prefetch: 10,
-        handler(delivery) {
-          const id = delivery.properties.messageId as unknown;
-          tap.record(delivery.routingKey, typeof id === 'string' ? id : '', delivery.content);
-          delivery.ack();
-          return Promise.resolve();
+      await bind();
+      return {
+        rebind: bind,
+        async close() {
+          await consumer?.close();
         },
-      });
-      return () => consumer.close();
+      };
     },
   };
   return tap;

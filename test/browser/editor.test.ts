@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
 import { loadConfig } from '../../hub/config.js';
+import { UnroutableError } from '../../hub/errors.js';
 import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { storeCredentials } from '../../hub/http/auth.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
@@ -365,6 +366,17 @@ describe('editor in chromium (browser)', function () {
       expect(text.includes(secret), 'tap shows a personal value').to.equal(false);
     }
     expect(raw).to.contain('見本');
+    // The tap takes only what some route takes: a type with no route is still refused as unroutable.
+    const unrouted = await hub.broker.publisher
+      .publish(EVENTS_EXCHANGE, 'move-in.notice.overdue', Buffer.from('{}'), {
+        messageId: 'browser-test-unrouted',
+        type: 'move-in.notice.overdue',
+      })
+      .then(
+        () => 'confirmed',
+        (error: unknown) => (error instanceof UnroutableError ? 'unroutable' : String(error)),
+      );
+    expect(unrouted).to.equal('unroutable');
   });
 
   async function tokenFor(username: string, password: string): Promise<string> {
