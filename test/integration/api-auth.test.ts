@@ -89,6 +89,13 @@ describe('authentication on every HTTP route but /healthz and /readyz', function
     expect(answers.filter((answer) => !answer.endsWith(' 401'))).to.deep.equal([]);
   });
 
+  it('answers 401 on the admin API of the editor (Node-RED adminAuth) without a token', async () => {
+    const base = `http://127.0.0.1:${String(hub.httpPort)}`;
+    for (const path of ['/editor/flows', '/editor/settings/user', '/editor/nodes']) {
+      expect((await fetch(`${base}${path}`)).status, path).to.equal(401);
+    }
+  });
+
   it('leaves /healthz and /readyz open', async () => {
     const base = `http://127.0.0.1:${String(hub.httpPort)}`;
     expect((await fetch(`${base}/healthz`)).status).to.equal(200);
