@@ -169,6 +169,39 @@ async function checkSchemas(): Promise<CheckResult> {
   }
 }
 
+/** The same lint and compile a deploy runs, over HUB_FLOWS_DIR. */
+async function checkFlowsDir(config: HubConfig): Promise<CheckResult> {
+  try {
+    const { readFlowsDir } = await import('../nodered/flows-dir.js');
+    const { checkFlows } = await import('../nodered/flow-model.js');
+    const { lintContext } = await import('../nodered/context.js');
+    const flows = readFlowsDir(config.flowsDir);
+    const { steps, problems } = checkFlows(flows, lintContext());
+    if (problems.length > 0) {
+      return {
+        name: 'flows',
+        status: 'fail',
+        required: true,
+        detail: `${String(problems.length)} problem(s) in ${config.flowsDir}; run hub flows check / フローに ${String(problems.length)} 件の問題`,
+      };
+    }
+    const tabs = flows.filter((node) => node.type === 'tab').length;
+    return {
+      name: 'flows',
+      status: 'ok',
+      required: true,
+      detail: `${String(tabs)} affair tab(s) compile to ${String(steps.length)} engine step(s) / フローは有効です`,
+    };
+  } catch (error) {
+    return {
+      name: 'flows',
+      status: 'fail',
+      required: true,
+      detail: `cannot read ${config.flowsDir}: ${describeError(error)} / フローを読めません`,
+    };
+  }
+}
+
 /** Runs every check of `hub doctor`, in order; never throws. */
 export async function runChecks(
   env: NodeJS.ProcessEnv,
@@ -211,12 +244,7 @@ export async function runChecks(
     checkStore(config, options.timeoutMs),
     checkSchemas(),
   ]);
-  const flows: CheckResult = {
-    name: 'flows',
-    status: 'not-built',
-    required: false,
-    detail: 'not built yet — issue 5 brings the flows / 未実装（課題 5 で提供）',
-  };
+  const flows = await checkFlowsDir(config);
   return [configLine, broker, store, schemas, flows];
 }
 
