@@ -21,7 +21,12 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'amqplib', message: 'Talk to RabbitMQ through hub/broker/ (the broker layer).' }],
+          paths: [
+            {
+              name: 'amqplib',
+              message: 'Talk to RabbitMQ through hub/broker/ (the broker layer).',
+            },
+          ],
         },
       ],
     },

@@ -16,8 +16,7 @@ export interface PlannedCommand {
  * Every not-yet-built command, in one table. When an issue lands its command, delete its row here and
  * register the real command in index.ts.
  */
-export const plannedCommands: readonly PlannedCommand[] = [
-];
+export const plannedCommands: readonly PlannedCommand[] = [];
 
 /** Descriptions of the command groups (`hub dlq`, `hub flows`, …) that hold planned subcommands. */
 const groupDescriptions: Readonly<Record<string, string>> = {
