@@ -25,6 +25,7 @@ import type { HubMetrics } from '../metrics.js';
 import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
 import {
+  conditionsHold,
   isoInJapan,
   permitsMyNumber,
   readPointer,
@@ -348,6 +349,7 @@ export class StepRunner {
     const { publisher } = this.deps;
     if (meta.deadline !== undefined && Date.now() > meta.deadline) return { outcome: 'expired' };
     this.validate(meta.messageType, body);
+    if (!conditionsHold(step.when, body)) return { outcome: 'skipped' };
     let output = body;
     let outputType = meta.messageType;
     if (step.transformer !== undefined) {

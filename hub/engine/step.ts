@@ -17,6 +17,39 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 60_000,
 };
 
+/** A content-based routing test on one field of the input (the editor's hub-route node). */
+export interface StepCondition {
+  /** JSON pointer into the input body, e.g. `/movementReason/reason`. */
+  readonly field: string;
+  readonly op: 'eq' | 'neq' | 'exists';
+  /** Compared as text for eq/neq. */
+  readonly value?: string | undefined;
+}
+
+/** True when every condition holds for `body` (no conditions: always). */
+export function conditionsHold(
+  conditions: readonly StepCondition[] | undefined,
+  body: unknown,
+): boolean {
+  if (conditions === undefined) return true;
+  return conditions.every((condition) => {
+    const found = readPointer(body, condition.field);
+    const present = found !== undefined && found !== null;
+    const equal =
+      present &&
+      (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean') &&
+      String(found) === (condition.value ?? '');
+    switch (condition.op) {
+      case 'exists':
+        return present;
+      case 'eq':
+        return equal;
+      case 'neq':
+        return !equal;
+    }
+  });
+}
+
 /** Where a step's result goes. */
 export type StepOutput =
   | { readonly kind: 'publish'; readonly messageType: string }
@@ -34,6 +67,11 @@ export interface StepSpec {
   readonly name: string;
   /** Message types the step takes (binding keys on hub.events). */
   readonly input: readonly string[];
+  /**
+   * Content-based routing: the step handles only inputs for which every condition holds; the others
+   * are acknowledged as `skipped` (another step bound to the same type takes them).
+   */
+  readonly when?: readonly StepCondition[] | undefined;
   /** Transformer name from the registry; without one the validated input is passed on as is. */
   readonly transformer?: string | undefined;
   readonly output: StepOutput;

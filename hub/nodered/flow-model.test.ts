@@ -213,37 +213,65 @@ describe('flows: lint and compile', () => {
     );
   });
 
-  it('refuses logic in Function nodes and content routing the engine cannot run yet', () => {
+  it('refuses logic in Function nodes', () => {
     const tab = affair11().id;
     const found = reasons(
       edited((nodes) => [
         ...nodes,
         { id: 'f', type: 'function', z: tab, func: 'return msg;', wires: [] },
-        {
-          id: 'i',
-          type: 'hub-in',
-          z: tab,
-          step: 'affair-11.routed',
-          messageTypes: 'kiosk.certificate.failed',
-          wires: [['r']],
-        },
-        {
-          id: 'r',
-          type: 'hub-route',
-          z: tab,
-          field: '/errorKind',
-          op: 'eq',
-          value: 'BLOCKED',
-          wires: [['d']],
-        },
-        { id: 'd', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] },
       ]),
     );
     expect(found.some((reason) => reason.includes('only hub nodes compile into routes'))).to.equal(
       true,
     );
-    expect(found.some((reason) => reason.includes('content-based routing is declared'))).to.equal(
-      true,
+  });
+
+  it('compiles a content-based route into a step condition, and refuses one after a transformer', () => {
+    const tab = affair11().id;
+    const routed = (first: string, extra: FlowNode[]) =>
+      checkFlows(
+        edited((nodes) => [
+          ...nodes,
+          {
+            id: 'i',
+            type: 'hub-in',
+            z: tab,
+            step: 'affair-11.routed',
+            messageTypes: 'kiosk.certificate.failed',
+            wires: [[first]],
+          },
+          ...extra,
+        ]),
+        context,
+      );
+    const ok = routed('r', [
+      {
+        id: 'r',
+        type: 'hub-route',
+        z: tab,
+        field: 'errorKind',
+        op: 'eq',
+        value: 'BLOCKED',
+        wires: [['d']],
+      },
+      { id: 'd', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] },
+    ]);
+    expect(ok.problems).to.deep.equal([]);
+    const step = ok.steps.find((candidate) => candidate.name.startsWith('affair-11.routed'));
+    expect(step?.when).to.deep.equal([{ field: '/errorKind', op: 'eq', value: 'BLOCKED' }]);
+    const late = routed('t', [
+      {
+        id: 't',
+        type: 'hub-transform',
+        z: tab,
+        transformer: 'kiosk-certificate-requested-to-certificate-data-query',
+        wires: [['r']],
+      },
+      { id: 'r', type: 'hub-route', z: tab, field: '/x', op: 'exists', wires: [['d']] },
+      { id: 'd', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] },
+    ]);
+    expect(late.problems.map((problem) => problem.en).join('\n')).to.include(
+      'put the route before the transformer',
     );
   });
 });

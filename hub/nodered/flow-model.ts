@@ -4,7 +4,13 @@
  * `compileFlows` returns (DESIGN principle 2), so the editor, `hub flows check` and the hub's start
  * all go through this one module.
  */
-import type { MyNumberPermission, RetryPolicy, StepOutput, StepSpec } from '../engine/step.js';
+import type {
+  MyNumberPermission,
+  RetryPolicy,
+  StepCondition,
+  StepOutput,
+  StepSpec,
+} from '../engine/step.js';
 import { permitsMyNumber } from '../engine/step.js';
 
 /** One node of a Node-RED flow as stored on disk (tab, config node or flow node). */
@@ -301,6 +307,7 @@ function compilePath(
   }
   let current = [...types];
   let transformer: string | undefined;
+  const conditions: StepCondition[] = [];
   let ok = true;
   for (const node of path.slice(0, -1)) {
     if (node.type === 'hub-transform') {
@@ -335,12 +342,31 @@ function compilePath(
       transformer = name;
       current = [found.to];
     } else if (node.type === 'hub-route') {
-      problem(
-        node,
-        `${describeNode(node)}: content-based routing is declared but the engine does not run it yet; use a transformer's accepts() rule`,
-        `${describeNode(node)}: 内容による振り分けはまだエンジンで実行できません（変換器の accepts() を使ってください）`,
-      );
-      ok = false;
+      const field = text(node, 'field');
+      const op = text(node, 'op') || 'eq';
+      if (transformer !== undefined) {
+        problem(
+          node,
+          `${describeNode(node)}: put the route before the transformer (conditions test the message as it arrives)`,
+          `${describeNode(node)}: 振り分けは変換器の前に置いてください（条件は受信したメッセージを判定します）`,
+        );
+        ok = false;
+      } else if (field === '' || (op !== 'eq' && op !== 'neq' && op !== 'exists')) {
+        problem(
+          node,
+          `${describeNode(node)}: needs a field and a test (=, ≠ or exists)`,
+          `${describeNode(node)}: 項目と条件（=・≠・存在）を指定してください`,
+        );
+        ok = false;
+      } else {
+        // A dotted path (resident.residentType) or a JSON pointer (/resident/residentType).
+        const pointer = field.startsWith('/') ? field : `/${field.split('.').join('/')}`;
+        conditions.push({
+          field: pointer,
+          op,
+          ...(op === 'exists' ? {} : { value: text(node, 'value') }),
+        });
+      }
     } else {
       problem(
         node,
@@ -368,6 +394,7 @@ function compilePath(
   }
   const step: Omit<StepSpec, 'route' | 'name'> = {
     input: [...types],
+    ...(conditions.length === 0 ? {} : { when: conditions }),
     ...(transformer === undefined ? {} : { transformer }),
     output: output.output,
     ...(retry === undefined ? {} : { retry }),

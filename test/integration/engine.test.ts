@@ -202,6 +202,47 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
     expect(rows.map((row) => row.outcome).sort()).to.deep.equal(['delivered', 'skipped']);
   });
 
+  it('routes by content: a step takes only the inputs its conditions match', async () => {
+    const sink = recordingSink();
+    const harness = await start({
+      steps: [
+        {
+          route: 'test',
+          name: 'test.when-a',
+          input: ['test.item.recorded'],
+          when: [
+            { field: '/subject', op: 'eq', value: 'a' },
+            { field: '/note', op: 'neq', value: 'skip' },
+          ],
+          transformer: 'test-forward',
+          output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+        },
+      ],
+      sinks: [sink],
+    });
+    await publishRaw(channel, 'test.item.recorded', { subject: 'b', seq: 1, value: 1 });
+    await publishRaw(channel, 'test.item.recorded', {
+      subject: 'a',
+      seq: 2,
+      value: 1,
+      note: 'skip',
+    });
+    await publishRaw(channel, 'test.item.recorded', { subject: 'a', seq: 3, value: 1 });
+    await eventually(
+      async () => {
+        await harness.store.outcomes.flush();
+        return (await outcomeRows(harness.store, 'test.when-a')).length === 3;
+      },
+      10_000,
+      'three outcomes',
+    );
+    expect(
+      [...sink.applied.values()].map((message) => (message.body as { seq: number }).seq),
+    ).to.deep.equal([3]);
+    const rows = await outcomeRows(harness.store, 'test.when-a');
+    expect(rows.map((row) => row.outcome)).to.deep.equal(['skipped', 'skipped', 'delivered']);
+  });
+
   it('dead-letters a validation failure at once, with the schema path and the original bytes', async () => {
     const sink = recordingSink();
     await start({ steps: [forward, deliver()], sinks: [sink] });
