@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { createTestDatabase, mysqlDatabaseExists, type TestDatabase } from '../support/db.js';
 import { repoRoot } from '../support/run-cli.js';
+import { simSystems } from '../../connectors/index.js';
 import { freePort } from '../support/net.js';
 
 const startScript = (
@@ -99,6 +100,15 @@ describe('npm start (the quick start)', function () {
     expect(JSON.stringify(body)).to.include('sqlite');
     expect(output()).to.include('demo mode: created a local secret key');
     expect(output()).to.include(`http://127.0.0.1:${String(port)}/readyz`);
+    // Demo mode: every external system's simulator is running and answers on its port.
+    const running = output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"simulator running"'));
+    expect(running).to.have.length(simSystems.length);
+    for (const line of running) {
+      const { url } = JSON.parse(line) as { url: string };
+      expect((await fetch(`${url}/received`)).status, url).to.equal(200);
+    }
     // Health is open; everything else needs a user or a system token.
     expect((await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status).to.equal(200);
     expect((await fetch(`http://127.0.0.1:${String(port)}/metrics`)).status).to.equal(401);
