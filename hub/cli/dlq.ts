@@ -412,20 +412,20 @@ function printReport(report: ReplayReport, json: boolean): void {
   );
 }
 
+/** The options of `hub dlq replay`, as commander hands them over. */
+type ReplayCliOptions = FilterOptions & {
+  to?: string;
+  dryRun: boolean;
+  rate?: number;
+  body?: string;
+  as?: string;
+  reason?: string;
+  json: boolean;
+  progress: boolean;
+};
+
 /** `hub dlq replay`. */
-export async function dlqReplayCli(
-  ids: number[],
-  options: FilterOptions & {
-    to?: string;
-    dryRun: boolean;
-    rate?: number;
-    body?: string;
-    as?: string;
-    reason?: string;
-    json: boolean;
-    progress: boolean;
-  },
-): Promise<number> {
+export async function dlqReplayCli(ids: number[], options: ReplayCliOptions): Promise<number> {
   if (ids.length === 0 && !hasFilter(options)) {
     complain(
       'hub dlq replay: give dead-letter ids or at least one filter (--route, --type, --reason, --since …)' +
@@ -604,33 +604,19 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
       .option('--reason <text>', 'why (recorded) / 理由（記録される）')
       .option('--json', 'print the report as JSON / JSON で出力', false)
       .option('--no-progress', 'no progress bar / 進捗表示なし'),
-  ).action(
-    async (
-      rawIds: string[],
-      options: FilterOptions & {
-        to?: string;
-        dryRun: boolean;
-        rate?: number;
-        body?: string;
-        as?: string;
-        reason?: string;
-        json: boolean;
-        progress: boolean;
-      },
-    ) => {
-      const ids: number[] = [];
-      for (const raw of rawIds) {
-        const id = Number(raw);
-        if (!Number.isInteger(id) || id <= 0) {
-          complain(`hub dlq replay: "${raw}" is not a dead-letter id / ID ではありません`);
-          setCode(exitCodes.usage);
-          return;
-        }
-        ids.push(id);
+  ).action(async (rawIds: string[], options: ReplayCliOptions) => {
+    const ids: number[] = [];
+    for (const raw of rawIds) {
+      const id = Number(raw);
+      if (!Number.isInteger(id) || id <= 0) {
+        complain(`hub dlq replay: "${raw}" is not a dead-letter id / ID ではありません`);
+        setCode(exitCodes.usage);
+        return;
       }
-      setCode(await dlqReplayCli(ids, options));
-    },
-  );
+      ids.push(id);
+    }
+    setCode(await dlqReplayCli(ids, options));
+  });
 
   addFilterOptions(
     dlq
