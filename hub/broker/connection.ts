@@ -66,6 +66,44 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** The part of amqplib's internals `coalesceWrites` touches (checked at run time, not trusted). */
+interface MuxInternals {
+  _readIncoming?: unknown;
+  out?: { cork?: unknown; uncork?: unknown };
+}
+
+/**
+ * Makes amqplib write each batch of frames with one system call. amqplib's multiplexer already
+ * gathers the frames of all channels once per event-loop turn, then writes them to the socket one
+ * `write()` each — a publish, an ack, another publish: a system call per frame, the largest single
+ * cost in the route-hop profile. Corking the socket for the length of that loop turns the batch into
+ * one `writev`. Bytes and order are unchanged. If a future amqplib moves these internals, this does
+ * nothing (and the hop is as fast as before).
+ */
+export function coalesceWrites(model: ChannelModel): boolean {
+  const mux = (model as unknown as { connection?: { muxer?: MuxInternals } }).connection?.muxer;
+  const readIncoming = mux?._readIncoming;
+  const out = mux?.out;
+  if (
+    mux === undefined ||
+    typeof readIncoming !== 'function' ||
+    typeof out?.cork !== 'function' ||
+    typeof out.uncork !== 'function'
+  ) {
+    return false;
+  }
+  const socket = out as { cork(): void; uncork(): void };
+  mux._readIncoming = function corked(this: unknown, ...args: unknown[]): unknown {
+    socket.cork();
+    try {
+      return (readIncoming as (...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      socket.uncork();
+    }
+  };
+  return true;
+}
+
 /** Runs after every (re)connect: declare topology, open channels, resume consumers. */
 export type SetupHook = (model: ChannelModel) => Promise<void>;
 
@@ -117,6 +155,7 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
       clientProperties: { connection_name: `${options.name}@${hostname()}`, product: 'juki-hub' },
       timeout: options.connectTimeoutMs ?? 10_000,
     });
+    coalesceWrites(model);
     model.on('error', (error: Error) => {
       log.warn({ connection: options.name, err: error.message }, 'broker connection error');
     });

@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { HubMigrationSource } from './migrations.js';
 import { GroupCommitWriter, KnexProcessedKeys } from './outcomes.js';
+import { SqliteThreadWriter } from './sqlite-writer.js';
 import type { Store, StoreKind } from './types.js';
 import { parseDbUrl, type DbTarget, type TlsMaterial } from './url.js';
 
@@ -19,8 +20,16 @@ export interface StoreOptions {
   readonly migrate?: boolean;
   /** Rows per outcome batch at most (default 200). */
   readonly batchMaxRows?: number;
-  /** Longest wait, after a batch's first row, before it is written (default 5 ms). */
+  /**
+   * Longest wait, after a batch's first row, before it is written (default 0: at once when no batch
+   * is being committed; rows that arrive during a commit form the next batch).
+   */
   readonly batchMaxDelayMs?: number;
+  /**
+   * SQLite files: commit outcome batches on a writer thread (default true), so the fsync does not
+   * stop the event loop. false writes through knex on the main thread.
+   */
+  readonly sqliteWriterThread?: boolean;
   /** Told the size of each committed outcome batch (for a metric). */
   readonly onBatch?: (size: number) => void;
   /** TLS for MySQL/MariaDB (the server certificate is always verified when this is set). */
@@ -287,10 +296,15 @@ class KnexStore implements Store {
     this.kind = target.kind;
     this.target = target;
     this.knex = knex;
+    const threaded =
+      target.kind === 'sqlite' &&
+      target.filename !== ':memory:' &&
+      (options.sqliteWriterThread ?? true);
     this.outcomes = new GroupCommitWriter(knex, {
       batchMaxRows: options.batchMaxRows ?? 200,
-      batchMaxDelayMs: options.batchMaxDelayMs ?? 5,
+      batchMaxDelayMs: options.batchMaxDelayMs ?? 0,
       onBatch: options.onBatch,
+      batchWriter: threaded ? new SqliteThreadWriter(target.filename) : undefined,
     });
     this.processed = new KnexProcessedKeys(knex);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { loggerFor } from '../logger.js';
+import type { BatchWriter } from './sqlite-writer.js';
 import type { OutcomeRow, OutcomeWriter, ProcessedKey, ProcessedKeys } from './types.js';
 
 /** Longest business key stored as is; longer keys are stored as their SHA-256 (the column is varchar(255)). */
@@ -22,6 +23,8 @@ export interface WriterOptions {
   readonly batchMaxDelayMs: number;
   /** Called with the size of every committed batch (the engine feeds a histogram). */
   readonly onBatch?: ((size: number) => void) | undefined;
+  /** Writes batches elsewhere (SQLite: a writer thread) instead of through knex on this thread. */
+  readonly batchWriter?: BatchWriter | undefined;
 }
 
 /**
@@ -136,7 +139,11 @@ export class GroupCommitWriter implements OutcomeWriter {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.options.batchWriter?.close();
+    }
   }
 
   /** Starts the next batch unless one is in flight (its completion starts the next). */
@@ -175,18 +182,12 @@ export class GroupCommitWriter implements OutcomeWriter {
       }
     }
     try {
-      await this.knex.transaction(async (trx) => {
-        for (let start = 0; start < outcomes.length; start += rowsPerInsert) {
-          await trx('message_outcomes').insert(outcomes.slice(start, start + rowsPerInsert));
-        }
-        const keyRows = [...keys.values()];
-        for (let start = 0; start < keyRows.length; start += rowsPerInsert) {
-          await trx('processed_keys')
-            .insert(keyRows.slice(start, start + rowsPerInsert))
-            .onConflict(['step', 'key'])
-            .ignore();
-        }
-      });
+      const keyRows = [...keys.values()];
+      if (this.options.batchWriter !== undefined) {
+        await this.options.batchWriter.write(outcomes, keyRows);
+      } else {
+        await this.writeWithKnex(outcomes, keyRows);
+      }
     } catch (error: unknown) {
       const failure = new OutcomeBatchError(batch.length, error);
       log.error(
@@ -203,6 +204,24 @@ export class GroupCommitWriter implements OutcomeWriter {
       log.warn({ err: error }, 'onBatch callback threw');
     }
     return undefined;
+  }
+
+  /** One transaction through knex (MySQL/MariaDB, and SQLite without a writer thread). */
+  private async writeWithKnex(
+    outcomes: readonly Record<string, unknown>[],
+    keyRows: readonly Record<string, unknown>[],
+  ): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      for (let start = 0; start < outcomes.length; start += rowsPerInsert) {
+        await trx('message_outcomes').insert(outcomes.slice(start, start + rowsPerInsert));
+      }
+      for (let start = 0; start < keyRows.length; start += rowsPerInsert) {
+        await trx('processed_keys')
+          .insert(keyRows.slice(start, start + rowsPerInsert))
+          .onConflict(['step', 'key'])
+          .ignore();
+      }
+    });
   }
 }
 

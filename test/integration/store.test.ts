@@ -279,11 +279,40 @@ describe('store', function () {
       });
 
       it('rejects when the database is gone', async function () {
-        const store = await openFreshStore();
+        // SQLite's writer thread has a connection of its own; this is the knex path's case.
+        const store = await openFreshStore({ sqliteWriterThread: false });
         await store.knex.destroy();
         const error = await rejection(store.outcomes.record(outcome('lost')));
         expect(error).to.be.instanceOf(Error);
       });
+
+      if (kind === 'sqlite') {
+        it('commits on a writer thread; a thread that dies fails its batch and the next one starts anew', async function () {
+          const url = await freshDbUrl();
+          const store = await openStoreFor(url);
+          const writer = (
+            store.outcomes as unknown as {
+              options: { batchWriter?: { terminate(): Promise<void> } };
+            }
+          ).options.batchWriter;
+          expect(writer, 'a SQLite file store commits on a writer thread').not.to.equal(undefined);
+          await store.outcomes.record(outcome('before'), {
+            step: 's',
+            key: 'k-before',
+            messageId: 'before',
+          });
+          const pending = store.outcomes.record(outcome('during'));
+          await writer?.terminate();
+          const error = await rejection(pending);
+          expect(String(error)).to.match(/not committed/);
+          await store.outcomes.record(outcome('after'));
+          const ids = (await secondConnection(url)('message_outcomes')
+            .select('message_id')
+            .orderBy('id')) as { message_id: string }[];
+          expect(ids.map((row) => row.message_id)).to.include.members(['before', 'after']);
+          expect(await store.processed.has('s', 'k-before')).to.equal(true);
+        });
+      }
 
       it('commits queued rows on close, then refuses new ones', async function () {
         const url = await freshDbUrl();
