@@ -13,7 +13,7 @@ import type { HubConfig } from '../config.js';
 import type { Store } from '../store/types.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from '../dead-letters/repository.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
-import type { MessageCatalogue } from '../engine/step.js';
+import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import {
   createDeadLetterService,
   OperatorRefusal,
@@ -170,6 +170,7 @@ async function openSession(
     const { keyRing } = loadKeyRing(config);
     let catalogue = noCatalogue;
     let transformers: ReplayDeps['transformers'];
+    let steps: readonly StepSpec[] = [];
     if (needs.catalogue) {
       const [registry, transformerModule] = await Promise.all([
         import('../../schemas/registry.js'),
@@ -177,6 +178,7 @@ async function openSession(
       ]);
       catalogue = registry.schemaRegistry();
       transformers = transformerModule.transformers;
+      steps = await routeSteps(config);
     }
     let broker: Broker | undefined;
     if (needs.broker) {
@@ -191,6 +193,7 @@ async function openSession(
         publisher: broker?.publisher,
         catalogue,
         transformers,
+        steps: () => steps,
         lgCode: config.lgCode,
       },
     });
@@ -202,6 +205,27 @@ async function openSession(
       ? exitCodes.usage
       : exitCodes.failed;
   }
+}
+
+/**
+ * The steps the hub runs, as `hub start` compiles them from the flows directory: the dry run
+ * transforms with the failed step's transformer, and `--to <route>` finds the route's step. Flows
+ * that do not compile (the hub would not start with them either) leave the checked-in routes.
+ */
+async function routeSteps(config: HubConfig): Promise<readonly StepSpec[]> {
+  const [{ readFlowsDir }, { checkFlows }, { lintContext }, { defaultSteps }] = await Promise.all([
+    import('../nodered/flows-dir.js'),
+    import('../nodered/flow-model.js'),
+    import('../nodered/context.js'),
+    import('../../connectors/index.js'),
+  ]);
+  try {
+    const compiled = checkFlows(readFlowsDir(config.flowsDir), lintContext());
+    if (compiled.problems.length === 0 && compiled.steps.length > 0) return compiled.steps;
+  } catch {
+    // An unreadable flows directory: the checked-in routes below.
+  }
+  return defaultSteps;
 }
 
 async function closeSession(session: Session): Promise<void> {
@@ -392,6 +416,7 @@ function printReport(report: ReplayReport, json: boolean): void {
     const extra = [
       item.replayMessageId === undefined ? '' : `as ${item.replayMessageId}`,
       item.replayCount === undefined ? '' : `replay #${String(item.replayCount)}`,
+      item.effect === undefined ? '' : `then / 処理: ${item.effect}`,
       item.issues === undefined ? '' : `issues: ${item.issues.join('; ')}`,
       item.problem === undefined ? '' : `${item.problem.en} / ${item.problem.ja}`,
     ]

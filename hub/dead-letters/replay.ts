@@ -13,11 +13,12 @@ import {
   stepQueueName,
   type Publisher,
 } from '../broker/index.js';
-import type {
-  EngineTransformer,
-  MessageCatalogue,
-  StepSpec,
-  TransformContext,
+import {
+  conditionsHold,
+  type EngineTransformer,
+  type MessageCatalogue,
+  type StepSpec,
+  type TransformContext,
 } from '../engine/step.js';
 import { HubError } from '../errors.js';
 import { loggerFor } from '../logger.js';
@@ -100,6 +101,8 @@ export interface ReplayItem {
   readonly problem?: { readonly en: string; readonly ja: string } | undefined;
   /** Milliseconds since the run started when it was published (for rate checks). */
   readonly atMs?: number | undefined;
+  /** Dry run: what the target step would do with it (`transformer → type, deliver to SYSTEM`). */
+  readonly effect?: string | undefined;
 }
 
 /** The report of one run. */
@@ -119,6 +122,14 @@ export interface ReplayReport {
 export class ReplayRequestError extends HubError {
   constructor(en: string, ja: string) {
     super('HUB_REPLAY_REFUSED', en, 'dead-letter', { reason: { en, ja } });
+  }
+}
+
+function parsedOrUndefined(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
@@ -235,6 +246,34 @@ export function createReplayer(deps: ReplayDeps) {
     );
   }
 
+  /** What the target step does with a message, for the dry run; undefined when the step is unknown. */
+  function effectOf(target: ReplayTarget, body: unknown): string | undefined {
+    const spec = steps().find((step) => step.name === target.step);
+    if (spec === undefined) return undefined;
+    const transformer =
+      spec.transformer === undefined ? undefined : deps.transformers?.get(spec.transformer);
+    if (
+      (body !== undefined && !conditionsHold(spec.when, body)) ||
+      (body !== undefined &&
+        transformer?.accepts !== undefined &&
+        !transformer.accepts(body as never))
+    ) {
+      return `skipped by step ${spec.name}: its conditions do not take this message / 条件に合わないためステップ ${spec.name} は処理しません`;
+    }
+    const transformed =
+      spec.transformer === undefined
+        ? ''
+        : `${spec.transformer} → ${deps.transformers?.get(spec.transformer)?.to ?? '?'}, `;
+    switch (spec.output.kind) {
+      case 'publish':
+        return `${transformed}publish ${spec.output.messageType}`;
+      case 'deliver':
+        return `${transformed}deliver to ${spec.output.system}`;
+      case 'reply':
+        return `${transformed}reply to the requester`;
+    }
+  }
+
   /** Validates the body as its type (and transforms it when the step is known): paths of problems. */
   function check(target: ReplayTarget, body: Buffer, letter: DeadLetter): string[] {
     let parsed: unknown;
@@ -247,9 +286,12 @@ export function createReplayer(deps: ReplayDeps) {
     const issues = deps.catalogue.validate(target.messageType, parsed).issues;
     if (issues.length > 0) return issues.map((issue) => `${issue.path || '/'} ${issue.keyword}`);
     const spec = steps().find((step) => step.name === target.step);
-    if (spec?.transformer === undefined) return [];
+    // As the runner: a message the step's conditions or transformer do not take is skipped there.
+    if (spec === undefined || !conditionsHold(spec.when, parsed)) return [];
+    if (spec.transformer === undefined) return [];
     const transformer = deps.transformers?.get(spec.transformer);
     if (transformer === undefined) return [`/ transformer ${spec.transformer} not available`];
+    if (transformer.accepts !== undefined && !transformer.accepts(parsed as never)) return [];
     try {
       const context: TransformContext = {
         messageId: letter.messageId,
@@ -436,7 +478,16 @@ export function createReplayer(deps: ReplayDeps) {
     }
     const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
     const newId = replayMessageId(rootId, replayCount);
-    if (dryRun) return { ...base, status: 'would-publish', replayMessageId: newId, replayCount };
+    if (dryRun) {
+      const effect = effectOf(target, parsedOrUndefined(body));
+      return {
+        ...base,
+        status: 'would-publish',
+        replayMessageId: newId,
+        replayCount,
+        ...(effect === undefined ? {} : { effect }),
+      };
+    }
     if (!(await pace())) return { ...base, status: 'not-started' };
     if (request.body !== undefined) {
       await deps.operatorLog.append({

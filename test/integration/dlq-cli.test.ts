@@ -14,7 +14,7 @@ import { createVhost, eventually, rawConnection, type TestVhost } from '../suppo
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const password = 'correct horse battery';
-const step = 'affair-1.movement-to-cs';
+const step = 'affair-1.atena-to-kyotsu-kiban';
 
 describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
   this.timeout(120_000);
@@ -125,9 +125,26 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
 
   it('dry-runs without publishing, replays as the operator, and purges by age with a record', async () => {
     const dry = await runCli(['dlq', 'replay', String(id), '--dry-run'], { env });
-    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.code, dry.stderr + dry.stdout).to.equal(0);
     expect(dry.stdout).to.contain('would-publish');
     expect(dry.stdout).to.contain(`step ${step}`);
+    // The step as the flows define it: its transformer ran (no issues) and its effect is shown.
+    expect(dry.stdout).to.match(/then \/ 処理: .*resident-movement-recorded-to-atena-changed → [a-z.-]+, deliver to KYOTSU_KIBAN/);
+    expect(dry.stdout).not.to.contain('issues:');
+
+    const toRoute = await runCli(['dlq', 'replay', String(id), '--dry-run', '--to', 'affair-1'], {
+      env,
+    });
+    expect(toRoute.code, toRoute.stderr).to.equal(0);
+    // The route's first step for this type; its conditions do not take this sample, and it says so.
+    expect(toRoute.stdout).to.match(/route affair-1: step affair-1\.[a-z-]+ .*skipped by step/);
+
+    const unknown = await runCli(['dlq', 'replay', String(id), '--dry-run', '--to', 'nowhere'], {
+      env,
+    });
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.contain('unknown target "nowhere"');
+    expect(unknown.stderr).to.contain('再送先');
 
     const connection = await rawConnection(vhost.url);
     const channel = await connection.createChannel();
