@@ -72,10 +72,15 @@ export function sinksFor(settings: ConnectorSettings): Sink[] {
   ];
 }
 
-/** The hub's default sinks: the systems at the simulators' default ports on this machine. */
-export function defaultSinks(config: Pick<HubConfig, 'dataDir' | 'lgCode'>): Sink[] {
+/**
+ * The hub's default sinks: each system at its `HUB_<SYSTEM>_URL`, or else at its simulator's default
+ * port on this machine (demo mode).
+ */
+export function defaultSinks(
+  config: Pick<HubConfig, 'dataDir' | 'lgCode'> & Partial<Pick<HubConfig, 'systemUrls'>>,
+): Sink[] {
   return sinksFor({
-    urls: simAddresses(),
+    urls: { ...simAddresses(), ...config.systemUrls },
     exchangeDir: exchangeDirOf(config),
     lgCode: config.lgCode,
   });

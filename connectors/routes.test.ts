@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import { loadConfig } from '../hub/config.js';
 import { checkSteps } from '../hub/engine/engine.js';
+import { ConfigError } from '../hub/errors.js';
+import { createSimulator, type Simulator } from './runtime/simulator.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
 import { defaultSinks } from './index.js';
@@ -32,5 +35,43 @@ describe('default routes (affairs 1, 8, 11)', () => {
     for (const step of defaultSteps.filter((entry) => entry.route === 'affair-1')) {
       expect(step.orderBy, step.name).to.match(/juminhyoCode$/);
     }
+  });
+});
+
+describe('system endpoints (HUB_<SYSTEM>_URL)', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = createSimulator({ system: 'KYOTSU_KIBAN', port: 0 });
+    await sim.start();
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  it('delivers to the configured URL instead of the local simulator port', async () => {
+    const config = loadConfig({ HUB_KYOTSU_KIBAN_URL: `${sim.url()}/` });
+    expect(config.systemUrls).to.deep.equal({ KYOTSU_KIBAN: sim.url() });
+    const sink = defaultSinks({ ...config, dataDir: '/tmp/hub-routes-test' }).find(
+      (entry) => entry.system === 'KYOTSU_KIBAN',
+    );
+    const body = { hello: 'configured' };
+    await sink?.deliver({
+      messageId: 'endpoint-1',
+      messageType: 'atena.changed',
+      correlationId: 'endpoint-1',
+      body,
+      content: Buffer.from(JSON.stringify(body)),
+      headers: {},
+    });
+    expect(sim.received.map((entry) => entry.messageId)).to.deep.equal(['endpoint-1']);
+  });
+
+  it('refuses a URL that is not http(s), naming the variable and hiding the password', () => {
+    expect(() => loadConfig({ HUB_JUKINET_CS_URL: 'ftp://user:secret@cs.example' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/HUB_JUKINET_CS_URL/)
+      .and.not.include('secret');
+    expect(() => loadConfig({ HUB_JUKINET_CS_URL: 'not a url' })).to.throw(/HUB_JUKINET_CS_URL/);
   });
 });

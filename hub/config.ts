@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { simSystems, type SimSystem } from '../connectors/runtime/systems.js';
 import { ConfigError } from './errors.js';
 
 /** The hub's configuration, read from `HUB_*` environment variables and validated at start. */
@@ -46,6 +47,11 @@ export interface HubConfig {
   readonly editor: boolean;
   /** Folder of the Node-RED flow files (`HUB_FLOWS_DIR`). */
   readonly flowsDir: string;
+  /**
+   * Base URL of each external system the hub delivers to (`HUB_<SYSTEM>_URL`, e.g.
+   * `HUB_JUKINET_CS_URL`); a system without one is reached at its simulator's local address.
+   */
+  readonly systemUrls: Readonly<Partial<Record<SimSystem, string>>>;
 }
 
 /** Paths of PEM files for one TLS link; `enabled` when a CA was given (the server is then verified). */
@@ -106,6 +112,11 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
   { name: 'HUB_EDITOR', default: 'on', meaning: 'Node-RED editor at /editor (on | off)' },
   { name: 'HUB_FLOWS_DIR', default: './flows', meaning: 'Node-RED flow files' },
+  {
+    name: 'HUB_<SYSTEM>_URL',
+    default: 'the simulator on 127.0.0.1',
+    meaning: 'base URL of a system, e.g. HUB_JUKINET_CS_URL, HUB_KIZON_JUKI_URL',
+  },
 ];
 
 /** 全国地方公共団体コード: weights 6 5 4 3 2 over the first five digits, cd = (11 − Σ mod 11) mod 10. */
@@ -264,7 +275,34 @@ export function loadConfig(env: Env = process.env): HubConfig {
     ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
     editor: flag(env, 'HUB_EDITOR', true),
     flowsDir: resolve(text(env, 'HUB_FLOWS_DIR') ?? 'flows'),
+    systemUrls: systemUrls(env),
   };
+}
+
+/** The name of the variable holding `system`'s base URL. */
+export function systemUrlVariable(system: SimSystem): string {
+  return `HUB_${system}_URL`;
+}
+
+/** `HUB_<SYSTEM>_URL` for every known system that has one; each must be an http(s) URL. */
+function systemUrls(env: Env): Partial<Record<SimSystem, string>> {
+  const urls: Partial<Record<SimSystem, string>> = {};
+  for (const system of simSystems) {
+    const name = systemUrlVariable(system);
+    const value = text(env, name);
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(name, `must be an http:// or https:// URL, got "${redactUrl(value)}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(name, `must be an http:// or https:// URL, got "${redactUrl(value)}"`);
+    }
+    urls[system] = value.replace(/\/+$/, '');
+  }
+  return urls;
 }
 
 /** The AMQP URL with its password replaced, safe to print. */

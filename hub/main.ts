@@ -86,6 +86,17 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     await broker.start();
     cleanup.push(() => broker.close());
     const sinks = new Map((parts.sinks ?? defaultSinks(config)).map((sink) => [sink.system, sink]));
+    if (parts.sinks === undefined) {
+      for (const system of sinks.keys()) {
+        const url = (config.systemUrls as Readonly<Record<string, string | undefined>>)[system];
+        if (url !== undefined) log.info({ system, url: redactUrl(url) }, 'system endpoint');
+        else if (config.mode === 'production')
+          log.warn(
+            { system, variable: `HUB_${system}_URL` },
+            'no endpoint configured: deliveries go to the local simulator address / 連携先 URL が未設定です（シミュレータのアドレスに送信します）',
+          );
+      }
+    }
     const engine = createEngine({
       broker,
       store,
