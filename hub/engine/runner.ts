@@ -70,6 +70,8 @@ interface Meta {
   readonly originalRoutingKey: string;
   readonly traceparent: string | undefined;
   readonly deadline: number | undefined;
+  /** Epoch ms of the AMQP timestamp (seconds on the wire), when the publisher set one. */
+  readonly sentAt: number | undefined;
   readonly replyTo: string | undefined;
   readonly sagaSubject: string | undefined;
 }
@@ -171,6 +173,7 @@ export class StepRunner {
         asString(header(delivery, 'x-hub-original-routing-key')) ?? delivery.routingKey,
       traceparent: asString(header(delivery, 'traceparent')),
       deadline: asNumber(header(delivery, DEADLINE_HEADER)),
+      sentAt: timestampMs(props.timestamp),
       replyTo: asString(props.replyTo),
       sagaSubject: asString(header(delivery, SAGA_SUBJECT_HEADER)),
     };
@@ -423,8 +426,8 @@ export class StepRunner {
         if (meta.replyTo === undefined) {
           throw new TransformError(step.name, 'the request has no reply-to address');
         }
-        if (meta.deadline !== undefined && Date.now() > meta.deadline)
-          return { outcome: 'expired' };
+        const deadline = replyDeadline(meta, step.output.deadlineMs);
+        if (deadline !== undefined && Date.now() > deadline) return { outcome: 'expired' };
         try {
           await publisher.publish('', meta.replyTo, content, properties);
         } catch (error) {
@@ -569,6 +572,26 @@ function carriedHeaders(headers: Readonly<Record<string, unknown>>): Record<stri
     out[name] = value;
   }
   return out;
+}
+
+/**
+ * The AMQP timestamp in ms. On the wire it is whole seconds (some publishers send ms): a request
+ * stamped in second S was sent before the end of S, so deadlines count from there (never early).
+ */
+function timestampMs(value: unknown): number | undefined {
+  const number = asNumber(value);
+  if (number === undefined || number <= 0) return undefined;
+  return number < 1e11 ? number * 1000 + 999 : number;
+}
+
+/** The earlier of the request's own deadline and the step's declared one. */
+function replyDeadline(meta: Meta, deadlineMs: number | undefined): number | undefined {
+  const declared =
+    deadlineMs === undefined || deadlineMs <= 0
+      ? undefined
+      : (meta.sentAt ?? meta.receivedAt.getTime()) + deadlineMs;
+  if (declared === undefined) return meta.deadline;
+  return meta.deadline === undefined ? declared : Math.min(meta.deadline, declared);
 }
 
 function codeOf(error: unknown): string {

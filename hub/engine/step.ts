@@ -54,7 +54,16 @@ export function conditionsHold(
 export type StepOutput =
   | { readonly kind: 'publish'; readonly messageType: string }
   | { readonly kind: 'deliver'; readonly system: string }
-  | { readonly kind: 'reply' };
+  | {
+      readonly kind: 'reply';
+      /**
+       * The requester gives up after this long (the `hub-request` node's deadline): counted from the
+       * request's AMQP timestamp, or from its arrival at the step when it has none. A reply that
+       * would come later is not sent (outcome `expired`). A deadline header on the request, when
+       * earlier, wins.
+       */
+      readonly deadlineMs?: number;
+    };
 
 /**
  * One route step: a quorum queue bound to some message types, and what the engine does with each

@@ -76,6 +76,26 @@ describe('flows: lint and compile', () => {
     }
   });
 
+  it('a hub-request terminal compiles into a reply step carrying its deadline', () => {
+    const source = inOf(
+      findNode(checkedIn, (node) => node.type === 'hub-in' && node.z === affair11().id)[
+        'step'
+      ] as string,
+    );
+    const nodes = edited((list) => [
+      ...list.map((node) =>
+        node.id === source.id
+          ? { ...node, wires: [[...(node.wires?.[0] ?? []), 'new-request']] }
+          : node,
+      ),
+      { id: 'new-request', type: 'hub-request', z: affair11().id, deadlineMs: '7000', wires: [] },
+    ]);
+    const { steps, problems } = checkFlows(nodes, context);
+    expect(problems).to.deep.equal([]);
+    const reply = steps.find((step) => step.output.kind === 'reply');
+    expect(reply?.output).to.deep.equal({ kind: 'reply', deadlineMs: 7000 });
+  });
+
   it('a new wire to one more system compiles into one more step', () => {
     const { steps, problems } = checkFlows(
       wireTo('affair-11.failed-to-center', 'KIZON_JUKI'),

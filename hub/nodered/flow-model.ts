@@ -462,7 +462,10 @@ function outputOf(
         );
         return undefined;
       }
-      return { output: { kind: 'reply' }, suffix: 'reply' };
+      return {
+        output: { kind: 'reply', deadlineMs: positiveInt(terminal, 'deadlineMs') ?? 0 },
+        suffix: 'reply',
+      };
     case 'hub-deliver':
     case 'hub-bulk':
       return deliverOutput(route, terminal, current, transformer, context, problem);

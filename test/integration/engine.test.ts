@@ -555,6 +555,53 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
     }
   });
 
+  it("a reply step's declared deadline (hub-request): a request older than it gets no reply", async () => {
+    const replyStep: StepSpec = {
+      route: 'test',
+      name: 'test.reply-deadline',
+      input: ['test.item.recorded'],
+      transformer: 'test-forward',
+      output: { kind: 'reply', deadlineMs: 5_000 },
+    };
+    const harness = await start({ steps: [replyStep] });
+    await channel.assertQueue('test.replies', { durable: false, exclusive: true });
+    const send = (id: string, sentAtMs: number) =>
+      channel.publish(
+        EVENTS_EXCHANGE,
+        'test.item.recorded',
+        Buffer.from(JSON.stringify({ subject: id, seq: 1, value: 1 })),
+        {
+          type: 'test.item.recorded',
+          messageId: id,
+          replyTo: 'test.replies',
+          // AMQP timestamps are whole seconds.
+          timestamp: Math.floor(sentAtMs / 1000),
+        },
+      );
+    send('stale', Date.now() - 60_000);
+    send('fresh', Date.now());
+    await channel.waitForConfirms();
+    await eventually(
+      async () => (await outcomeRows(harness.store, 'test.reply-deadline')).length === 2,
+      10_000,
+      'both outcomes',
+    );
+    const outcomes = new Map(
+      (await outcomeRows(harness.store, 'test.reply-deadline')).map((row) => [
+        row.message_id,
+        row.outcome,
+      ]),
+    );
+    expect(Object.fromEntries(outcomes)).to.deep.equal({ stale: 'expired', fresh: 'replied' });
+    const reply = await channel.get('test.replies', { noAck: true });
+    expect(reply && JSON.parse(reply.content.toString())).to.deep.equal({
+      subject: 'fresh',
+      seq: 1,
+      doubled: 2,
+    });
+    expect(await channel.get('test.replies', { noAck: true })).to.equal(false);
+  });
+
   it('shuts down gracefully: in-flight messages finish or return to the queue, none is lost', async () => {
     const sink = recordingSink();
     sink.delayMs = 50;
