@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { transformers } from '../../transformers/index.js';
 import { authenticate, principalOf, requireRole, type Credentials } from '../http/auth.js';
-import type { HubPlugin } from '../plugins.js';
+import type { HubContext, HubPlugin } from '../plugins.js';
 import { HubError } from '../errors.js';
 import { startArchiver } from './archiver.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from './repository.js';
@@ -24,11 +24,13 @@ function actorOf(res: Response): Actor {
   return { name: principal.username, role: principal.role };
 }
 
-function badRequest(en: string, ja: string): OperatorRefusal {
+/** A 400 refusal with a bilingual reason (shared with the editor's dead-letter bridge). */
+export function badRequest(en: string, ja: string): OperatorRefusal {
   return new OperatorRefusal(400, en, ja);
 }
 
-function optionalText(value: unknown, name: string): string | undefined {
+/** An optional short text field of a query or body; a 400 refusal when it is anything else. */
+export function optionalText(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || value.length > 255) {
     throw badRequest(`${name} must be one short text`, `${name} は短い文字列で指定してください`);
@@ -87,21 +89,31 @@ export function filterFrom(source: Record<string, unknown>): DeadLetterFilter {
   };
 }
 
-function idOf(req: Request): number {
+/** The positive numeric `:id` of the path. */
+export function idOf(req: Request): number {
   const id = Number(req.params['id']);
   if (!Number.isInteger(id) || id <= 0)
     throw badRequest('the id is a positive number', 'id は正の整数です');
   return id;
 }
 
-/** Wraps an async handler so its errors reach `failed`. */
-function handle(work: (req: Request, res: Response) => Promise<void>) {
+/** Wraps an async handler so its errors reach `answerRefusal`. */
+export function handle(work: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction) => {
     work(req, res).catch(next);
   };
 }
 
-function failed(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+/**
+ * Error handler: a refusal (role, reason, bad request, unknown target) answers its status with a stable
+ * code and the bilingual message; anything else goes on to the app's generic error answer.
+ */
+export function answerRefusal(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
   if (error instanceof OperatorRefusal) {
     res.status(error.status).json({
       error: { code: error.code, message: `${error.reason.en} / ${error.reason.ja}` },
@@ -215,25 +227,33 @@ export function deadLetterRouter(service: DeadLetterService, credentials: Creden
     }),
   );
 
-  router.use(failed);
+  router.use(answerRefusal);
   return router;
+}
+
+/**
+ * The dead-letter service over the running hub's store, key ring, publisher and routes (the same rules
+ * for `/api/dead-letters` and the editor's "Dead letters / デッドレター" sidebar).
+ */
+export function deadLetterServiceOf(context: HubContext): DeadLetterService {
+  return createDeadLetterService({
+    knex: context.store.knex,
+    keyRing: context.keyRing,
+    replay: {
+      publisher: context.broker.publisher,
+      catalogue: context.catalogue,
+      transformers,
+      steps: () => context.engine.steps(),
+      lgCode: context.config.lgCode,
+    },
+  });
 }
 
 /** The `dead-letters` plugin: runs the archiver and mounts `/api/dead-letters`. */
 export const deadLettersPlugin: HubPlugin = {
   name: 'dead-letters',
   async start(context) {
-    const service = createDeadLetterService({
-      knex: context.store.knex,
-      keyRing: context.keyRing,
-      replay: {
-        publisher: context.broker.publisher,
-        catalogue: context.catalogue,
-        transformers,
-        steps: () => context.engine.steps(),
-        lgCode: context.config.lgCode,
-      },
-    });
+    const service = deadLetterServiceOf(context);
     const archiver = await startArchiver({
       broker: context.broker,
       repository: service.repository,

@@ -19,8 +19,10 @@ import { maskText } from '../security/mask.js';
 import type { StepSpec } from '../engine/step.js';
 import { transformers } from '../../transformers/index.js';
 import { defaultSteps } from '../../connectors/index.js';
+import { deadLetterServiceOf } from '../dead-letters/http.js';
 import { checkFlows, formatProblems, type FlowNode } from './flow-model.js';
 import { connectorSinks, lintContext } from './context.js';
+import { deadLetterBridge } from './dead-letters-bridge.js';
 import { diffFlows, readFlowsDir } from './flows-dir.js';
 import { hubStorage } from './storage.js';
 import { createTap, type Tap, type TapHandle } from './tap.js';
@@ -246,7 +248,8 @@ export const editorPlugin: HubPlugin = {
       httpAdminRoot: '/editor',
       httpNodeRoot: false,
       userDir,
-      nodesDir: [join(import.meta.dirname, 'nodes')],
+      // nodes/: the hub palette; plugins/: a Node-RED plugin module (the dead-letter sidebar).
+      nodesDir: [join(import.meta.dirname, 'nodes'), join(import.meta.dirname, 'plugins')],
       storageModule: storage,
       credentialSecret: credentialSecretOf(context.keyRing.current.encryptionKey),
       adminAuth: editorAdminAuth(context.credentials, knownRoles),
@@ -312,6 +315,13 @@ export const editorPlugin: HubPlugin = {
     RED.httpAdmin.get('/hub/tap', RED.auth.needsPermission('flows.read'), (_req, res) => {
       res.json(tap.samples());
     });
+    // The "Dead letters / デッドレター" sidebar: the dead-letter service as the signed-in hub user. A
+    // `.read` permission lets every role in; the service refuses a replay by anyone but an operator.
+    RED.httpAdmin.use(
+      '/hub/dead-letters',
+      RED.auth.needsPermission('hub-dead-letters.read'),
+      deadLetterBridge(deadLetterServiceOf(context), knownRoles),
+    );
     context.app.use('/editor', RED.httpAdmin);
     await RED.start();
     log.info({ path: '/editor' }, 'editor running');

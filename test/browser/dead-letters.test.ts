@@ -1,0 +1,324 @@
+/**
+ * The "Dead letters / デッドレター" sidebar end to end, in Debian's chromium (headless, via
+ * playwright-core): a system refuses a delivery, so the engine dead-letters the message and the
+ * archiver stores it; the system is fixed; an operator signs in to the editor, opens the sidebar,
+ * sees the letter counted and listed, reads it masked, dry-runs it, ticks it and replays it — the
+ * message reaches the system, the letter is "replayed" and the operator log names the operator.
+ */
+import { expect } from 'chai';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { createOperatorLog } from '../../hub/audit/operator-log.js';
+import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
+import { loadConfig } from '../../hub/config.js';
+import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
+import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
+import { ConnectorError } from '../../hub/errors.js';
+import { storeCredentials } from '../../hub/http/auth.js';
+import { startHub, type RunningHub } from '../../hub/main.js';
+import { connectorSinks } from '../../hub/nodered/context.js';
+import { editorPlugin } from '../../hub/nodered/editor.js';
+import { createVhost, eventually, type TestVhost } from '../support/broker.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const failingSystem = 'TOUGOU_ATENA';
+const failingStep = 'affair-1.juminhyo-kankei-to-tougou-atena';
+const messageType = 'resident.movement.recorded.tokutei';
+const messageId = 'browser-dead-letter-1';
+
+describe('dead-letter sidebar in chromium (browser)', function () {
+  this.timeout(120_000);
+  let vhost: TestVhost;
+  let hub: RunningHub;
+  let browser: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  let systemDown = true;
+  const received: { system: string; message: OutboundMessage }[] = [];
+
+  before(async () => {
+    expect(
+      existsSync(chromiumPath),
+      `${chromiumPath} (Debian chromium) must be installed`,
+    ).to.equal(true);
+    vhost = await createVhost('hub-dlq-browser');
+    dataDir = mkdtempSync(join(tmpdir(), 'hub-dlq-browser-'));
+    const flowsDir = join(dataDir, 'flows');
+    cpSync('flows', flowsDir, { recursive: true });
+    // Test sinks with the real systems' names and permissions; 団体内統合宛名 refuses while "down".
+    const sinks: Sink[] = connectorSinks().map((sink) => ({
+      system: sink.system,
+      allowsMyNumber: sink.allowsMyNumber,
+      deliver(message) {
+        if (sink.system === failingSystem && systemDown) {
+          return Promise.reject(new ConnectorError(failingSystem, 'HTTP 503', false));
+        }
+        received.push({ system: sink.system, message });
+        return Promise.resolve();
+      },
+    }));
+    hub = await startHub(
+      loadConfig({
+        HUB_AMQP_URL: vhost.url,
+        HUB_HTTP_PORT: '0',
+        HUB_DATA_DIR: dataDir,
+        HUB_FLOWS_DIR: flowsDir,
+        HUB_SIMULATORS: 'off',
+        HUB_OUTBOX_POLL_MS: '0',
+        HUB_LOG_LEVEL: 'warn',
+      }),
+      { sinks, plugins: [deadLettersPlugin, editorPlugin] },
+    );
+    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+      'operator1',
+      'operator password',
+      'operator',
+    );
+    // A new, empty profile each run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'hub-chromium-')), {
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      viewport: { width: 1600, height: 1000 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  afterEach(async function () {
+    // What the browser showed when a test failed, for the person reading the CI log.
+    if (this.currentTest?.state === 'failed')
+      await page
+        .screenshot({ path: '.test-results/dead-letters-failed.png' })
+        .catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser.close().catch(() => undefined);
+    await hub.stop();
+    await vhost.delete();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const fixture = JSON.parse(
+    readFileSync(`schemas/fixtures/${messageType}/valid-documented-my-number.json`, 'utf8'),
+  ) as { data: { myNumber: string } };
+  const raw = JSON.stringify(fixture.data);
+  // Values of the message that the sidebar must never show: the My Number, the name (kanji and
+  // kana) and the street.
+  const secrets = [fixture.data.myNumber, '見本', 'ミホン', '神田錦町'];
+
+  /** Publishes the message while 団体内統合宛名 refuses it; resolves with the archived letter's id. */
+  async function deadLetterOf(id: string): Promise<number> {
+    systemDown = true;
+    await hub.broker.publisher.publish(EVENTS_EXCHANGE, messageType, Buffer.from(raw), {
+      messageId: id,
+      type: messageType,
+    });
+    let letterId = 0;
+    await eventually(
+      async () => {
+        const row = (await hub.store
+          .knex('dead_letters')
+          .select('id')
+          .where({ message_id: id, step: failingStep })
+          .first()) as { id: number | string } | undefined;
+        letterId = row === undefined ? 0 : Number(row.id);
+        return letterId > 0;
+      },
+      30_000,
+      'the refused delivery to be archived as a dead letter',
+    );
+    return letterId;
+  }
+
+  /** Signs in to the editor (forgetting an earlier sign-in) and waits for the flows. */
+  async function signIn(username: string, password: string): Promise<void> {
+    await page.goto(`http://127.0.0.1:${String(hub.httpPort)}/editor/`);
+    await page.evaluate(() => {
+      const storage = (globalThis as unknown as { localStorage: { removeItem(key: string): void } })
+        .localStorage;
+      for (const key of Object.keys(storage)) {
+        if (key.startsWith('auth-tokens')) storage.removeItem(key);
+      }
+    });
+    await page.reload();
+    await page.fill('#node-dialog-login-username', username);
+    await page.fill('#node-dialog-login-password', password);
+    await page.click('#node-dialog-login-submit');
+    await eventually(
+      () =>
+        page.evaluate(() => {
+          const red = (globalThis as { RED?: { workspaces?: { count(): number } } }).RED;
+          return (red?.workspaces?.count() ?? 0) >= 3;
+        }),
+      30_000,
+      'the editor to load',
+    );
+  }
+
+  /** Opens the "Dead letters / デッドレター" tab as a person would; waits for the signed-in user. */
+  async function openSidebar(who: string): Promise<Locator> {
+    const tab = page.locator('#red-ui-tab-hub-dead-letters');
+    await tab.waitFor({ state: 'attached' });
+    expect((await tab.locator('a.red-ui-tab-label').textContent())?.trim()).to.equal(
+      'Dead letters / デッドレター',
+    );
+    const sidebar = page.locator('#hub-dl');
+    if (!(await sidebar.isVisible())) {
+      // The sidebar shows one icon button per tab while they fit, the others in its ▾ menu.
+      const button = page.locator('#red-ui-tab-hub-dead-letters-link-button');
+      if (await button.isVisible()) {
+        await button.click();
+      } else {
+        await page.click('#red-ui-sidebar .red-ui-tab-link-button-menu');
+        const item = page.locator('#red-ui-tabs-menu-option-hub-dead-letters');
+        expect((await item.textContent())?.trim()).to.equal('Dead letters / デッドレター');
+        await item.click();
+      }
+    }
+    await sidebar.waitFor({ state: 'visible' });
+    await eventually(
+      async () => ((await page.locator('#hub-dl-who').textContent()) ?? '').includes(who),
+      10_000,
+      `the sidebar to name ${who}`,
+    );
+    return sidebar;
+  }
+
+  it('an operator replays a dead letter from the sidebar and the message reaches the system', async () => {
+    // 1. A real dead letter: 団体内統合宛名 refuses, the engine dead-letters, the archiver stores it.
+    const letterId = await deadLetterOf(messageId);
+    // 2. The cause is fixed.
+    systemDown = false;
+
+    // 3. The operator signs in and opens the sidebar tab.
+    await signIn('operator1', 'operator password');
+    const sidebar = await openSidebar('operator1 (operator)');
+
+    // 4. Counted per route and listed; the detail pane is masked.
+    const row = page.locator(`tr.hub-dl-row[data-id="${String(letterId)}"]`);
+    await row.waitFor();
+    const counts = page.locator('#hub-dl-counts tr.hub-dl-count[data-route="affair-1"]');
+    await counts.waitFor();
+    expect(await counts.locator('td.hub-dl-count-total').textContent()).to.equal('1');
+    expect(await counts.textContent()).to.contain('connector 1');
+    expect(await row.textContent()).to.contain(failingStep);
+    await row.locator('td').nth(1).click();
+    const detailBody = page.locator('#hub-dl-body');
+    await detailBody.waitFor();
+    expect(await page.locator('#hub-dl-detail').textContent()).to.contain('masked / マスク済み');
+    expect(await detailBody.textContent()).to.contain('[個人番号]');
+    const shown = (await sidebar.innerText()) + (await page.content());
+    for (const secret of secrets) {
+      expect(shown.includes(secret), 'the sidebar shows a personal value').to.equal(false);
+    }
+
+    // 5. Ticked, dry-run: the target is the step that failed, nothing is sent.
+    await row.locator('input.hub-dl-select').check();
+    expect(await page.locator('#hub-dl-selection').textContent()).to.contain('1 selected');
+    await page.click('#hub-dl-dry-run');
+    const result = page.locator(
+      `#hub-dl-result li.hub-dl-result-item[data-id="${String(letterId)}"]`,
+    );
+    await result.waitFor();
+    expect(await result.locator('.hub-dl-result-status').textContent()).to.equal('would-publish');
+    expect(await result.locator('.hub-dl-result-target').textContent()).to.contain(failingStep);
+    expect(await result.locator('.hub-dl-result-effect').textContent()).to.contain(
+      `deliver to ${failingSystem}`,
+    );
+    expect(received.filter((item) => item.system === failingSystem)).to.have.length(0);
+
+    // 6. Replay, confirmed: sent, reaches the system, the letter is replayed.
+    await page.click('#hub-dl-replay');
+    await page.click('#hub-dl-replay-confirm');
+    await eventually(
+      async () =>
+        (await result
+          .locator('.hub-dl-result-status')
+          .textContent()
+          .catch(() => '')) === 'published',
+      15_000,
+      'the sidebar to show the letter published',
+    );
+    await eventually(
+      () =>
+        received.some(
+          (item) => item.system === failingSystem && item.message.correlationId === messageId,
+        ),
+      20_000,
+      'the replayed message to reach 団体内統合宛名',
+    );
+    await page.selectOption('#hub-dl-status', 'all');
+    await eventually(
+      async () =>
+        (await row
+          .locator('td.hub-dl-status')
+          .textContent()
+          .catch(() => '')) === 'replayed ×1',
+      10_000,
+      'the list to show the letter replayed',
+    );
+    const stored = (await hub.store
+      .knex('dead_letters')
+      .select('status', 'replay_count')
+      .where('id', letterId)
+      .first()) as { status: string; replay_count: number | string };
+    expect(stored.status).to.equal('replayed');
+    expect(Number(stored.replay_count)).to.equal(1);
+    const log = await createOperatorLog(hub.store.knex).list({ action: 'dead-letter.replay' });
+    expect(log).to.have.length(1);
+    expect(log[0]).to.include({
+      actor: 'operator1',
+      role: 'operator',
+      target: `dead-letter:${String(letterId)}`,
+    });
+  });
+
+  it('an auditor reads the letters masked and dry-runs, but the Replay button is for operators', async () => {
+    const letterId = await deadLetterOf('browser-dead-letter-2');
+    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+      'auditor1',
+      'auditor password',
+      'auditor',
+    );
+    await signIn('auditor1', 'auditor password');
+    const sidebar = await openSidebar('auditor1 (auditor)');
+    const row = page.locator(`tr.hub-dl-row[data-id="${String(letterId)}"]`);
+    await row.waitFor();
+    await row.locator('td').nth(1).click();
+    await page.locator('#hub-dl-body').waitFor();
+    expect(await page.locator('#hub-dl-detail').textContent()).to.contain('browser-dead-letter-2');
+    const shown = (await sidebar.innerText()) + (await page.content());
+    for (const secret of secrets) {
+      expect(shown.includes(secret), 'the sidebar shows a personal value').to.equal(false);
+    }
+    await row.locator('input.hub-dl-select').check();
+    const replay = page.locator('#hub-dl-replay');
+    expect(await replay.isDisabled()).to.equal(true);
+    expect(await replay.getAttribute('title')).to.equal('operators only / オペレーターのみ');
+    await page.click('#hub-dl-dry-run');
+    const result = page.locator(
+      `#hub-dl-result li.hub-dl-result-item[data-id="${String(letterId)}"]`,
+    );
+    await result.waitFor();
+    expect(await result.locator('.hub-dl-result-status').textContent()).to.equal('would-publish');
+    const stored = (await hub.store
+      .knex('dead_letters')
+      .select('status')
+      .where('id', letterId)
+      .first()) as { status: string };
+    expect(stored.status).to.equal('open');
+  });
+});
