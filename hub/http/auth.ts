@@ -34,6 +34,8 @@ export interface Credentials {
     username: string,
     password: string,
   ): Promise<{ username: string; role: Role } | undefined>;
+  /** The current role of an enabled user; undefined when unknown or disabled. */
+  roleOf(username: string): Promise<Role | undefined>;
   /** Resolves a bearer token to its system; undefined when unknown or revoked. */
   verifyToken(token: string): Promise<{ system: string; tokenId: string } | undefined>;
   /** Creates or replaces a user (`hub users add`). */
@@ -63,6 +65,13 @@ export function storeCredentials(knex: Knex, options: { bcryptRounds?: number } 
       if (!row || !ok || Boolean(row.disabled)) return undefined;
       if (!(roles as readonly string[]).includes(row.role)) return undefined;
       return { username: row.username, role: row.role as Role };
+    },
+    async roleOf(username) {
+      const row = (await knex('hub_users').where({ username }).first()) as
+        | { role: string; disabled: number | boolean }
+        | undefined;
+      if (!row || Boolean(row.disabled)) return undefined;
+      return (roles as readonly string[]).includes(row.role) ? (row.role as Role) : undefined;
     },
     async verifyToken(token) {
       const hash = sha256(token);

@@ -49,16 +49,21 @@ export function permissionsOf(role: Role): '*' | 'read' {
 
 /**
  * Node-RED's custom adminAuth over the hub's users (hub_users, bcrypt): no default user, so the
- * editor shows nothing before a login.
+ * editor shows nothing before a login. Node-RED asks `users()` on every request with a token, and
+ * the answer is read from hub_users each time: a user disabled or given another role with `hub users`
+ * is refused or changed at once, and a session kept across a restart still knows its role.
  */
 export function editorAdminAuth(credentials: Credentials, knownRoles: Map<string, Role>) {
   return {
     type: 'credentials',
-    users(username: string): Promise<EditorUserInfo | null> {
-      const role = knownRoles.get(username);
-      return Promise.resolve(
-        role === undefined ? null : { username, permissions: permissionsOf(role) },
-      );
+    async users(username: string): Promise<EditorUserInfo | null> {
+      const role = await credentials.roleOf(username);
+      if (role === undefined) {
+        knownRoles.delete(username);
+        return null;
+      }
+      knownRoles.set(username, role);
+      return { username, permissions: permissionsOf(role) };
     },
     async authenticate(username: string, password: string): Promise<EditorUserInfo | null> {
       const user = await credentials.verifyUser(username, password);

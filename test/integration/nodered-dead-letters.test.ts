@@ -284,4 +284,35 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
     });
     expect(await createOperatorLog(hub.store.knex).verify()).to.include({ ok: true });
   });
+  it('reads the role from hub_users on every request: a change or a disable applies at once', async () => {
+    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    await credentials.addUser('op2', 'op2 password long', 'operator');
+    const login = await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '',
+        username: 'op2',
+        password: 'op2 password long',
+      }),
+    });
+    tokens.set('op2', ((await login.json()) as { access_token: string }).access_token);
+    expect(await (await call('/me', 'op2')).json()).to.include({
+      role: 'operator',
+      mayReplay: true,
+    });
+
+    await hub.store.knex('hub_users').where({ username: 'op2' }).update({ role: 'auditor' });
+    expect(await (await call('/me', 'op2')).json()).to.include({
+      role: 'auditor',
+      mayReplay: false,
+    });
+    const refused = await call('/replay', 'op2', { ids: [letterId], dryRun: false });
+    expect(refused.status).to.equal(403);
+
+    await hub.store.knex('hub_users').where({ username: 'op2' }).update({ disabled: true });
+    expect((await call('/me', 'op2')).status).to.equal(401);
+  });
 });
