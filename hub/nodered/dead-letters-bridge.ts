@@ -2,7 +2,8 @@
  * The editor's bridge to the dead-letter service, mounted on Node-RED's admin app at
  * `/editor/hub/dead-letters` for the "Dead letters / デッドレター" sidebar. The editor signs in with
  * Node-RED's own tokens, so the sidebar cannot call `/api/dead-letters`; this router answers the same
- * things for the Node-RED user, acting as that hub user with the role they signed in with. The rules
+ * things for the Node-RED user, acting as that hub user with their current role (refreshed from
+ * hub_users by the adminAuth on each request). The rules
  * are the service's own (every role reads masked, dry-runs; only operators replay). The sidebar never
  * unmasks: that stays with `hub dlq show --unmask` and `POST /api/dead-letters/:id/unmask`.
  */
