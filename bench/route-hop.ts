@@ -169,7 +169,7 @@ const step = {
 export async function routeHopBench(options: { quick: boolean }): Promise<BenchResult> {
   const count = options.quick ? 2_000 : 20_000;
   const rounds = options.quick ? 1 : 3;
-  const prefetch = 64;
+  const prefetch = Number(process.env['HUB_BENCH_PREFETCH'] ?? 64);
   const vhost = await benchVhost();
   try {
     const hub: number[] = [];
