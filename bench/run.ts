@@ -3,6 +3,8 @@
  * the same process and prints the ratio. `--quick` is a smoke run for CI (no timed assertion).
  */
 import { cpus, totalmem } from 'node:os';
+import { bulkBench } from './bulk.js';
+import { kioskBench } from './kiosk.js';
 import { routeHopBench } from './route-hop.js';
 import { startBench } from './start.js';
 import type { BenchResult } from './support.js';
@@ -14,6 +16,8 @@ const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.leng
 const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResult>> = {
   'route-hop': routeHopBench,
   start: startBench,
+  kiosk: kioskBench,
+  bulk: bulkBench,
 };
 
 if (args.includes('--help')) {

@@ -9,7 +9,13 @@ describe('hub bench --quick (the CI smoke run of the benchmarks)', function () {
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(result.stdout).to.include('route hop');
     expect(result.stdout).to.include('hub start to ready');
+    expect(result.stdout).to.match(
+      /kiosk round trip .*\n {2}hub: {6}c=1 p50 .* p99 .* · c=10 p50 .* p99 /,
+    );
+    expect(result.stdout).to.match(
+      /affair 8 bulk .*\n {2}hub: {6}10k: \d+ rec\/s, peak RSS \d+ MB/,
+    );
     // A ratio line per benchmark; no timed assertion (the numbers are for docs/benchmarks.md).
-    expect(result.stdout.match(/ratio: {4}\d+\.\d+×/g)).to.have.length.at.least(2);
+    expect(result.stdout.match(/ratio: {4}\d+\.\d+×/g)).to.have.length.at.least(4);
   });
 });
