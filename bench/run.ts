@@ -3,6 +3,7 @@
  * the same process and prints the ratio. `--quick` is a smoke run for CI (no timed assertion).
  */
 import { cpus, totalmem } from 'node:os';
+import { configureLogger } from '../hub/logger.js';
 import { bulkBench } from './bulk.js';
 import { kioskBench } from './kiosk.js';
 import { routeHopBench } from './route-hop.js';
@@ -26,6 +27,16 @@ if (args.includes('--help')) {
   );
   process.exit(0);
 }
+
+if (only !== undefined && !(only in benches)) {
+  process.stderr.write(
+    `npm run bench: unknown benchmark "${only}"; choose one of ${Object.keys(benches).join(', ')} / 不明なベンチマークです\n`,
+  );
+  process.exit(2);
+}
+
+// The benchmarks print their results; the hub's own log lines (info) would only be noise among them.
+configureLogger({ level: process.env['HUB_LOG_LEVEL'] ?? 'warn' });
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 process.stdout.write(
