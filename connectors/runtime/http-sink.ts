@@ -3,6 +3,8 @@
  * hub's message id (sent as `Idempotency-Key`), and turn the answer into the engine's retry rules:
  * 5xx, timeouts and refused connections are retryable, 4xx is not (the same bytes would fail again).
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { MyNumberPermission, OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 
@@ -58,6 +60,62 @@ export function httpSink(options: HttpSinkOptions): Sink {
   };
 }
 
+/**
+ * Keep-alive agents, one per scheme: a delivery reuses a connection instead of opening one (the
+ * systems are few and talked to constantly). node:http rather than fetch: in the kiosk benchmark's
+ * profile fetch (undici, web streams) was ≈ 15 % of the process's CPU for two small POSTs a request.
+ */
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+/** One POST: status and body text; rejects on a network failure or when `timeoutMs` passes. */
+function post(
+  url: URL,
+  body: Buffer | string,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      request.destroy(new TimeoutError());
+    }, timeoutMs);
+    const finish = (error: unknown, result?: { status: number; text: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (result !== undefined) resolve(result);
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const request = (secure ? https : http).request(
+      url,
+      {
+        method: 'POST',
+        agent: secure ? agents.https : agents.http,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          finish(undefined, {
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        response.on('error', finish);
+      },
+    );
+    request.on('error', finish);
+    request.end(body);
+  });
+}
+
+class TimeoutError extends Error {}
+
 /** POSTs bytes and classifies the failure; resolves with the response text on 2xx. */
 export async function postBytes(
   system: string,
@@ -69,37 +127,29 @@ export async function postBytes(
     readonly headers?: Readonly<Record<string, string>>;
   },
 ): Promise<string> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort();
-  }, options.timeoutMs);
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': options.contentType, ...options.headers },
+    response = await post(
+      new URL(url),
       body,
-      signal: controller.signal,
-    });
+      { 'content-type': options.contentType, ...options.headers },
+      options.timeoutMs,
+    );
   } catch (error) {
-    const timedOut = controller.signal.aborted;
     throw new ConnectorError(
       system,
-      timedOut
+      error instanceof TimeoutError
         ? `no answer within ${String(options.timeoutMs)} ms`
         : 'connection failed (unreachable)',
       true,
       { cause: error },
     );
-  } finally {
-    clearTimeout(timer);
   }
-  const text = await response.text().catch(() => '');
   if (response.status >= 500 || response.status === 429 || response.status === 408) {
     throw new ConnectorError(system, `HTTP ${String(response.status)}`, true);
   }
   if (response.status >= 400) {
     throw new ConnectorError(system, `HTTP ${String(response.status)} (refused)`, false);
   }
-  return text;
+  return response.text;
 }
