@@ -6,33 +6,22 @@
  * message reaches the system, the letter is "replayed" and the operator log names the operator.
  */
 import { expect } from 'chai';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { createOperatorLog } from '../../hub/audit/operator-log.js';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
-import { loadConfig } from '../../hub/config.js';
 import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
-import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
-import { ConnectorError } from '../../hub/errors.js';
 import { storeCredentials } from '../../hub/http/auth.js';
-import { startHub, type RunningHub } from '../../hub/main.js';
-import { connectorSinks } from '../../hub/nodered/context.js';
+import type { RunningHub } from '../../hub/main.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
-import { createVhost, eventually, type TestVhost } from '../support/broker.js';
-
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { eventually } from '../support/broker.js';
+import {
+  chromiumPath,
+  launchChromium,
+  signInToEditor,
+  startEditorHub,
+  type EditorHub,
+} from '../support/editor-hub.js';
 
 const failingSystem = 'TOUGOU_ATENA';
 const failingStep = 'affair-1.juminhyo-kankei-to-tougou-atena';
@@ -41,58 +30,26 @@ const messageId = 'browser-dead-letter-1';
 
 describe('dead-letter sidebar in chromium (browser)', function () {
   this.timeout(120_000);
-  let vhost: TestVhost;
+  let editorHub: EditorHub;
   let hub: RunningHub;
   let browser: BrowserContext;
   let page: Page;
-  let dataDir: string;
-  let systemDown = true;
-  const received: { system: string; message: OutboundMessage }[] = [];
 
   before(async () => {
     expect(
       existsSync(chromiumPath),
       `${chromiumPath} (Debian chromium) must be installed`,
     ).to.equal(true);
-    vhost = await createVhost('hub-dlq-browser');
-    dataDir = mkdtempSync(join(tmpdir(), 'hub-dlq-browser-'));
-    const flowsDir = join(dataDir, 'flows');
-    cpSync('flows', flowsDir, { recursive: true });
-    // Test sinks with the real systems' names and permissions; 団体内統合宛名 refuses while "down".
-    const sinks: Sink[] = connectorSinks().map((sink) => ({
-      system: sink.system,
-      allowsMyNumber: sink.allowsMyNumber,
-      deliver(message) {
-        if (sink.system === failingSystem && systemDown) {
-          return Promise.reject(new ConnectorError(failingSystem, 'HTTP 503', false));
-        }
-        received.push({ system: sink.system, message });
-        return Promise.resolve();
-      },
-    }));
-    hub = await startHub(
-      loadConfig({
-        HUB_AMQP_URL: vhost.url,
-        HUB_HTTP_PORT: '0',
-        HUB_DATA_DIR: dataDir,
-        HUB_FLOWS_DIR: flowsDir,
-        HUB_SIMULATORS: 'off',
-        HUB_OUTBOX_POLL_MS: '0',
-        HUB_LOG_LEVEL: 'warn',
-      }),
-      { sinks, plugins: [deadLettersPlugin, editorPlugin] },
-    );
+    editorHub = await startEditorHub('hub-dlq-browser', [deadLettersPlugin, editorPlugin]);
+    hub = editorHub.hub;
+    editorHub.down.add(failingSystem);
     await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
       'operator1',
       'operator password',
       'operator',
     );
     // A new, empty profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'hub-chromium-')), {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
-      viewport: { width: 1600, height: 1000 },
-    });
+    browser = await launchChromium({ width: 1600, height: 1000 });
     page = browser.pages()[0] ?? (await browser.newPage());
   });
 
@@ -106,9 +63,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
 
   after(async () => {
     await browser.close().catch(() => undefined);
-    await hub.stop();
-    await vhost.delete();
-    rmSync(dataDir, { recursive: true, force: true });
+    await editorHub.stop();
   });
 
   const fixture = JSON.parse(
@@ -121,7 +76,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
 
   /** Publishes the message while 団体内統合宛名 refuses it; resolves with the archived letter's id. */
   async function deadLetterOf(id: string): Promise<number> {
-    systemDown = true;
+    editorHub.down.add(failingSystem);
     await hub.broker.publisher.publish(EVENTS_EXCHANGE, messageType, Buffer.from(raw), {
       messageId: id,
       type: messageType,
@@ -144,28 +99,8 @@ describe('dead-letter sidebar in chromium (browser)', function () {
   }
 
   /** Signs in to the editor (forgetting an earlier sign-in) and waits for the flows. */
-  async function signIn(username: string, password: string): Promise<void> {
-    await page.goto(`http://127.0.0.1:${String(hub.httpPort)}/editor/`);
-    await page.evaluate(() => {
-      const storage = (globalThis as unknown as { localStorage: { removeItem(key: string): void } })
-        .localStorage;
-      for (const key of Object.keys(storage)) {
-        if (key.startsWith('auth-tokens')) storage.removeItem(key);
-      }
-    });
-    await page.reload();
-    await page.fill('#node-dialog-login-username', username);
-    await page.fill('#node-dialog-login-password', password);
-    await page.click('#node-dialog-login-submit');
-    await eventually(
-      () =>
-        page.evaluate(() => {
-          const red = (globalThis as { RED?: { workspaces?: { count(): number } } }).RED;
-          return (red?.workspaces?.count() ?? 0) >= 3;
-        }),
-      30_000,
-      'the editor to load',
-    );
+  function signIn(username: string, password: string): Promise<void> {
+    return signInToEditor(page, hub.httpPort, username, password);
   }
 
   /** Opens the "Dead letters / デッドレター" tab as a person would; waits for the signed-in user. */
@@ -201,7 +136,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     // 1. A real dead letter: 団体内統合宛名 refuses, the engine dead-letters, the archiver stores it.
     const letterId = await deadLetterOf(messageId);
     // 2. The cause is fixed.
-    systemDown = false;
+    editorHub.down.delete(failingSystem);
 
     // 3. The operator signs in and opens the sidebar tab.
     await signIn('operator1', 'operator password');
@@ -238,7 +173,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     expect(await result.locator('.hub-dl-result-effect').textContent()).to.contain(
       `deliver to ${failingSystem}`,
     );
-    expect(received.filter((item) => item.system === failingSystem)).to.have.length(0);
+    expect(editorHub.received.filter((item) => item.system === failingSystem)).to.have.length(0);
 
     // 6. Replay, confirmed: sent, reaches the system, the letter is replayed.
     await page.click('#hub-dl-replay');
@@ -254,7 +189,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     );
     await eventually(
       () =>
-        received.some(
+        editorHub.received.some(
           (item) => item.system === failingSystem && item.message.correlationId === messageId,
         ),
       20_000,

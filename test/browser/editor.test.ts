@@ -5,31 +5,24 @@
  * that may not receive it is refused with the reason; the change is on disk as a change of one file.
  */
 import { expect } from 'chai';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
-import { loadConfig } from '../../hub/config.js';
 import { UnroutableError } from '../../hub/errors.js';
-import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { storeCredentials } from '../../hub/http/auth.js';
-import { startHub, type RunningHub } from '../../hub/main.js';
-import { connectorSinks } from '../../hub/nodered/context.js';
+import type { RunningHub } from '../../hub/main.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
-import { createVhost, eventually, type TestVhost } from '../support/broker.js';
-
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { eventually } from '../support/broker.js';
+import {
+  chromiumPath,
+  editorLogin,
+  editorToken,
+  launchChromium,
+  signInToEditor,
+  startEditorHub,
+  type EditorHub,
+} from '../support/editor-hub.js';
 
 /** The part of the editor's `RED` API the test drives (what a palette drop and a wire drag do). */
 interface EditorApi {
@@ -84,54 +77,27 @@ async function openTab(page: Page, id: string): Promise<void> {
 
 describe('editor in chromium (browser)', function () {
   this.timeout(120_000);
-  let vhost: TestVhost;
+  let editorHub: EditorHub;
   let hub: RunningHub;
   let browser: BrowserContext;
   let page: Page;
-  let dataDir: string;
   let flowsDir: string;
-  const received: { system: string; message: OutboundMessage }[] = [];
 
   before(async () => {
     expect(
       existsSync(chromiumPath),
       `${chromiumPath} (Debian chromium) must be installed`,
     ).to.equal(true);
-    vhost = await createVhost('hub-editor-browser');
-    dataDir = mkdtempSync(join(tmpdir(), 'hub-editor-browser-'));
-    flowsDir = join(dataDir, 'flows');
-    cpSync('flows', flowsDir, { recursive: true });
-    // Test sinks with the real systems' names and 個人番号 permissions, recording what they get.
-    const sinks: Sink[] = connectorSinks().map((sink) => ({
-      system: sink.system,
-      allowsMyNumber: sink.allowsMyNumber,
-      deliver(message) {
-        received.push({ system: sink.system, message });
-        return Promise.resolve();
-      },
-    }));
-    hub = await startHub(
-      loadConfig({
-        HUB_AMQP_URL: vhost.url,
-        HUB_HTTP_PORT: '0',
-        HUB_DATA_DIR: dataDir,
-        HUB_FLOWS_DIR: flowsDir,
-        HUB_SIMULATORS: 'off',
-        HUB_OUTBOX_POLL_MS: '0',
-        HUB_LOG_LEVEL: 'warn',
-      }),
-      { sinks, plugins: [editorPlugin] },
-    );
+    editorHub = await startEditorHub('hub-editor-browser', [editorPlugin]);
+    hub = editorHub.hub;
+    flowsDir = editorHub.flowsDir;
     await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
       'integrator1',
       'correct horse',
       'integrator',
     );
     // A new, empty profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'hub-chromium-')), {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
-    });
+    browser = await launchChromium();
     page = browser.pages()[0] ?? (await browser.newPage());
   });
 
@@ -143,25 +109,11 @@ describe('editor in chromium (browser)', function () {
 
   after(async () => {
     await browser.close().catch(() => undefined);
-    await hub.stop();
-    await vhost.delete();
-    rmSync(dataDir, { recursive: true, force: true });
+    await editorHub.stop();
   });
 
   it('logs in and shows every affair as a tab of hub nodes', async () => {
-    await page.goto(`http://127.0.0.1:${hub.httpPort}/editor/`);
-    await page.fill('#node-dialog-login-username', 'integrator1');
-    await page.fill('#node-dialog-login-password', 'correct horse');
-    await page.click('#node-dialog-login-submit');
-    await eventually(
-      () =>
-        page.evaluate(() => {
-          const red = (globalThis as { RED?: { workspaces?: { count(): number } } }).RED;
-          return (red?.workspaces?.count() ?? 0) >= 3;
-        }),
-      30_000,
-      'the editor to load the three affair tabs',
-    );
+    await signInToEditor(page, hub.httpPort, 'integrator1', 'correct horse');
     const flows = JSON.parse(
       [...filesOf(flowsDir).entries()]
         .filter(([name]) => name !== '00-systems.json')
@@ -261,7 +213,7 @@ describe('editor in chromium (browser)', function () {
       },
     );
     const reached = () =>
-      received
+      editorHub.received
         .filter((item) => item.message.correlationId === 'browser-test-1')
         .map((item) => item.system)
         .sort();
@@ -379,20 +331,8 @@ describe('editor in chromium (browser)', function () {
     expect(unrouted).to.equal('unroutable');
   });
 
-  async function tokenFor(username: string, password: string): Promise<string> {
-    const login = await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-editor',
-        grant_type: 'password',
-        scope: '',
-        username,
-        password,
-      }),
-    });
-    expect(login.status, `login of ${username}`).to.equal(200);
-    return ((await login.json()) as { access_token: string }).access_token;
+  function tokenFor(username: string, password: string): Promise<string> {
+    return editorToken(hub.httpPort, username, password);
   }
 
   it('an operator may look at the flows but not deploy; without a login nothing is shown', async () => {
@@ -404,17 +344,7 @@ describe('editor in chromium (browser)', function () {
       'operator password',
       'operator',
     );
-    const login = await fetch(`${base}/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-editor',
-        grant_type: 'password',
-        scope: '',
-        username: 'operator1',
-        password: 'operator password',
-      }),
-    });
+    const login = await editorLogin(hub.httpPort, 'operator1', 'operator password');
     expect(login.status).to.equal(200);
     const token = ((await login.json()) as { access_token: string }).access_token;
     const auth = { Authorization: `Bearer ${token}` };
@@ -432,17 +362,7 @@ describe('editor in chromium (browser)', function () {
       body: await flows.text(),
     });
     expect(deploy.status).to.equal(401);
-    const wrong = await fetch(`${base}/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-editor',
-        grant_type: 'password',
-        scope: '',
-        username: 'operator1',
-        password: 'not the password',
-      }),
-    });
+    const wrong = await editorLogin(hub.httpPort, 'operator1', 'not the password');
     expect(wrong.status).to.equal(403);
   });
 });

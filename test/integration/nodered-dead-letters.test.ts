@@ -5,20 +5,15 @@
  * and replayed only by an operator — the message then reaches the system and the operator log says who.
  */
 import { expect } from 'chai';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createOperatorLog } from '../../hub/audit/operator-log.js';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
-import { loadConfig } from '../../hub/config.js';
 import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
-import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
-import { ConnectorError } from '../../hub/errors.js';
 import { storeCredentials } from '../../hub/http/auth.js';
-import { startHub, type RunningHub } from '../../hub/main.js';
-import { connectorSinks } from '../../hub/nodered/context.js';
+import type { RunningHub } from '../../hub/main.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
-import { createVhost, eventually, type TestVhost } from '../support/broker.js';
+import { eventually } from '../support/broker.js';
+import { editorToken, startEditorHub, type EditorHub } from '../support/editor-hub.js';
 
 const failingSystem = 'TOUGOU_ATENA';
 const failingStep = 'affair-1.juminhyo-kankei-to-tougou-atena';
@@ -49,13 +44,10 @@ interface ReplayReport {
 
 describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   this.timeout(120_000);
-  let vhost: TestVhost;
+  let editorHub: EditorHub;
   let hub: RunningHub;
-  let dataDir: string;
   let base: string;
-  let systemDown = true;
   let letterId = 0;
-  const received: { system: string; message: OutboundMessage }[] = [];
   const tokens = new Map<string, string>();
   const fixture = JSON.parse(
     readFileSync(`schemas/fixtures/${messageType}/valid-documented-my-number.json`, 'utf8'),
@@ -65,20 +57,8 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   // kana) and the street.
   const secrets = [fixture.data.myNumber, '見本', 'ミホン', '神田錦町'];
 
-  async function tokenFor(username: keyof typeof passwords): Promise<string> {
-    const login = await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-editor',
-        grant_type: 'password',
-        scope: '',
-        username,
-        password: passwords[username],
-      }),
-    });
-    expect(login.status, `login of ${username}`).to.equal(200);
-    return ((await login.json()) as { access_token: string }).access_token;
+  function tokenFor(username: keyof typeof passwords): Promise<string> {
+    return editorToken(hub.httpPort, username, passwords[username]);
   }
 
   function call(path: string, user: string | undefined, body?: unknown): Promise<Response> {
@@ -93,37 +73,12 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
     });
   }
 
-  const reachedSystem = () => received.filter((item) => item.system === failingSystem);
+  const reachedSystem = () => editorHub.received.filter((item) => item.system === failingSystem);
 
   before(async () => {
-    vhost = await createVhost('hub-editor-dlq');
-    dataDir = mkdtempSync(join(tmpdir(), 'hub-editor-dlq-'));
-    const flowsDir = join(dataDir, 'flows');
-    cpSync('flows', flowsDir, { recursive: true });
-    // Test sinks with the real systems' names and permissions; 団体内統合宛名 refuses while it is "down".
-    const sinks: Sink[] = connectorSinks().map((sink) => ({
-      system: sink.system,
-      allowsMyNumber: sink.allowsMyNumber,
-      deliver(message) {
-        if (sink.system === failingSystem && systemDown) {
-          return Promise.reject(new ConnectorError(failingSystem, 'HTTP 503', false));
-        }
-        received.push({ system: sink.system, message });
-        return Promise.resolve();
-      },
-    }));
-    hub = await startHub(
-      loadConfig({
-        HUB_AMQP_URL: vhost.url,
-        HUB_HTTP_PORT: '0',
-        HUB_DATA_DIR: dataDir,
-        HUB_FLOWS_DIR: flowsDir,
-        HUB_SIMULATORS: 'off',
-        HUB_OUTBOX_POLL_MS: '0',
-        HUB_LOG_LEVEL: 'warn',
-      }),
-      { sinks, plugins: [deadLettersPlugin, editorPlugin] },
-    );
+    editorHub = await startEditorHub('hub-editor-dlq', [deadLettersPlugin, editorPlugin]);
+    hub = editorHub.hub;
+    editorHub.down.add(failingSystem);
     base = `http://127.0.0.1:${String(hub.httpPort)}/editor/hub/dead-letters`;
     const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
     await credentials.addUser('op1', passwords.op1, 'operator');
@@ -151,9 +106,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   });
 
   after(async () => {
-    await hub.stop();
-    await vhost.delete();
-    rmSync(dataDir, { recursive: true, force: true });
+    await editorHub.stop();
   });
 
   it('answers 401 without a Node-RED token', async () => {
@@ -227,7 +180,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   });
 
   it('a dry run (any role) reports the target and publishes nothing', async () => {
-    systemDown = false;
+    editorHub.down.delete(failingSystem);
     const log = createOperatorLog(hub.store.knex);
     for (const user of ['aud1', 'op1']) {
       const response = await call('/replay', user, { ids: [letterId], dryRun: true });
@@ -287,18 +240,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   it('reads the role from hub_users on every request: a change or a disable applies at once', async () => {
     const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
     await credentials.addUser('op2', 'op2 password long', 'operator');
-    const login = await fetch(`http://127.0.0.1:${String(hub.httpPort)}/editor/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-editor',
-        grant_type: 'password',
-        scope: '',
-        username: 'op2',
-        password: 'op2 password long',
-      }),
-    });
-    tokens.set('op2', ((await login.json()) as { access_token: string }).access_token);
+    tokens.set('op2', await editorToken(hub.httpPort, 'op2', 'op2 password long'));
     expect(await (await call('/me', 'op2')).json()).to.include({
       role: 'operator',
       mayReplay: true,
