@@ -68,8 +68,7 @@ export function storeCredentials(knex: Knex, options: { bcryptRounds?: number } 
     },
     async roleOf(username) {
       const row = (await knex('hub_users').where({ username }).first()) as
-        | { role: string; disabled: number | boolean }
-        | undefined;
+        { role: string; disabled: number | boolean } | undefined;
       if (!row || Boolean(row.disabled)) return undefined;
       return (roles as readonly string[]).includes(row.role) ? (row.role as Role) : undefined;
     },

@@ -129,7 +129,9 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     expect(dry.stdout).to.contain('would-publish');
     expect(dry.stdout).to.contain(`step ${step}`);
     // The step as the flows define it: its transformer ran (no issues) and its effect is shown.
-    expect(dry.stdout).to.match(/then \/ 処理: .*resident-movement-recorded-to-atena-changed → [a-z.-]+, deliver to KYOTSU_KIBAN/);
+    expect(dry.stdout).to.match(
+      /then \/ 処理: .*resident-movement-recorded-to-atena-changed → [a-z.-]+, deliver to KYOTSU_KIBAN/,
+    );
     expect(dry.stdout).not.to.contain('issues:');
 
     const toRoute = await runCli(['dlq', 'replay', String(id), '--dry-run', '--to', 'affair-1'], {
