@@ -4,6 +4,12 @@
  * sequence by the CP932 lead/trail rules, and a failure names the field and the position (code
  * point index and U+XXXX, or byte offset), never the text. Vendor 外字 in the user area F040–F9FC
  * go through an optional mapping.
+ *
+ * Encoding has a fast path for the common case: a per-character table, built from the same
+ * iconv-lite round trip the checked path does (ASCII and half-width katakana are filled in directly;
+ * the tests pin both to iconv-lite), writes the bytes straight into the caller's buffer. Anything the
+ * table cannot answer (a character CP932 cannot hold, a surrogate, a 外字, the wrong width) goes to
+ * the checked path, which produces the same bytes or the same error as always.
  */
 import iconv from 'iconv-lite';
 import { CodecError, formatCodePoint, type CodecLocation } from './errors.js';
@@ -49,8 +55,116 @@ function isUserAreaLead(byte: number): boolean {
 /** Which character widths a field allows. */
 export type Width = 'single' | 'double' | 'any';
 
+/** A table entry not yet learned. */
+const UNKNOWN = -2;
+/** A code unit with no CP932 round trip of its own (unencodable, a surrogate, a 外字 candidate). */
+const NO_CODE = -1;
+
+/**
+ * CP932 code of each UTF-16 code unit: a byte (< 0x100), a double-byte code (lead << 8 | trail), or
+ * NO_CODE. Learned on first use from iconv-lite, exactly as the checked path decides per character.
+ */
+const codes = new Int32Array(0x10000).fill(UNKNOWN);
+// ASCII is the same in CP932 (what the ASCII shortcut below writes); JIS X 0201 katakana
+// U+FF61–U+FF9F are the single bytes 0xA1–0xDF.
+for (let unit = 0; unit <= 0x7f; unit += 1) codes[unit] = unit;
+for (let unit = 0xff61; unit <= 0xff9f; unit += 1) codes[unit] = unit - 0xff61 + 0xa1;
+
+function learnCode(unit: number): number {
+  let code = NO_CODE;
+  if (unit < 0xd800 || unit > 0xdfff) {
+    const char = String.fromCharCode(unit);
+    const bytes = iconv.encode(char, 'cp932');
+    if (iconv.decode(bytes, 'cp932') === char) {
+      if (bytes.length === 1) code = bytes[0] ?? NO_CODE;
+      else if (bytes.length === 2) code = ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
+    }
+  }
+  codes[unit] = code;
+  return code;
+}
+
+/**
+ * The CP932 code of one UTF-16 code unit that round-trips through iconv-lite on its own: a single
+ * byte (< 0x100) or a double-byte code (lead << 8 | trail, ≥ 0x8140); -1 when it has none (the
+ * checked path decides what that means).
+ */
+export function cp932CodeOf(unit: number): number {
+  const code = codes[unit] ?? NO_CODE;
+  return code === UNKNOWN ? learnCode(unit) : code;
+}
+
+/**
+ * Writes `value` as CP932 into `target` from `start`, never past `end`, and returns where it stopped;
+ * -1 when the fast path cannot take it: a character without its own CP932 code, the wrong width for
+ * `width`, more bytes than fit, or (with `noControls`) a control character U+0000–U+001F or U+007F.
+ * On -1 the bytes written so far are garbage; the caller runs the checked path for the bytes or the
+ * error. Never throws.
+ */
+export function writeCp932(
+  value: string,
+  width: Width,
+  target: Buffer,
+  start: number,
+  end: number,
+  noControls: boolean,
+): number {
+  let at = start;
+  for (let index = 0; index < value.length; index += 1) {
+    const unit = value.charCodeAt(index);
+    if (noControls && (unit < 0x20 || unit === 0x7f)) return -1;
+    const code = unit < 0x80 ? unit : cp932CodeOf(unit);
+    if (code < 0) return -1;
+    if (code < 0x100) {
+      if (width === 'double' || at >= end) return -1;
+      target[at] = code;
+      at += 1;
+    } else {
+      if (width === 'single' || at + 2 > end) return -1;
+      target[at] = code >>> 8;
+      target[at + 1] = code & 0xff;
+      at += 2;
+    }
+  }
+  return at;
+}
+
+/** The CP932 byte length of `value` if every code unit has its own code of the right width, else -1. */
+function fastLength(value: string, width: Width): number {
+  let length = 0;
+  for (let index = 0; index < value.length; index += 1) {
+    const unit = value.charCodeAt(index);
+    const code = unit < 0x80 ? unit : cp932CodeOf(unit);
+    if (code < 0) return -1;
+    if (code < 0x100) {
+      if (width === 'double') return -1;
+      length += 1;
+    } else {
+      if (width === 'single') return -1;
+      length += 2;
+    }
+  }
+  return length;
+}
+
 /** Encodes text to CP932, checking every character round-trips; width limits which bytes are allowed. */
 export function encodeCp932(
+  field: string,
+  value: string,
+  width: Width,
+  gaiji?: GaijiMapping,
+): Buffer {
+  const length = fastLength(value, width);
+  if (length >= 0) {
+    const out = Buffer.allocUnsafe(length);
+    writeCp932(value, width, out, 0, length, false);
+    return out;
+  }
+  return encodeCp932Checked(field, value, width, gaiji);
+}
+
+/** The checked path: iconv-lite round trip of the whole value, then character by character. */
+function encodeCp932Checked(
   field: string,
   value: string,
   width: Width,

@@ -4,10 +4,15 @@
  * CP932 cannot hold, a value too long for its field or bytes that are not CP932 raise a CodecError
  * naming the field and the position, never the value. iconv-lite turns what it cannot encode into
  * '?', so every field is checked by round trip.
+ *
+ * `encode` writes each field straight into the one record buffer when the value is the plain case
+ * (digits, text whose every character has its own CP932 code of the field's width, kana that maps
+ * character by character); anything else, including every error, goes through the checked encoder
+ * of that field, so the bytes and the errors are the same either way.
  */
 import { CodecError, formatCodePoint, type CodecLocation } from './errors.js';
-import { decodeCp932, encodeCp932, type GaijiMapping } from './cp932.js';
-import { toFullWidthKana, toHalfWidthKana } from './kana.js';
+import { cp932CodeOf, decodeCp932, encodeCp932, writeCp932, type GaijiMapping } from './cp932.js';
+import { halfWidthKanaOf, toFullWidthKana, toHalfWidthKana } from './kana.js';
 import {
   eraCode,
   warekiFromParts,
@@ -379,6 +384,118 @@ function encodeField(field: FieldSpec, value: unknown, gaiji: GaijiMapping | und
   }
 }
 
+/** Writes one field's value into the record at the field's offset. */
+type FieldWriter = (value: unknown, out: Buffer) => void;
+
+/**
+ * The field's writer: the fast path for the plain case, else the checked encoder (which throws the
+ * same errors as ever, or returns the field's bytes). The fast paths bail out on anything unusual
+ * rather than judge it, so they never decide an error themselves.
+ */
+function fieldWriter(field: FieldSpec, gaiji: GaijiMapping | undefined): FieldWriter {
+  const start = field.offset;
+  const end = field.offset + field.length;
+  const checked = (value: unknown, out: Buffer): void => {
+    // A fast path may have written part of the field before it bailed out.
+    out.fill(0, start, end);
+    encodeField(field, value, gaiji).copy(out, start);
+  };
+  switch (field.type) {
+    case 'numeric':
+      return (value, out) => {
+        const digits =
+          typeof value === 'string'
+            ? value
+            : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+              ? String(value)
+              : undefined;
+        if (digits !== undefined && digits.length > 0 && digits.length <= field.length) {
+          const from = end - digits.length;
+          let index = 0;
+          for (; index < digits.length; index += 1) {
+            const unit = digits.charCodeAt(index);
+            if (unit < 0x30 || unit > 0x39) break;
+            out[from + index] = unit;
+          }
+          if (index === digits.length) {
+            out.fill(0x30, start, from);
+            return;
+          }
+        }
+        checked(value, out);
+      };
+    case 'text':
+      return (value, out) => {
+        if (typeof value === 'string') {
+          const at = writeCp932(value, 'single', out, start, end, true);
+          if (at >= 0) {
+            out.fill(0x20, at, end);
+            return;
+          }
+        }
+        checked(value, out);
+      };
+    case 'zenkaku':
+      return (value, out) => {
+        if (typeof value === 'string') {
+          let at = writeCp932(value, 'double', out, start, end, true);
+          if (at >= 0) {
+            for (; at < end; at += 2) {
+              out[at] = 0x81;
+              out[at + 1] = 0x40;
+            }
+            return;
+          }
+        }
+        checked(value, out);
+      };
+    case 'kana-half':
+      return (value, out) => {
+        if (typeof value === 'string') {
+          const at = writeHalfWidthKana(value, out, start, end);
+          if (at >= 0) {
+            out.fill(0x20, at, end);
+            return;
+          }
+        }
+        checked(value, out);
+      };
+    case 'wareki':
+    case 'date':
+      return checked;
+  }
+}
+
+/**
+ * Writes text as half-width katakana bytes (full-width katakana converted as toHalfWidthKana does,
+ * U+3000 as a space) and returns where it stopped; -1 for anything else or when it does not fit.
+ */
+function writeHalfWidthKana(value: string, out: Buffer, start: number, end: number): number {
+  let at = start;
+  for (let index = 0; index < value.length; index += 1) {
+    const unit = value.charCodeAt(index);
+    if (unit >= 0xff61 && unit <= 0xff9f) {
+      if (at >= end) return -1;
+      out[at] = unit - 0xff61 + 0xa1;
+      at += 1;
+    } else if (unit === 0x20 || unit === 0x3000) {
+      if (at >= end) return -1;
+      out[at] = 0x20;
+      at += 1;
+    } else {
+      const half = halfWidthKanaOf(unit);
+      if (half === undefined) return -1;
+      for (let part = 0; part < half.length; part += 1) {
+        const code = cp932CodeOf(half.charCodeAt(part));
+        if (code < 0 || code > 0xff || at >= end) return -1;
+        out[at] = code;
+        at += 1;
+      }
+    }
+  }
+  return at;
+}
+
 function decodeField(field: FieldSpec, bytes: Buffer, gaiji: GaijiMapping | undefined): unknown {
   switch (field.type) {
     case 'numeric':
@@ -405,6 +522,7 @@ export function defineLayout<const F extends readonly FieldSpec[]>(
   checkLayout(spec);
   const { name, recordLength, fields, gaiji } = spec;
   const known = new Set(fields.map((field) => field.name));
+  const writers = fields.map((field) => ({ field, write: fieldWriter(field, gaiji) }));
   const withLayout = (error: unknown): unknown =>
     error instanceof CodecError ? error.within({ layout: name }) : error;
   return {
@@ -413,18 +531,20 @@ export function defineLayout<const F extends readonly FieldSpec[]>(
     fields,
     encode(record: InputOf<F>): Buffer {
       const values = record as Readonly<Record<string, unknown>>;
-      const out = Buffer.alloc(recordLength);
+      // Not zero-filled: the fields cover the record without gaps (checkLayout) and every writer
+      // writes all of its field's bytes, so nothing of the pool's earlier contents survives.
+      const out = Buffer.allocUnsafe(recordLength);
       try {
         for (const key of Object.keys(values)) {
           if (!known.has(key)) {
             throw new CodecError({ en: 'unknown field', ja: '様式にない項目です' }, { field: key });
           }
         }
-        for (const field of fields) {
+        for (const { field, write } of writers) {
           if (!(field.name in values)) {
             throw fieldError(field, 'missing field', '項目がありません');
           }
-          encodeField(field, values[field.name], gaiji).copy(out, field.offset);
+          write(values[field.name], out);
         }
       } catch (error) {
         throw withLayout(error);

@@ -40,6 +40,15 @@ for (const [offset, full] of Array.from(semiVoiced).entries()) {
 toHalf.set('\u3099', halfVoiced);
 toHalf.set('\u309A', halfSemiVoiced);
 
+/**
+ * The half-width form toHalfWidthKana gives one UTF-16 code unit that it converts (full-width
+ * katakana, voiced forms, the combining sound marks), or undefined for anything else, including
+ * half-width katakana and spaces, which it passes through.
+ */
+export function halfWidthKanaOf(unit: number): string | undefined {
+  return toHalf.get(String.fromCharCode(unit));
+}
+
 /** What to do with a character that has no counterpart. */
 export interface KanaOptions {
   /** 'pass' (default) keeps it unchanged; 'error' throws a CodecError naming its position. */

@@ -4,7 +4,7 @@
  * (IVS, characters beyond JIS X 0208), so the record carries their SHA-256 instead: the servers
  * compare equality only. The layout is this project's stand-in for the J-LIS specification.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { defineLayout } from '../codec/fixed-width.js';
 import type { JukinetConsistencyCheckRecord } from '../../schemas/types.gen.js';
 
@@ -29,9 +29,19 @@ export const consistencyRecordLayout = defineLayout({
 /** Record separator of CS files. */
 export const CS_SEPARATOR = Buffer.from('\r\n');
 
+/**
+ * One-shot hashing (Node ≥ 21.7 / 20.12) skips the Hash object createHash builds per call; the same
+ * digest either way (a string is hashed as UTF-8).
+ */
+const oneShotHash = (crypto as { hash?: unknown }).hash;
+const sha256Hex: (value: string) => string =
+  typeof oneShotHash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'hex')
+    : (value) => crypto.createHash('sha256').update(value, 'utf8').digest('hex');
+
 /** SHA-256 (hex) of a 統一文字 text field, as the CS record carries it. */
 export function textHash(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return sha256Hex(value);
 }
 
 /** Encodes a consistency-check record for the CS file (without separator). */
