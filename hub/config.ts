@@ -48,6 +48,11 @@ export interface HubConfig {
   /** Folder of the Node-RED flow files (`HUB_FLOWS_DIR`). */
   readonly flowsDir: string;
   /**
+   * How much V8 lets the heap grow past the live data before it collects, in percent
+   * (`HUB_HEAP_GROWING_PERCENT`; 0 = V8's own choice, which lets a streaming hub's RSS swell).
+   */
+  readonly heapGrowingPercent: number;
+  /**
    * Base URL of each external system the hub delivers to (`HUB_<SYSTEM>_URL`, e.g.
    * `HUB_JUKINET_CS_URL`); a system without one is reached at its simulator's local address.
    */
@@ -112,6 +117,11 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
   { name: 'HUB_EDITOR', default: 'on', meaning: 'Node-RED editor at /editor (on | off)' },
   { name: 'HUB_FLOWS_DIR', default: './flows', meaning: 'Node-RED flow files' },
+  {
+    name: 'HUB_HEAP_GROWING_PERCENT',
+    default: '50',
+    meaning: 'heap growth before V8 collects, % (0 = V8 default)',
+  },
   {
     name: 'HUB_<SYSTEM>_URL',
     default: 'the simulator on 127.0.0.1',
@@ -276,6 +286,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     editor: flag(env, 'HUB_EDITOR', true),
     flowsDir: resolve(text(env, 'HUB_FLOWS_DIR') ?? 'flows'),
     systemUrls: systemUrls(env),
+    heapGrowingPercent: integer(env, 'HUB_HEAP_GROWING_PERCENT', 50, 0, 1000),
   };
 }
 
