@@ -70,8 +70,30 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 
-/** One POST: status and body text; rejects on a network failure or when `timeoutMs` passes. */
-function post(
+/** A failed request on a kept-alive connection the system had just closed. */
+class StaleConnectionError extends Error {}
+
+/**
+ * One POST: status and body text; rejects on a network failure or when `timeoutMs` passes. A system
+ * may close an idle kept-alive connection just as a request goes out on it (ECONNRESET before any
+ * answer); that request never reached the system, so it is sent once more on a new connection (the
+ * Idempotency-Key makes even a doubtful resend harmless) instead of costing the message a retry delay.
+ */
+async function post(
+  url: URL,
+  body: Buffer | string,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(url, body, headers, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError)) throw error;
+    return postOnce(url, body, headers, timeoutMs);
+  }
+}
+
+function postOnce(
   url: URL,
   body: Buffer | string,
   headers: Readonly<Record<string, string>>,
@@ -109,7 +131,12 @@ function post(
         response.on('error', finish);
       },
     );
-    request.on('error', finish);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && error.code === 'ECONNRESET';
+      finish(
+        stale ? new StaleConnectionError('kept-alive connection closed', { cause: error }) : error,
+      );
+    });
     request.end(body);
   });
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectorError } from '../../hub/errors.js';
@@ -143,5 +144,40 @@ describe('connector runtime', () => {
     expect(pdf.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
     expect(subjectKeyOfPdf(pdf)).to.equal('s1:abc-DEF_123');
     expect(subjectKeyOfPdf(Buffer.from('%PDF-1.3 nothing'))).to.equal(undefined);
+  });
+});
+
+describe('HTTP sink connections', () => {
+  it('sends again on a new connection when the system closed the kept-alive one', async () => {
+    // A system that answers the first request of each connection and then closes the connection
+    // without saying so (no "Connection: close"), as servers with a short keep-alive timeout do.
+    const answered: string[] = [];
+    const server = createServer((socket) => {
+      let served = false;
+      socket.on('data', (data: Buffer) => {
+        if (served) {
+          socket.destroy();
+          return;
+        }
+        served = true;
+        answered.push(/idempotency-key: (\S+)/i.exec(data.toString())?.[1] ?? '?');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=60\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const sink = httpSink({
+        system: 'TEST',
+        allowsMyNumber: false,
+        baseUrl: `http://127.0.0.1:${String(port)}`,
+      });
+      await sink.deliver(message('k-1'));
+      await sink.deliver(message('k-2'));
+      await sink.deliver(message('k-3'));
+      expect(answered).to.deep.equal(['k-1', 'k-2', 'k-3']);
+    } finally {
+      server.close();
+    }
   });
 });
