@@ -10,6 +10,7 @@ import { CodecError, formatCodePoint } from './errors.js';
 import { cp932CodeOf, encodeCp932, type GaijiMapping, type Width } from './cp932.js';
 import { defineLayout, type FieldSpec, type InputOf } from './fixed-width.js';
 import { halfWidthKanaOf, toHalfWidthKana } from './kana.js';
+import { createRandom } from '../../schemas/sample.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reference: the checked encoder as it was before the fast paths (kept verbatim in behaviour).
@@ -232,16 +233,7 @@ function outcome(action: () => Buffer): Outcome {
 }
 
 /** Deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = createRandom;
 
 const range = (from: number, to: number): string[] =>
   Array.from({ length: to - from + 1 }, (_, offset) => String.fromCodePoint(from + offset));
