@@ -48,7 +48,9 @@ function startChild(mode: 'hub' | 'baseline', env: Record<string, string>): Chil
         ? ['--cpu-prof', `--cpu-prof-dir=${profile}`]
         : []),
       // HUB_BENCH_NODE_FLAGS: extra node/V8 flags for the hub child (e.g. heap sizing experiments).
-      ...(mode === 'hub' ? (process.env['HUB_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean) : []),
+      ...(mode === 'hub'
+        ? (process.env['HUB_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)
+        : []),
     ],
     env: { ...process.env, ...env },
     // The hub's log (level warn) goes to stderr, so stdout stays the benchmark's result lines.
