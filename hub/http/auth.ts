@@ -53,24 +53,35 @@ function sha256(text: string): string {
 /** A bcrypt hash of a password no one has, so unknown users cost as much time as known ones. */
 const decoyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), 10);
 
+interface UserRow {
+  readonly username: string;
+  readonly password_hash: string;
+  readonly role: string;
+  readonly disabled: number | boolean;
+}
+
+/** The role of a user row that may sign in: enabled, with a role the hub knows. */
+function enabledRole(row: UserRow | undefined): Role | undefined {
+  if (row === undefined || Boolean(row.disabled)) return undefined;
+  return (roles as readonly string[]).includes(row.role) ? (row.role as Role) : undefined;
+}
+
 /** Credentials kept in the store. */
 export function storeCredentials(knex: Knex, options: { bcryptRounds?: number } = {}): Credentials {
   const rounds = options.bcryptRounds ?? 12;
+  const userRow = async (username: string) =>
+    (await knex('hub_users').where({ username }).first()) as UserRow | undefined;
   return {
     async verifyUser(username, password) {
-      const row = (await knex('hub_users').where({ username }).first()) as
-        | { username: string; password_hash: string; role: string; disabled: number | boolean }
-        | undefined;
+      const row = await userRow(username);
       const ok = await bcrypt.compare(password, row?.password_hash ?? decoyHash);
-      if (!row || !ok || Boolean(row.disabled)) return undefined;
-      if (!(roles as readonly string[]).includes(row.role)) return undefined;
-      return { username: row.username, role: row.role as Role };
+      const role = enabledRole(row);
+      return ok && row !== undefined && role !== undefined
+        ? { username: row.username, role }
+        : undefined;
     },
     async roleOf(username) {
-      const row = (await knex('hub_users').where({ username }).first()) as
-        { role: string; disabled: number | boolean } | undefined;
-      if (!row || Boolean(row.disabled)) return undefined;
-      return (roles as readonly string[]).includes(row.role) ? (row.role as Role) : undefined;
+      return enabledRole(await userRow(username));
     },
     async verifyToken(token) {
       const hash = sha256(token);

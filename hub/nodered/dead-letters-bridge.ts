@@ -2,13 +2,13 @@
  * The editor's bridge to the dead-letter service, mounted on Node-RED's admin app at
  * `/editor/hub/dead-letters` for the "Dead letters / デッドレター" sidebar. The editor signs in with
  * Node-RED's own tokens, so the sidebar cannot call `/api/dead-letters`; this router answers the same
- * things for the Node-RED user, acting as that hub user with their current role (refreshed from
- * hub_users by the adminAuth on each request). The rules
- * are the service's own (every role reads masked, dry-runs; only operators replay). The sidebar never
- * unmasks: that stays with `hub dlq show --unmask` and `POST /api/dead-letters/:id/unmask`.
+ * things for the Node-RED user, acting as that hub user with their current role (read from
+ * hub_users by the adminAuth on each request). The rules are the service's own (every role reads
+ * masked, dry-runs; only operators replay). The sidebar never unmasks: that stays with
+ * `hub dlq show --unmask` and `POST /api/dead-letters/:id/unmask`.
  */
 import express, { type Request, type Router } from 'express';
-import type { Role } from '../http/auth.js';
+import { roles } from '../http/auth.js';
 import {
   answerRefusal,
   badRequest,
@@ -29,10 +29,14 @@ const DEFAULT_LIST_LIMIT = 200;
 const MAX_LIST_LIMIT = 1000;
 
 /** The Node-RED user behind a request (set by `RED.auth.needsPermission`). */
-function actorOf(req: Request, knownRoles: ReadonlyMap<string, Role>): Actor {
-  const user = (req as Request & { user?: { username?: unknown } }).user;
+function actorOf(req: Request): Actor {
+  // The adminAuth's `users()` read the role from hub_users for this very request.
+  const user = (req as Request & { user?: { username?: unknown; role?: unknown } }).user;
   const name = typeof user?.username === 'string' ? user.username : undefined;
-  const role = name === undefined ? undefined : knownRoles.get(name);
+  const role =
+    typeof user?.role === 'string' && (roles as readonly string[]).includes(user.role)
+      ? user.role
+      : undefined;
   if (name === undefined || role === undefined) {
     throw new OperatorRefusal(
       403,
@@ -48,10 +52,7 @@ function actorOf(req: Request, knownRoles: ReadonlyMap<string, Role>): Actor {
  * `GET /me`, `GET /` (list, same filters as `/api/dead-letters`), `GET /counts` (per route and per
  * route and reason), `GET /:id` (masked detail), `POST /replay` (`{ ids, dryRun, to?, reason? }`).
  */
-export function deadLetterBridge(
-  service: DeadLetterService,
-  knownRoles: ReadonlyMap<string, Role>,
-): Router {
+export function deadLetterBridge(service: DeadLetterService): Router {
   const router = express.Router();
   router.use(express.json({ limit: '64kb' }));
   router.use((_req, res, next) => {
@@ -61,7 +62,7 @@ export function deadLetterBridge(
 
   router.get('/me', (req, res, next) => {
     try {
-      const actor = actorOf(req, knownRoles);
+      const actor = actorOf(req);
       res.json({
         username: actor.name,
         role: actor.role,
@@ -76,7 +77,7 @@ export function deadLetterBridge(
   router.get(
     '/',
     handle(async (req, res) => {
-      actorOf(req, knownRoles);
+      actorOf(req);
       const filter = filterFrom(req.query);
       const limit = Math.min(filter.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
       const letters = await service.list({ ...filter, limit });
@@ -87,7 +88,7 @@ export function deadLetterBridge(
   router.get(
     '/counts',
     handle(async (req, res) => {
-      actorOf(req, knownRoles);
+      actorOf(req);
       const counts = await service.counts(filterFrom(req.query));
       const routes = new Map<string | null, number>();
       for (const entry of counts)
@@ -102,7 +103,7 @@ export function deadLetterBridge(
   router.get(
     '/:id',
     handle(async (req, res) => {
-      const view = await service.show(idOf(req), { actor: actorOf(req, knownRoles) });
+      const view = await service.show(idOf(req), { actor: actorOf(req) });
       res.json(view);
     }),
   );
@@ -110,7 +111,7 @@ export function deadLetterBridge(
   router.post(
     '/replay',
     handle(async (req, res) => {
-      const actor = actorOf(req, knownRoles);
+      const actor = actorOf(req);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const ids = body['ids'];
       if (

@@ -36,10 +36,16 @@ interface NodeRedApi {
   readonly auth: { needsPermission(permission: string): RequestHandler };
 }
 
-/** A user as Node-RED's adminAuth sees it. */
+/** A user as Node-RED's adminAuth sees it; Node-RED hands this object on as `req.user`. */
 export interface EditorUserInfo {
   readonly username: string;
   readonly permissions: '*' | 'read';
+  /** The hub role, for the hub's own routes under the editor (the dead-letter bridge). */
+  readonly role: Role;
+}
+
+function userInfo(username: string, role: Role): EditorUserInfo {
+  return { username, permissions: permissionsOf(role), role };
 }
 
 /** Node-RED permissions per hub role: integrators edit and deploy, the others only look. */
@@ -53,23 +59,16 @@ export function permissionsOf(role: Role): '*' | 'read' {
  * the answer is read from hub_users each time: a user disabled or given another role with `hub users`
  * is refused or changed at once, and a session kept across a restart still knows its role.
  */
-export function editorAdminAuth(credentials: Credentials, knownRoles: Map<string, Role>) {
+export function editorAdminAuth(credentials: Credentials) {
   return {
     type: 'credentials',
     async users(username: string): Promise<EditorUserInfo | null> {
       const role = await credentials.roleOf(username);
-      if (role === undefined) {
-        knownRoles.delete(username);
-        return null;
-      }
-      knownRoles.set(username, role);
-      return { username, permissions: permissionsOf(role) };
+      return role === undefined ? null : userInfo(username, role);
     },
     async authenticate(username: string, password: string): Promise<EditorUserInfo | null> {
       const user = await credentials.verifyUser(username, password);
-      if (user === undefined) return null;
-      knownRoles.set(user.username, user.role);
-      return { username: user.username, permissions: permissionsOf(user.role) };
+      return user === undefined ? null : userInfo(user.username, user.role);
     },
   };
 }
@@ -211,7 +210,6 @@ export const editorPlugin: HubPlugin = {
     };
     refresh();
     const timer = setInterval(refresh, 2000);
-    const knownRoles = new Map<string, Role>();
     const userDir = join(config.dataDir, 'node-red');
     const storage = hubStorage({
       flowsDir: config.flowsDir,
@@ -257,7 +255,7 @@ export const editorPlugin: HubPlugin = {
       nodesDir: [join(import.meta.dirname, 'nodes'), join(import.meta.dirname, 'plugins')],
       storageModule: storage,
       credentialSecret: credentialSecretOf(context.keyRing.current.encryptionKey),
-      adminAuth: editorAdminAuth(context.credentials, knownRoles),
+      adminAuth: editorAdminAuth(context.credentials),
       externalModules: {
         palette: { allowInstall: false, allowUpload: false },
         modules: { allowInstall: false },
@@ -325,7 +323,7 @@ export const editorPlugin: HubPlugin = {
     RED.httpAdmin.use(
       '/hub/dead-letters',
       RED.auth.needsPermission('hub-dead-letters.read'),
-      deadLetterBridge(deadLetterServiceOf(context), knownRoles),
+      deadLetterBridge(deadLetterServiceOf(context)),
     );
     context.app.use('/editor', RED.httpAdmin);
     await RED.start();
