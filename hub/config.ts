@@ -291,7 +291,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
 }
 
 /** The name of the variable holding `system`'s base URL. */
-export function systemUrlVariable(system: SimSystem): string {
+export function systemUrlVariable(system: string): string {
   return `HUB_${system}_URL`;
 }
 
@@ -302,13 +302,8 @@ function systemUrls(env: Env): Partial<Record<SimSystem, string>> {
     const name = systemUrlVariable(system);
     const value = text(env, name);
     if (value === undefined) continue;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError(name, `must be an http:// or https:// URL, got "${redactUrl(value)}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') {
       throw new ConfigError(name, `must be an http:// or https:// URL, got "${redactUrl(value)}"`);
     }
     urls[system] = value.replace(/\/+$/, '');

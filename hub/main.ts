@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { readTls, redactUrl, type HubConfig } from './config.js';
+import { readTls, redactUrl, systemUrlVariable, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Sink, StepSpec } from './engine/step.js';
@@ -108,7 +108,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         if (url !== undefined) log.info({ system, url: redactUrl(url) }, 'system endpoint');
         else if (config.mode === 'production')
           log.warn(
-            { system, variable: `HUB_${system}_URL` },
+            { system, variable: systemUrlVariable(system) },
             'no endpoint configured: deliveries go to the local simulator address / 連携先 URL が未設定です（シミュレータのアドレスに送信します）',
           );
       }

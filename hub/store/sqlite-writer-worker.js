@@ -13,59 +13,53 @@ const Database = require('better-sqlite3');
 /** @type {{ filename: string }} */
 const { filename } = workerData;
 
-const outcomeColumns = [
-  'message_id',
-  'message_type',
-  'route',
-  'step',
-  'outcome',
-  'attempt',
-  'received_at',
-  'finished_at',
-  'subject_hash',
-  'correlation_id',
-  'output_message_id',
-  'reason_class',
-  'detail',
-];
-const keyColumns = ['step', 'key', 'message_id', 'processed_at'];
-
 const db = new Database(filename);
 // The same settings as the main connection (hub/store/index.ts): a commit survives power loss.
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 
-/** @type {((outcomes: any[], keys: any[]) => void) | undefined} */
-let writeBatch;
+/**
+ * Insert statements, prepared once per table and column set. The rows come from the main thread
+ * exactly as knex would insert them (hub/store/outcomes.ts), so their keys are the columns: no second
+ * list of columns to keep in step here.
+ * @type {Map<string, any>}
+ */
+const statements = new Map();
+
+/** @param {string} table @param {string[]} columns @param {string} suffix */
+function insertInto(table, columns, suffix) {
+  const key = `${table}(${columns.join(',')})`;
+  let statement = statements.get(key);
+  if (statement === undefined) {
+    statement = db.prepare(
+      `insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) ` +
+        `values (${columns.map((c) => `@${c}`).join(', ')})${suffix}`,
+    );
+    statements.set(key, statement);
+  }
+  return statement;
+}
 
 /** Dates are stored as milliseconds, as knex's better-sqlite3 dialect stores them. */
-function bindable(row, columns) {
+function bindable(row) {
   /** @type {Record<string, unknown>} */
   const out = {};
-  for (const column of columns) {
-    const value = row[column];
+  for (const [column, value] of Object.entries(row)) {
     out[column] = value instanceof Date ? value.getTime() : value === undefined ? null : value;
   }
   return out;
 }
 
-function prepared() {
-  if (writeBatch !== undefined) return writeBatch;
-  const insertOutcome = db.prepare(
-    `insert into message_outcomes (${outcomeColumns.map((c) => `"${c}"`).join(', ')}) ` +
-      `values (${outcomeColumns.map((c) => `@${c}`).join(', ')})`,
-  );
-  const insertKey = db.prepare(
-    `insert into processed_keys (${keyColumns.map((c) => `"${c}"`).join(', ')}) ` +
-      `values (${keyColumns.map((c) => `@${c}`).join(', ')}) on conflict ("step", "key") do nothing`,
-  );
-  writeBatch = db.transaction((outcomes, keys) => {
-    for (const row of outcomes) insertOutcome.run(bindable(row, outcomeColumns));
-    for (const row of keys) insertKey.run(bindable(row, keyColumns));
-  });
-  return writeBatch;
+/** @param {string} table @param {Record<string, unknown>[]} rows @param {string} suffix */
+function insertAll(table, rows, suffix) {
+  for (const row of rows) insertInto(table, Object.keys(row), suffix).run(bindable(row));
 }
+
+const writeBatch = db.transaction((outcomes, keys) => {
+  insertAll('message_outcomes', outcomes, '');
+  insertAll('processed_keys', keys, ' on conflict ("step", "key") do nothing');
+});
 
 parentPort?.on('message', (message) => {
   if (message.type === 'close') {
@@ -74,7 +68,7 @@ parentPort?.on('message', (message) => {
     return;
   }
   try {
-    prepared()(message.outcomes, message.keys);
+    writeBatch(message.outcomes, message.keys);
     parentPort?.postMessage({ id: message.id, ok: true });
   } catch (error) {
     // The driver's code and message only: better-sqlite3 does not put bound values in its errors.
