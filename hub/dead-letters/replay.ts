@@ -125,11 +125,15 @@ export class ReplayRequestError extends HubError {
   }
 }
 
-function parsedOrUndefined(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
+/** What a step does with its output, for people. */
+function outputOf(spec: StepSpec): string {
+  switch (spec.output.kind) {
+    case 'publish':
+      return `publish ${spec.output.messageType}`;
+    case 'deliver':
+      return `deliver to ${spec.output.system}`;
+    case 'reply':
+      return 'reply to the requester';
   }
 }
 
@@ -246,52 +250,48 @@ export function createReplayer(deps: ReplayDeps) {
     );
   }
 
-  /** What the target step does with a message, for the dry run; undefined when the step is unknown. */
-  function effectOf(target: ReplayTarget, body: unknown): string | undefined {
-    const spec = steps().find((step) => step.name === target.step);
-    if (spec === undefined) return undefined;
-    const transformer =
-      spec.transformer === undefined ? undefined : deps.transformers?.get(spec.transformer);
-    if (
-      (body !== undefined && !conditionsHold(spec.when, body)) ||
-      (body !== undefined &&
-        transformer?.accepts !== undefined &&
-        !transformer.accepts(body as never))
-    ) {
-      return `skipped by step ${spec.name}: its conditions do not take this message / 条件に合わないためステップ ${spec.name} は処理しません`;
-    }
-    const transformed =
-      spec.transformer === undefined
-        ? ''
-        : `${spec.transformer} → ${deps.transformers?.get(spec.transformer)?.to ?? '?'}, `;
-    switch (spec.output.kind) {
-      case 'publish':
-        return `${transformed}publish ${spec.output.messageType}`;
-      case 'deliver':
-        return `${transformed}deliver to ${spec.output.system}`;
-      case 'reply':
-        return `${transformed}reply to the requester`;
-    }
-  }
-
-  /** Validates the body as its type (and transforms it when the step is known): paths of problems. */
-  function check(target: ReplayTarget, body: Buffer, letter: DeadLetter): string[] {
+  /**
+   * Validates the body as its type and, when the step is known, runs it as the runner would (its
+   * conditions, its transformer, the output's schema). Returns the paths of problems (never values)
+   * and what the step would do with the message (for the dry run).
+   */
+  function check(
+    target: ReplayTarget,
+    body: Buffer,
+    letter: DeadLetter,
+  ): { issues: string[]; effect?: string } {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return ['/ json'];
+      return { issues: ['/ json'] };
     }
-    if (!deps.catalogue.has(target.messageType)) return [`/ unknown type ${target.messageType}`];
+    if (!deps.catalogue.has(target.messageType)) {
+      return { issues: [`/ unknown type ${target.messageType}`] };
+    }
     const issues = deps.catalogue.validate(target.messageType, parsed).issues;
-    if (issues.length > 0) return issues.map((issue) => `${issue.path || '/'} ${issue.keyword}`);
+    if (issues.length > 0) {
+      return { issues: issues.map((issue) => `${issue.path || '/'} ${issue.keyword}`) };
+    }
     const spec = steps().find((step) => step.name === target.step);
+    if (spec === undefined) return { issues: [] };
+    const transformer =
+      spec.transformer === undefined ? undefined : deps.transformers?.get(spec.transformer);
+    if (spec.transformer !== undefined && transformer === undefined) {
+      return { issues: [`/ transformer ${spec.transformer} not available`] };
+    }
     // As the runner: a message the step's conditions or transformer do not take is skipped there.
-    if (spec === undefined || !conditionsHold(spec.when, parsed)) return [];
-    if (spec.transformer === undefined) return [];
-    const transformer = deps.transformers?.get(spec.transformer);
-    if (transformer === undefined) return [`/ transformer ${spec.transformer} not available`];
-    if (transformer.accepts !== undefined && !transformer.accepts(parsed as never)) return [];
+    if (
+      !conditionsHold(spec.when, parsed) ||
+      (transformer?.accepts !== undefined && !transformer.accepts(parsed as never))
+    ) {
+      return {
+        issues: [],
+        effect: `skipped by step ${spec.name}: its conditions do not take this message / 条件に合わないためステップ ${spec.name} は処理しません`,
+      };
+    }
+    const output = outputOf(spec);
+    if (transformer === undefined) return { issues: [], effect: output };
     try {
       const context: TransformContext = {
         messageId: letter.messageId,
@@ -299,11 +299,14 @@ export function createReplayer(deps: ReplayDeps) {
         now: now().toISOString(),
         lgCode: deps.lgCode ?? '131016',
       };
-      const output = transformer.transform(parsed as never, context);
-      const out = deps.catalogue.validate(transformer.to, output).issues;
-      return out.map((issue) => `output ${issue.path || '/'} ${issue.keyword}`);
+      const transformed = transformer.transform(parsed as never, context);
+      const out = deps.catalogue.validate(transformer.to, transformed).issues;
+      return {
+        issues: out.map((issue) => `output ${issue.path || '/'} ${issue.keyword}`),
+        effect: `${spec.transformer ?? ''} → ${transformer.to}, ${output}`,
+      };
     } catch (error) {
-      return [`/ transform ${error instanceof Error ? error.name : 'failed'}`];
+      return { issues: [`/ transform ${error instanceof Error ? error.name : 'failed'}`] };
     }
   }
 
@@ -464,7 +467,7 @@ export function createReplayer(deps: ReplayDeps) {
     const original = await deps.repository.payload(letter.id);
     if (original === undefined) return { ...base, status: 'refused' };
     const body = request.body ?? original;
-    const issues = check(target, body, letter);
+    const { issues, effect } = check(target, body, letter);
     if (issues.length > 0) {
       return {
         ...base,
@@ -479,7 +482,6 @@ export function createReplayer(deps: ReplayDeps) {
     const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
     const newId = replayMessageId(rootId, replayCount);
     if (dryRun) {
-      const effect = effectOf(target, parsedOrUndefined(body));
       return {
         ...base,
         status: 'would-publish',
