@@ -13,7 +13,6 @@ import { writeConsistencyExtract } from '../connectors/kizon-juki/simulator.js';
 import { consistencyRecordLayout, CS_SEPARATOR } from '../connectors/jukinet-cs/codec.js';
 import { pathOfRef } from '../connectors/runtime/files.js';
 import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';
-import { sampleLgCode } from '../schemas/sample.js';
 import type { JukinetConsistencyCheckExtractReady } from '../schemas/types.gen.js';
 import { configureLogger } from '../hub/logger.js';
 import type { FromChild, ToChild } from './bulk-child.js';
@@ -253,16 +252,7 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
   try {
     for (const { count, rounds } of plan) {
       const path = join(workDir, `extract-${String(count)}.jsonl`);
-      const { fileRef, sha256 } = await writeConsistencyExtract(path, count, asOf);
-      const manifest: JukinetConsistencyCheckExtractReady = {
-        lgCode: sampleLgCode,
-        fileRef,
-        sha256,
-        recordCount: count,
-        asOf,
-        encoding: 'UTF-8',
-        layoutVersion: '1.0',
-      };
+      const manifest = await writeConsistencyExtract(path, count, asOf);
       const hub: Round[] = [];
       const bare: Round[] = [];
       for (let round = 0; round < rounds; round += 1) {

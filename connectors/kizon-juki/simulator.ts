@@ -12,7 +12,10 @@ import {
   sampleMovementRecorded,
   sampleMyNumber,
 } from '../../schemas/sample.js';
-import type { MovementReason } from '../../schemas/types.gen.js';
+import type {
+  JukinetConsistencyCheckExtractReady,
+  MovementReason,
+} from '../../schemas/types.gen.js';
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, type Simulator } from '../runtime/simulator.js';
@@ -47,7 +50,7 @@ export async function writeConsistencyExtract(
   path: string,
   count: number,
   asOf: string,
-): Promise<{ fileRef: string; sha256: string; bytes: number }> {
+): Promise<JukinetConsistencyCheckExtractReady> {
   const file = await openAtomicFile(path);
   let lines = '';
   for (let recordNo = 1; recordNo <= count; recordNo += 1) {
@@ -60,7 +63,17 @@ export async function writeConsistencyExtract(
     }
   }
   if (lines !== '') await file.write(lines);
-  return file.commit();
+  const { fileRef, sha256 } = await file.commit();
+  // The manifest the registry publishes for this extract.
+  return {
+    lgCode: sampleLgCode,
+    fileRef,
+    sha256,
+    recordCount: count,
+    asOf,
+    encoding: 'UTF-8',
+    layoutVersion: '1.0',
+  };
 }
 
 /** Starts nothing; returns the registry simulator (call `start()`). */
@@ -102,21 +115,14 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const count =
         typeof body['count'] === 'number' ? Math.max(0, Math.floor(body['count'])) : 1000;
       const asOf = new Date().toISOString();
-      const { fileRef, sha256 } = await writeConsistencyExtract(
+      const manifest = await writeConsistencyExtract(
         join(options.exchangeDir, 'kizon-juki', `extract-${String(Date.now())}.jsonl`),
         count,
         asOf,
       );
       try {
-        const result = await publishExtractReady(options.ingress, {
-          lgCode: sampleLgCode,
-          fileRef,
-          sha256,
-          recordCount: count,
-          asOf,
-          encoding: 'UTF-8',
-          layoutVersion: '1.0',
-        });
+        const result = await publishExtractReady(options.ingress, manifest);
+        const { fileRef, sha256 } = manifest;
         res.json({ fileRef, sha256, recordCount: count, messageId: result.messageId });
       } catch {
         res.status(503).json({ error: 'the hub did not take the manifest' });
