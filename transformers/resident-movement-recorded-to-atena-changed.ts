@@ -1,4 +1,5 @@
 /** 異動 → 共通基盤 宛名 (差分連携): the resident snapshot without 個人番号 or 住民票コード. */
+import { residentSnapshot } from './resident-snapshot.js';
 import { defineTransformer } from './transformer.js';
 
 /** Turns a recorded movement into a DIFF 宛名 record for the 共通基盤 (no 個人番号 leaves on this leg). */
@@ -11,27 +12,10 @@ export const residentMovementRecordedToAtenaChanged = defineTransformer({
     en: 'Maps a recorded movement to a DIFF atena record for the common platform',
   },
   transform(movement, context) {
-    const { resident } = movement;
     return {
       lgCode: movement.lgCode,
       mode: 'DIFF',
-      record: {
-        atenaNumber: resident.atenaNumber,
-        setaiNumber: resident.setaiNumber,
-        historyNo: movement.historyNo,
-        residentType: resident.residentType,
-        residentStatus: resident.residentStatus,
-        name: resident.name,
-        birthDate: resident.birthDate,
-        sex: resident.sex,
-        ...(resident.householderName === undefined
-          ? {}
-          : { householderName: resident.householderName }),
-        ...(resident.relationship === undefined ? {} : { relationship: resident.relationship }),
-        address: resident.address,
-        movementReason: movement.movementReason,
-        movedOn: movement.movedOn,
-      },
+      record: residentSnapshot(movement),
       asOf: context.now,
     };
   },

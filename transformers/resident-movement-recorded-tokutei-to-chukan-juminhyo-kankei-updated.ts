@@ -1,4 +1,5 @@
 /** 異動 (特定個人情報) → 団体内統合宛名 / 中間サーバ 住民票関係情報 副本. */
+import { residentSnapshot } from './resident-snapshot.js';
 import { defineTransformer } from './transformer.js';
 
 /** Maps a movement with 個人番号 to the 住民票関係情報 副本 update sent via 団体内統合宛名. */
@@ -11,28 +12,13 @@ export const residentMovementRecordedTokuteiToChukanJuminhyoKankeiUpdated = defi
     en: 'Maps a movement with My Number to the intermediate-server copy update via the integrated atena system',
   },
   transform(movement) {
-    const { resident } = movement;
     return {
       lgCode: movement.lgCode,
       myNumber: movement.myNumber,
       ...(movement.integratedAtenaNumber === undefined
         ? {}
         : { integratedAtenaNumber: movement.integratedAtenaNumber }),
-      atenaNumber: resident.atenaNumber,
-      setaiNumber: resident.setaiNumber,
-      historyNo: movement.historyNo,
-      residentType: resident.residentType,
-      residentStatus: resident.residentStatus,
-      name: resident.name,
-      birthDate: resident.birthDate,
-      sex: resident.sex,
-      address: resident.address,
-      ...(resident.householderName === undefined
-        ? {}
-        : { householderName: resident.householderName }),
-      ...(resident.relationship === undefined ? {} : { relationship: resident.relationship }),
-      movementReason: movement.movementReason,
-      movedOn: movement.movedOn,
+      ...residentSnapshot(movement),
       processedOn: movement.processedOn,
     };
   },
