@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
+import { hubNodeTypes } from '../../hub/nodered/flow-model.js';
 import hubNodes from '../../hub/nodered/nodes/hub.js';
 import { eventually } from '../support/broker.js';
 
@@ -34,15 +35,8 @@ const require = createRequire(import.meta.url);
 const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
-const flowTypes = [
-  'hub-in',
-  'hub-transform',
-  'hub-route',
-  'hub-publish',
-  'hub-deliver',
-  'hub-request',
-  'hub-bulk',
-] as const;
+// The palette as the compiler knows it: the runtime file (plain JS, its own list) must register each.
+const flowTypes = hubNodeTypes.filter((type) => type !== 'hub-system');
 
 const tab = { id: 'tab1', type: 'tab', label: 'affair-1 test' };
 
