@@ -450,11 +450,9 @@ function outputOf(
       }
       return { output: { kind: 'publish', messageType: type }, suffix: slug(type) };
     }
-    case 'hub-request':
-      if (
-        positiveInt(terminal, 'deadlineMs') === undefined ||
-        Number.isNaN(positiveInt(terminal, 'deadlineMs'))
-      ) {
+    case 'hub-request': {
+      const deadlineMs = positiveInt(terminal, 'deadlineMs');
+      if (deadlineMs === undefined || Number.isNaN(deadlineMs)) {
         problem(
           terminal,
           `${describeNode(terminal)}: give the reply deadline in ms`,
@@ -462,10 +460,8 @@ function outputOf(
         );
         return undefined;
       }
-      return {
-        output: { kind: 'reply', deadlineMs: positiveInt(terminal, 'deadlineMs') ?? 0 },
-        suffix: 'reply',
-      };
+      return { output: { kind: 'reply', deadlineMs }, suffix: 'reply' };
+    }
     case 'hub-deliver':
     case 'hub-bulk':
       return deliverOutput(route, terminal, current, transformer, context, problem);
