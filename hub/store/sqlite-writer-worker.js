@@ -53,7 +53,10 @@ function bindable(row) {
 
 /** @param {string} table @param {Record<string, unknown>[]} rows @param {string} suffix */
 function insertAll(table, rows, suffix) {
-  for (const row of rows) insertInto(table, Object.keys(row), suffix).run(bindable(row));
+  if (rows.length === 0) return;
+  // Every row of a batch comes from the same builder: one column set, one statement.
+  const statement = insertInto(table, Object.keys(rows[0]), suffix);
+  for (const row of rows) statement.run(bindable(row));
 }
 
 const writeBatch = db.transaction((outcomes, keys) => {
