@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier/flat';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'schemas/types.gen.ts'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'schemas/types.gen.ts', '.mocharc.cjs'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
