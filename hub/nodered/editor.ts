@@ -20,7 +20,13 @@ import type { StepSpec } from '../engine/step.js';
 import { transformers } from '../../transformers/index.js';
 import { defaultSteps } from '../../connectors/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import { checkFlows, formatProblems, type FlowNode } from './flow-model.js';
+import {
+  checkFlows,
+  checkNodeSafety,
+  coreNodeFiles,
+  formatProblems,
+  type FlowNode,
+} from './flow-model.js';
 import { connectorSinks, lintContext } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { diffFlows, readFlowsDir } from './flows-dir.js';
@@ -195,6 +201,17 @@ export const editorPlugin: HubPlugin = {
       );
     }
     if (!config.editor) return { stop: () => Promise.resolve() };
+    // Whatever the engine runs, Node-RED starts every node of the flows directory (config nodes on
+    // no tab included): refuse to start with a node type that could run code in the hub.
+    const unsafe = checkNodeSafety(readFlowsDir(config.flowsDir));
+    if (unsafe.length > 0) {
+      throw Object.assign(
+        new Error(
+          `HUB_FLOWS_DIR ${config.flowsDir} holds nodes the hub refuses / ハブが許可しないノードがあります:\n${formatProblems(unsafe)}`,
+        ),
+        { code: 'flows_refused' },
+      );
+    }
 
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
     const tap: Tap = createTap();
@@ -253,17 +270,23 @@ export const editorPlugin: HubPlugin = {
       userDir,
       // nodes/: the hub palette; plugins/: a Node-RED plugin module (the dead-letter sidebar).
       nodesDir: [join(import.meta.dirname, 'nodes'), join(import.meta.dirname, 'plugins')],
+      // Only the reviewed core nodes and the hub's own file are loaded: no function, exec, file, tcp,
+      // http request, template… exists in this Node-RED, whatever a flow says (hub/nodered/flow-model.ts).
+      nodesIncludes: [...coreNodeFiles, 'hub.js'],
+      functionGlobalContext: {},
+      exportGlobalContextKeys: false,
       storageModule: storage,
       credentialSecret: credentialSecretOf(context.keyRing.current.encryptionKey),
       adminAuth: editorAdminAuth(context.credentials),
       externalModules: {
         palette: { allowInstall: false, allowUpload: false },
         modules: { allowInstall: false },
+        autoInstall: false,
       },
       functionExternalModules: false,
       editorTheme: {
         projects: { enabled: false },
-        palette: { catalogues: [] },
+        palette: { catalogues: [], editable: false },
         tours: false,
         header: { title: 'juki-hub 連携ハブ' },
       },

@@ -233,17 +233,115 @@ describe('flows: lint and compile', () => {
     );
   });
 
-  it('refuses logic in Function nodes', () => {
-    const tab = affair11().id;
-    const found = reasons(
-      edited((nodes) => [
-        ...nodes,
-        { id: 'f', type: 'function', z: tab, func: 'return msg;', wires: [] },
-      ]),
-    );
-    expect(found.some((reason) => reason.includes('only hub nodes compile into routes'))).to.equal(
-      true,
-    );
+  describe('the node allow-list (nothing that runs code, anywhere in a flow)', () => {
+    const refusedTypes = [
+      'function',
+      'exec',
+      'file',
+      'file in',
+      'tcp in',
+      'tcp request',
+      'http request',
+      'http in',
+      'template',
+      'change',
+      'inject',
+      'global-config',
+      'unknown',
+      'node-red-contrib-anything',
+    ];
+    const placements = (): { where: string; nodes: (type: string) => FlowNode[] }[] => {
+      const tab = affair11().id;
+      return [
+        {
+          where: 'on an affair tab',
+          nodes: (type) => [{ id: 'x1', type, z: tab, func: 'return msg;', wires: [] }],
+        },
+        {
+          where: 'on no tab (a global config node)',
+          nodes: (type) => [{ id: 'x1', type, func: 'process.exit(1)' }],
+        },
+        {
+          where: 'on a disabled tab',
+          nodes: (type) => [
+            { id: 'off', type: 'tab', label: 'affair-99 off', disabled: true },
+            { id: 'x1', type, z: 'off', wires: [] },
+          ],
+        },
+        {
+          where: 'inside a subflow',
+          nodes: (type) => [
+            { id: 'sf', type: 'subflow', name: 'helper', in: [], out: [] },
+            { id: 'x1', type, z: 'sf', wires: [] },
+          ],
+        },
+        {
+          where: 'disabled itself',
+          nodes: (type) => [{ id: 'x1', type, z: tab, d: true, wires: [] }],
+        },
+      ];
+    };
+    for (const type of refusedTypes) {
+      it(`refuses a "${type}" node wherever it is`, () => {
+        for (const { where, nodes } of placements()) {
+          const found = checkFlows(
+            edited((all) => [...all, ...nodes(type)]),
+            context,
+          ).problems.filter((problem) => problem.nodeId === 'x1');
+          expect(found.length, `${type} ${where}`).to.be.greaterThan(0);
+          expect(found[0]?.en, where).to.include(`of type "${type}" is not allowed in the hub`);
+          expect(found[0]?.ja, where).to.include('ハブでは使えません');
+        }
+      });
+    }
+
+    it('accepts comments, groups, links, debug and subflows of allowed nodes', () => {
+      const tab = affair11().id;
+      const { problems } = checkFlows(
+        edited((all) => [
+          ...all,
+          { id: 'c1', type: 'comment', z: tab, name: '説明', info: 'notes' },
+          { id: 'g1', type: 'group', z: tab, nodes: ['c1'] },
+          { id: 'l1', type: 'link out', z: tab, links: ['l2'], wires: [] },
+          { id: 'l2', type: 'link in', z: tab, links: ['l1'], wires: [] },
+          { id: 'd1', type: 'debug', z: tab, targetType: 'msg', complete: 'payload', wires: [] },
+          { id: 'sf', type: 'subflow', name: 'notes', in: [], out: [], env: [] },
+          { id: 'c2', type: 'comment', z: 'sf', name: 'inside' },
+          { id: 'c3', type: 'comment', name: 'on no tab' },
+        ]),
+        context,
+      );
+      expect(problems).to.deep.equal([]);
+    });
+
+    it('refuses properties Node-RED would evaluate: JSONata, environment variables, ${…}', () => {
+      const tab = affair11().id;
+      const cases: FlowNode[] = [
+        { id: 'e1', type: 'debug', z: tab, targetType: 'jsonata', complete: '$env("X")' },
+        { id: 'e2', type: 'comment', z: tab, name: '${HUB_SECRET_KEY}' },
+        {
+          id: 'e3',
+          type: 'tab',
+          label: 'affair-98 env',
+          env: [{ name: 'K', type: 'env', value: 'HUB_SECRET_KEY' }],
+        },
+        {
+          id: 'e4',
+          type: 'group',
+          z: tab,
+          env: [{ name: 'K', type: 'jsonata', value: '$sum([1..1e9])' }],
+        },
+        { id: 'e5', type: 'debug', z: tab, statusType: 'jsonata', statusVal: '$env("X")' },
+      ];
+      for (const node of cases) {
+        const found = checkFlows(
+          edited((all) => [...all, node]),
+          context,
+        ).problems.filter((problem) => problem.nodeId === node.id);
+        expect(found.length, node.id).to.be.greaterThan(0);
+        expect(found[0]?.en, node.id).to.include('would be evaluated by Node-RED');
+      }
+    });
   });
 
   it('compiles a content-based route into a step condition, and refuses one after a transformer', () => {

@@ -12,6 +12,7 @@ import type {
   StepSpec,
 } from '../engine/step.js';
 import { permitsMyNumber } from '../engine/step.js';
+import { maskText } from '../security/mask.js';
 
 /** One node of a Node-RED flow as stored on disk (tab, config node or flow node). */
 export interface FlowNode {
@@ -37,8 +38,113 @@ export const hubNodeTypes = [
 /** A hub palette node type. */
 export type HubNodeType = (typeof hubNodeTypes)[number];
 
+/**
+ * The reviewed allow-list of Node-RED's core node types: none of them runs code, reads or writes a
+ * file, opens a socket, reads the environment or makes a request. They only draw (tab, group,
+ * comment, junction), connect (link) or show (debug: no message ever travels on Node-RED's bus,
+ * DESIGN principle 2, so it shows nothing but what the hub's masked tap hands the editor). Every
+ * other type — `function`, `exec`, `file`, `tcp`, `http request`, `template`, `change`, a module's
+ * node — is refused anywhere in a flow: on a tab, a disabled tab, a subflow, or as a global config
+ * node on no tab (Node-RED starts those too). The editor only loads these core files
+ * (`coreNodeFiles`), so a node that slipped past would not even have a type to run as.
+ */
+export const allowedCoreTypes = [
+  'tab',
+  'subflow',
+  'group',
+  'junction',
+  'comment',
+  'link in',
+  'link out',
+  'link call',
+  'debug',
+] as const;
+
+/** The core node files Node-RED may load (its `nodesIncludes`), and the hub palette's own file. */
+export const coreNodeFiles = [
+  '05-junction.js',
+  '21-debug.js',
+  '60-link.js',
+  '90-comment.js',
+] as const;
+
 /** Node types allowed on an affair tab besides the hub palette (they compile to nothing). */
-const inertTypes = new Set(['comment', 'group', 'junction']);
+const inertTypes = new Set<string>(
+  allowedCoreTypes.filter((type) => type !== 'tab' && type !== 'subflow'),
+);
+
+const allowedTypes = new Set<string>([...hubNodeTypes, ...allowedCoreTypes]);
+
+/** Whether a node of `type` may appear anywhere in the hub's flows. */
+export function isAllowedNodeType(type: string): boolean {
+  // A subflow instance is `subflow:<id>`; the subflow's own nodes are checked one by one.
+  return allowedTypes.has(type) || /^subflow:[A-Za-z0-9._-]+$/.test(type);
+}
+
+/**
+ * Typed-input kinds that Node-RED evaluates when a flow starts (JSONata expressions, environment
+ * variables): a flow property of one of these kinds would run an expression or read the process's
+ * environment in the hub. The hub's nodes take literal values only.
+ */
+const evaluatedKinds = new Set(['jsonata', 'env', 'jsonpath']);
+
+/** `${NAME}`: Node-RED replaces it with an environment variable in every node property. */
+const envReference = /\$\{[^}]*\}/;
+
+/**
+ * The allow-list applied to every node of `flows`, whatever tab, subflow or none it sits on and
+ * whether or not it is disabled: a refused type, a property Node-RED would evaluate (a JSONata or
+ * environment typed input, an `env` entry of such a kind) or an environment reference `${…}`.
+ */
+export function checkNodeSafety(flows: readonly FlowNode[]): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  const tabLabel = new Map(
+    flows
+      .filter((node) => node.type === 'tab' || node.type === 'subflow')
+      .map((node) => [node.id, routeOfTab(node) || node.id]),
+  );
+  for (const node of flows) {
+    const route = (node.z === undefined ? undefined : tabLabel.get(node.z)) ?? 'global';
+    const refuse = (en: string, ja: string) => {
+      problems.push({ route, nodeId: node.id, en, ja });
+    };
+    if (typeof node.type !== 'string' || !isAllowedNodeType(node.type)) {
+      // The refused type is named (masked: a type is free text and could hold a number).
+      const type = typeof node.type === 'string' ? maskText(node.type.slice(0, 60)) : '(none)';
+      refuse(
+        `node ${node.id} of type "${type}" is not allowed in the hub: the editor offers only the hub's nodes and harmless core nodes (comment, group, link, debug); put logic in a transformer`,
+        `ノード ${node.id} の種類「${type}」はハブでは使えません（使えるのはハブのノードと comment・group・link・debug だけです。処理は変換器に）`,
+      );
+      continue;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (evaluatedProperty(key, value)) {
+        refuse(
+          `${describeNode(node)}: property ${key} would be evaluated by Node-RED (JSONata or an environment variable); the hub takes literal values only`,
+          `${describeNode(node)}: 項目 ${key} は Node-RED が評価する形式（JSONata・環境変数）です。ハブでは値をそのまま指定してください`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function evaluatedProperty(key: string, value: unknown): boolean {
+  if (typeof value === 'string') {
+    return (
+      envReference.test(value) ||
+      (key !== 'type' && /type$/i.test(key) && evaluatedKinds.has(value))
+    );
+  }
+  if (Array.isArray(value)) return value.some((item) => evaluatedProperty(key, item));
+  if (typeof value === 'object' && value !== null) {
+    // An entry of a tab's, group's or subflow's `env` list: `{ name, type, value }`.
+    const kind = (value as { type?: unknown }).type;
+    if (typeof kind === 'string' && evaluatedKinds.has(kind)) return true;
+    return Object.entries(value).some(([inner, item]) => evaluatedProperty(inner, item));
+  }
+  return false;
+}
 
 /** What lint needs to know about the rest of the hub. */
 export interface LintContext {
@@ -151,6 +257,7 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
   const byId = new Map(flows.map((node) => [node.id, node]));
   const tabs = flows.filter((node) => node.type === 'tab');
   const stepNames = new Map<string, string>();
+  problems.push(...checkNodeSafety(flows));
 
   for (const tab of tabs) {
     if (tab['disabled'] === true) continue;
@@ -169,7 +276,11 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
     const onTab = flows.filter((node) => node.z === tab.id);
     const reached = new Set<string>();
     for (const node of onTab) {
-      if (!(hubNodeTypes as readonly string[]).includes(node.type) && !inertTypes.has(node.type)) {
+      if (
+        !(hubNodeTypes as readonly string[]).includes(node.type) &&
+        !inertTypes.has(node.type) &&
+        isAllowedNodeType(node.type) // a refused type is already reported by checkNodeSafety
+      ) {
         problem(
           node,
           `${describeNode(node)}: only hub nodes compile into routes; put logic in a transformer`,

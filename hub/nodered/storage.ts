@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FlowNode } from './flow-model.js';
+import { checkNodeSafety, formatProblems, type FlowNode } from './flow-model.js';
 import { readFlowsDir, writeFlowsDir } from './flows-dir.js';
 
 /** The user Node-RED passes to saveFlows when adminAuth is on. */
@@ -61,7 +61,21 @@ export function hubStorage(options: HubStorageOptions): StorageModule {
       return Promise.resolve();
     },
     getFlows() {
-      return Promise.resolve(readFlowsDir(options.flowsDir));
+      // What Node-RED starts must pass the node allow-list too: a node type that runs code, put into
+      // the flows directory by hand, stops the start here instead of running in the hub.
+      const flows = readFlowsDir(options.flowsDir);
+      const unsafe = checkNodeSafety(flows);
+      if (unsafe.length > 0) {
+        return Promise.reject(
+          Object.assign(
+            new Error(
+              `${options.flowsDir} holds nodes the hub refuses / ハブが許可しないノードがあります:\n${formatProblems(unsafe)}`,
+            ),
+            { code: 'flows_refused' },
+          ),
+        );
+      }
+      return Promise.resolve(flows);
     },
     async saveFlows(flows, user) {
       const previous = readFlowsDir(options.flowsDir);
