@@ -233,6 +233,53 @@ describe('flows: lint and compile', () => {
     );
   });
 
+  it('compiles out disabled nodes and disabled groups: what is shown disabled runs nothing', () => {
+    const all = checkFlows(checkedIn, context).steps.map((step) => step.name);
+    const target = inOf('affair-11.failed-to-center');
+    const deliver = findNode(checkedIn, (node) => node.id === target.wires?.[0]?.[0]);
+    const without = (nodes: FlowNode[]) => {
+      const compiled = checkFlows(nodes, context);
+      expect(compiled.problems).to.deep.equal([]);
+      return all.filter((name) => !compiled.steps.some((step) => step.name === name));
+    };
+    // The hub-in disabled: its step is gone, nothing else.
+    expect(
+      without(
+        edited((nodes) =>
+          nodes.map((node) => (node.id === target.id ? { ...node, d: true } : node)),
+        ),
+      ),
+    ).to.deep.equal(['affair-11.failed-to-center']);
+    // The terminal disabled: the same.
+    expect(
+      without(
+        edited((nodes) =>
+          nodes.map((node) => (node.id === deliver.id ? { ...node, d: true } : node)),
+        ),
+      ),
+    ).to.deep.equal(['affair-11.failed-to-center']);
+    // In a disabled group.
+    expect(
+      without(
+        edited((nodes) => [
+          ...nodes.map((node) => (node.id === deliver.id ? { ...node, g: 'grp' } : node)),
+          { id: 'grp', type: 'group', z: affair11().id, d: true, nodes: [deliver.id] },
+        ]),
+      ),
+    ).to.deep.equal(['affair-11.failed-to-center']);
+    // A second branch of the same hub-in keeps its name when the first is disabled.
+    const branched = wireTo('affair-11.failed-to-center', 'KIZON_JUKI');
+    const names = checkFlows(branched, context).steps.map((step) => step.name);
+    const extra = names.find((name) => !all.includes(name));
+    expect(extra).to.be.a('string');
+    const firstOff = checkFlows(
+      branched.map((node) => (node.id === deliver.id ? { ...node, d: true } : node)),
+      context,
+    ).steps.map((step) => step.name);
+    expect(firstOff).to.include(extra);
+    expect(firstOff).to.not.include('affair-11.failed-to-center');
+  });
+
   describe('the node allow-list (nothing that runs code, anywhere in a flow)', () => {
     const refusedTypes = [
       'function',

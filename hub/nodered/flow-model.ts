@@ -354,6 +354,9 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
       };
       walk(input, []);
       paths.forEach((path, index) => {
+        // A disabled node passes nothing on (as in Node-RED): a path through one runs no step.
+        // Names stay by position, so disabling one branch never renames another's live queue.
+        if ([input, ...path].some((node) => isDisabled(node, byId))) return;
         const compiled = compilePath(route, input, types, path, context, problem);
         if (compiled === undefined) return;
         const name = index === 0 ? base : `${base}.${compiled.suffix}`;
@@ -398,6 +401,13 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
 }
 
 type Problem = (node: FlowNode, en: string, ja: string) => void;
+
+/** Whether Node-RED would leave `node` out: disabled itself (`d`), or inside a disabled group. */
+export function isDisabled(node: FlowNode, byId: ReadonlyMap<string, FlowNode>): boolean {
+  if (node['d'] === true) return true;
+  const group = typeof node['g'] === 'string' ? byId.get(node['g']) : undefined;
+  return group !== undefined && group !== node && isDisabled(group, byId);
+}
 
 function compilePath(
   route: string,
