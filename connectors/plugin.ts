@@ -4,13 +4,14 @@
  * routes and sinks themselves come from `connectors/index.ts` through `startHub`'s defaults, because
  * the engine's sinks are fixed when it is created, before plugins start.
  */
-import type { HubPlugin } from '../hub/plugins.js';
+import { definePlugin } from '../hub/plugin.js';
 import { loggerFor } from '../hub/logger.js';
 import { createIngress, exchangeDirOf, startSimulators } from './index.js';
 
 /** Starts the simulators when the configuration asks for them. */
-export const connectorsPlugin: HubPlugin = {
+export const connectorsPlugin = definePlugin({
   name: 'connectors',
+  needs: ['config', 'broker', 'catalogue'],
   async start(context) {
     if (!context.config.simulators) return { stop: () => Promise.resolve() };
     const log = loggerFor('simulators');
@@ -23,4 +24,4 @@ export const connectorsPlugin: HubPlugin = {
       log.info({ system, url: sim.url() }, 'simulator running');
     return { stop: () => set.stop() };
   },
-};
+});

@@ -5,7 +5,8 @@ import { createEngine, type Engine } from './engine/engine.js';
 import type { Sink, StepSpec } from './engine/step.js';
 import { authenticate, storeCredentials } from './http/auth.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
-import { defaultPlugins, type HubPlugin } from './plugins.js';
+import { servicesFor, type HubPlugin, type HubServices } from './plugin.js';
+import { defaultPlugins } from './plugins.js';
 import { configureLogger, loggerFor } from './logger.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { loadKeyRing, type KeyRing } from './security/keys.js';
@@ -164,19 +165,20 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       metricsGuard: [authenticate(credentials)],
     });
     cleanup.push(() => http.close());
+    const services: HubServices = {
+      config,
+      store,
+      broker,
+      engine,
+      app: http.app,
+      server: http.server,
+      credentials,
+      keyRing,
+      metrics,
+      catalogue: schemaRegistry(),
+    };
     for (const plugin of parts.plugins ?? defaultPlugins) {
-      const handle = await plugin.start({
-        config,
-        store,
-        broker,
-        engine,
-        app: http.app,
-        server: http.server,
-        credentials,
-        keyRing,
-        metrics,
-        catalogue: schemaRegistry(),
-      });
+      const handle = await plugin.start(servicesFor(services, plugin.needs));
       cleanup.push(() => handle.stop());
       log.info({ plugin: plugin.name }, 'plugin started');
     }

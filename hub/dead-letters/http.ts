@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { transformers } from '../../transformers/index.js';
 import { authenticate, principalOf, requireRole, type Credentials } from '../http/auth.js';
-import type { HubContext, HubPlugin } from '../plugins.js';
+import { definePlugin, type HubServices } from '../plugin.js';
 import { HubError } from '../errors.js';
 import { startArchiver } from './archiver.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from './repository.js';
@@ -235,7 +235,9 @@ export function deadLetterRouter(service: DeadLetterService, credentials: Creden
  * The dead-letter service over the running hub's store, key ring, publisher and routes (the same rules
  * for `/api/dead-letters` and the editor's "Dead letters / デッドレター" sidebar).
  */
-export function deadLetterServiceOf(context: HubContext): DeadLetterService {
+export function deadLetterServiceOf(
+  context: Pick<HubServices, 'config' | 'store' | 'broker' | 'engine' | 'keyRing' | 'catalogue'>,
+): DeadLetterService {
   return createDeadLetterService({
     knex: context.store.knex,
     keyRing: context.keyRing,
@@ -250,8 +252,9 @@ export function deadLetterServiceOf(context: HubContext): DeadLetterService {
 }
 
 /** The `dead-letters` plugin: runs the archiver and mounts `/api/dead-letters`. */
-export const deadLettersPlugin: HubPlugin = {
+export const deadLettersPlugin = definePlugin({
   name: 'dead-letters',
+  needs: ['config', 'store', 'broker', 'engine', 'keyRing', 'catalogue', 'app', 'credentials'],
   async start(context) {
     const service = deadLetterServiceOf(context);
     const archiver = await startArchiver({
@@ -265,4 +268,4 @@ export const deadLettersPlugin: HubPlugin = {
       },
     };
   },
-};
+});

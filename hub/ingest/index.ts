@@ -3,7 +3,7 @@
  * `/api/messages`, the file-drop watcher over HUB_DROP_DIR and the `hub_outbox` poller, all through
  * the one publishing core (publish.ts).
  */
-import type { HubPlugin } from '../plugins.js';
+import { definePlugin } from '../plugin.js';
 import { startFileDrop } from './file-drop.js';
 import { httpIngestRouter } from './http.js';
 import { startOutboxPoller } from './outbox.js';
@@ -17,8 +17,9 @@ export { startOutboxPoller, outboxMessageId } from './outbox.js';
 export { httpIngestRouter } from './http.js';
 
 /** Starts HTTP ingest, the file-drop watcher and the outbox poller. */
-export const ingestPlugin: HubPlugin = {
+export const ingestPlugin = definePlugin({
   name: 'ingest',
+  needs: ['config', 'store', 'broker', 'app', 'credentials', 'catalogue'],
   start(context) {
     const ingest = createIngest({
       publisher: context.broker.publisher,
@@ -52,4 +53,4 @@ export const ingestPlugin: HubPlugin = {
       },
     });
   },
-};
+});

@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
-import type { HubContext, HubPlugin } from '../plugins.js';
+import { definePlugin } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import type { StepSpec } from '../engine/step.js';
 import { transformers } from '../../transformers/index.js';
@@ -175,9 +175,21 @@ export function compileFlowsDir(flows: readonly FlowNode[]): {
 }
 
 /** The editor plugin (`HUB_EDITOR`, default on). */
-export const editorPlugin: HubPlugin = {
+export const editorPlugin = definePlugin({
   name: 'editor',
-  async start(context: HubContext) {
+  needs: [
+    'config',
+    'store',
+    'broker',
+    'engine',
+    'app',
+    'server',
+    'credentials',
+    'keyRing',
+    'metrics',
+    'catalogue',
+  ],
+  async start(context) {
     const log = loggerFor('editor');
     const { config, engine } = context;
     let nodesOfStep: ReadonlyMap<string, readonly string[]> = new Map();
@@ -359,4 +371,4 @@ export const editorPlugin: HubPlugin = {
       },
     };
   },
-};
+});

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS_EXCHANGE, type Consumer, type Topology } from '../broker/index.js';
 import { topologyFor } from '../engine/engine.js';
-import type { HubContext } from '../plugins.js';
+import type { HubServices } from '../plugin.js';
 import { maskValue } from '../security/mask.js';
 
 /** One sampled message, masked. */
@@ -30,7 +30,7 @@ export interface Tap {
   /** Adds a sample (masked here); the broker consumer calls it. */
   record(messageType: string, messageId: string, content: Buffer): void;
   /** Starts sampling the message types the engine's steps take; `rebind` after routes change. */
-  attach(context: Pick<HubContext, 'broker' | 'engine'>): Promise<TapHandle>;
+  attach(context: Pick<HubServices, 'broker' | 'engine'>): Promise<TapHandle>;
 }
 
 const keep = 50;

@@ -13,7 +13,7 @@ import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
 import { connectorSinks } from '../../hub/nodered/context.js';
-import type { HubPlugin } from '../../hub/plugins.js';
+import type { HubPlugin } from '../../hub/plugin.js';
 import { createVhost, eventually, type TestVhost } from './broker.js';
 
 export const chromiumPath = '/usr/bin/chromium';
