@@ -11,6 +11,7 @@ const named = process.argv
 module.exports = {
   'node-option': ['import=tsx'],
   'forbid-only': true,
+  'forbid-pending': true,
   'fail-zero': true,
   timeout: 30000,
   exit: true,

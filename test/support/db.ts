@@ -18,10 +18,15 @@ export function mysqlServerUrl(): string {
 export function storeKinds(): readonly StoreKind[] {
   const wanted = process.env['HUB_TEST_STORES'];
   if (wanted === undefined || wanted.trim() === '') return ['sqlite', 'mysql'];
-  return wanted
-    .split(',')
-    .map((kind) => kind.trim())
-    .filter((kind): kind is StoreKind => kind === 'sqlite' || kind === 'mysql');
+  const kinds = wanted.split(',').map((kind) => kind.trim());
+  // A mistyped value must not silently leave every store suite out.
+  const unknown = kinds.filter((kind) => kind !== 'sqlite' && kind !== 'mysql');
+  if (unknown.length > 0) {
+    throw new Error(
+      `HUB_TEST_STORES: unknown store ${unknown.map((kind) => JSON.stringify(kind)).join(', ')}; use sqlite, mysql or sqlite,mysql`,
+    );
+  }
+  return kinds as StoreKind[];
 }
 
 /** A database for one test: its URL, and how to remove it. */
