@@ -89,8 +89,8 @@ export function notJsonIssue(): SchemaIssue {
 /** Creates the ingest core over a confirmed publisher and the catalogue. */
 export function createIngest(options: IngestOptions): Ingest {
   const { catalogue } = options;
-  const given = options.publisher;
-  const publisher = typeof given === 'function' ? given : () => given;
+  const offered = options.publisher;
+  const publisher = typeof offered === 'function' ? offered : () => offered;
 
   const check: Ingest['check'] = (messageType, content, given) => {
     if (!catalogue.has(messageType)) {
