@@ -48,9 +48,9 @@ async function hubMode(): Promise<void> {
   const { loadConfig } = await import('../hub/config.js');
   const { startHub } = await import('../hub/main.js');
   const { createIngress } = await import('../connectors/runtime/ingress.js');
-  const { jukinetCsSink } = await import('../connectors/jukinet-cs/connector.js');
-  const { kizonJukiSink, publishExtractReady } =
-    await import('../connectors/kizon-juki/connector.js');
+  const { jukinetCsSink } = await import('../connectors/jukinet-cs/sink.js');
+  const { kizonJukiSink } = await import('../connectors/kizon-juki/sink.js');
+  const { publishExtractReady } = await import('../connectors/kizon-juki/ingress.js');
   const { affair8Steps } = await import('../routes/index.js');
   const dataDir = process.env['BENCH_DATA_DIR'] ?? '';
   const csUrl = process.env['BENCH_CS_URL'] ?? '';

@@ -17,12 +17,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conveniIssuanceSink, publishAnswer } from '../connectors/conveni-issuance/connector.js';
+import { publishAnswer } from '../connectors/conveni-issuance/ingress.js';
 import { renderCertificatePdf } from '../connectors/conveni-issuance/pdf.js';
-import {
-  jlisCertCenterSink,
-  publishKioskRequest,
-} from '../connectors/jlis-cert-center/connector.js';
+import { conveniIssuanceSink } from '../connectors/conveni-issuance/sink.js';
+import { publishKioskRequest } from '../connectors/jlis-cert-center/ingress.js';
+import { jlisCertCenterSink } from '../connectors/jlis-cert-center/sink.js';
 import { certSerialOf } from '../connectors/runtime/population.js';
 import { createIngress } from '../connectors/runtime/ingress.js';
 import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';

@@ -1,40 +1,58 @@
 /**
- * The connector registry: which sinks the hub delivers through, which routes it runs by default, and
- * how the simulators start. `hub/main.ts` takes its default steps and sinks from here, so a plain
- * `startHub(config)` runs affairs 1, 8 and 11 end to end; tests pass their own.
+ * The connector registry: every external system the hub knows, by its SystemId, with its descriptor
+ * (`connectors/<system>/descriptor.ts`), its sinks, its file layouts and its simulator. The hub takes
+ * its default sinks, the file drop its layouts, and `hub simulate` / demo mode their simulators from
+ * here; nothing else lists the systems. `hub/main.ts` takes its default steps from here too, so a
+ * plain `startHub(config)` runs affairs 1, 8 and 11 end to end; tests pass their own.
  */
 import { join } from 'node:path';
 import type { HubConfig } from '../hub/config.js';
 import type { Sink, StepSpec } from '../hub/engine/step.js';
 import { loggerFor } from '../hub/logger.js';
 import { defaultSteps as routeSteps } from '../routes/index.js';
-import { chukanServerSimulator, chukanServerSink } from './chukan-server/connector.js';
-import { conveniIssuanceSink } from './conveni-issuance/connector.js';
+import { chukanServerSink } from './chukan-server/sink.js';
+import { chukanServerSimulator } from './chukan-server/simulator.js';
+import { conveniIssuanceSink } from './conveni-issuance/sink.js';
 import { conveniIssuanceSimulator } from './conveni-issuance/simulator.js';
-import { jlisCertCenterSink } from './jlis-cert-center/connector.js';
+import { jlisCertCenterSink } from './jlis-cert-center/sink.js';
 import { jlisCertCenterSimulator } from './jlis-cert-center/simulator.js';
-import { jukinetCsSink } from './jukinet-cs/connector.js';
 import { checkServerSimulator, otherMunicipalitySimulator } from './jukinet-cs/servers.js';
+import { jukinetCsSink } from './jukinet-cs/sink.js';
 import { jukinetCsSimulator } from './jukinet-cs/simulator.js';
-import { kizonJukiSink } from './kizon-juki/connector.js';
+import { kizonJukiLayouts } from './kizon-juki/layouts.js';
+import { kizonJukiSink } from './kizon-juki/sink.js';
 import { kizonJukiSimulator } from './kizon-juki/simulator.js';
-import { kosekiSimulator } from './koseki/connector.js';
-import { kyotsuKibanSimulator, kyotsuKibanSink } from './kyotsu-kiban/connector.js';
+import { kosekiSimulator } from './koseki/simulator.js';
+import { kyotsuKibanSink } from './kyotsu-kiban/sink.js';
+import { kyotsuKibanSimulator } from './kyotsu-kiban/simulator.js';
+import type { SystemDescriptor } from './runtime/descriptor.js';
+import { layoutForFileIn, type FileLayout } from './runtime/file-layout.js';
 import type { Ingress } from './runtime/ingress.js';
 import type { Simulator } from './runtime/simulator.js';
 import {
   defaultPorts,
+  descriptorOf,
   simAddresses,
   simSystems,
   type SimAddresses,
   type SimSystem,
 } from './runtime/systems.js';
-import { tougouAtenaSimulator, tougouAtenaSink } from './tougou-atena/connector.js';
+import { tougouAtenaSink } from './tougou-atena/sink.js';
+import { tougouAtenaSimulator } from './tougou-atena/simulator.js';
 
-/** The simulator table, ingress and simulator types, re-exported for the CLI, the plugin and tests. */
-export { defaultPorts, parseSimSystem, simSystems, type SimSystem } from './runtime/systems.js';
+/** The system table, ingress, descriptor and simulator types, re-exported for the CLI, the plugin and tests. */
+export {
+  defaultPorts,
+  descriptorOf,
+  parseSimSystem,
+  simSystems,
+  systemDescriptors,
+  type SimSystem,
+} from './runtime/systems.js';
 export { createIngress, type Ingress } from './runtime/ingress.js';
 export type { Simulator } from './runtime/simulator.js';
+export type { SystemDescriptor } from './runtime/descriptor.js';
+export type { FileLayout } from './runtime/file-layout.js';
 
 /** The routes the hub runs when none are given (affairs 1, 8, 11). */
 export const defaultSteps: readonly StepSpec[] = routeSteps;
@@ -48,6 +66,114 @@ export interface ConnectorSettings {
   readonly timeoutMs?: number;
 }
 
+/** What a simulator is started with. */
+export interface SimulatorDeps {
+  readonly port: number;
+  /** Where what the simulated system originates is published. */
+  readonly ingress: Ingress;
+  /** Folder for claim-check files shared with the hub. */
+  readonly exchangeDir: string;
+  /** Base URL of another simulated system, read when needed (it may start later). */
+  readonly urlOf: (system: SimSystem) => string;
+}
+
+/** One connector as the registry holds it. */
+export interface Connector {
+  readonly descriptor: SystemDescriptor;
+  /** Its egress sink for the given endpoints; absent when the hub delivers nothing to it. */
+  readonly sink?: (settings: ConnectorSettings) => Sink;
+  /** Layouts of the files it exports (file drop, `hub publish --layout/--csv`). */
+  readonly fileLayouts?: readonly FileLayout[];
+  readonly simulator: (deps: SimulatorDeps) => Simulator;
+}
+
+/** Every connector, by SystemId: the one registry of systems. */
+export const connectors: Readonly<Record<SimSystem, Connector>> = {
+  PREFECTURE_SERVER: {
+    descriptor: descriptorOf('PREFECTURE_SERVER'),
+    simulator: ({ port, exchangeDir }) =>
+      checkServerSimulator({ system: 'PREFECTURE_SERVER', port, exchangeDir, depth: 'full' }),
+  },
+  NATIONAL_SERVER: {
+    descriptor: descriptorOf('NATIONAL_SERVER'),
+    simulator: ({ port, exchangeDir }) =>
+      checkServerSimulator({ system: 'NATIONAL_SERVER', port, exchangeDir, depth: 'keys' }),
+  },
+  OTHER_MUNICIPALITY: {
+    descriptor: descriptorOf('OTHER_MUNICIPALITY'),
+    simulator: ({ port }) => otherMunicipalitySimulator(port),
+  },
+  CHUKAN_SERVER: {
+    descriptor: descriptorOf('CHUKAN_SERVER'),
+    sink: ({ urls, timeoutMs }) => chukanServerSink(urls.CHUKAN_SERVER, timeoutMs),
+    simulator: ({ port }) => chukanServerSimulator(port),
+  },
+  KOSEKI: {
+    descriptor: descriptorOf('KOSEKI'),
+    simulator: ({ port }) => kosekiSimulator(port),
+  },
+  JUKINET_CS: {
+    descriptor: descriptorOf('JUKINET_CS'),
+    sink: (settings) =>
+      jukinetCsSink({
+        baseUrl: settings.urls.JUKINET_CS,
+        exchangeDir: settings.exchangeDir,
+        lgCode: settings.lgCode,
+        ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+      }),
+    simulator: ({ port, ingress, urlOf }) =>
+      jukinetCsSimulator({
+        port,
+        ingress,
+        peers: {
+          prefecture: () => urlOf('PREFECTURE_SERVER'),
+          national: () => urlOf('NATIONAL_SERVER'),
+          otherMunicipality: () => urlOf('OTHER_MUNICIPALITY'),
+        },
+      }),
+  },
+  KIZON_JUKI: {
+    descriptor: descriptorOf('KIZON_JUKI'),
+    sink: ({ urls, timeoutMs }) => kizonJukiSink(urls.KIZON_JUKI, timeoutMs),
+    fileLayouts: kizonJukiLayouts,
+    simulator: ({ port, ingress, exchangeDir }) =>
+      kizonJukiSimulator({ port, ingress, exchangeDir }),
+  },
+  KYOTSU_KIBAN: {
+    descriptor: descriptorOf('KYOTSU_KIBAN'),
+    sink: ({ urls, timeoutMs }) => kyotsuKibanSink(urls.KYOTSU_KIBAN, timeoutMs),
+    simulator: ({ port }) => kyotsuKibanSimulator(port),
+  },
+  TOUGOU_ATENA: {
+    descriptor: descriptorOf('TOUGOU_ATENA'),
+    sink: ({ urls, timeoutMs }) => tougouAtenaSink(urls.TOUGOU_ATENA, timeoutMs),
+    simulator: ({ port, urlOf }) => tougouAtenaSimulator(port, () => urlOf('CHUKAN_SERVER')),
+  },
+  CONVENI_ISSUANCE: {
+    descriptor: descriptorOf('CONVENI_ISSUANCE'),
+    sink: ({ urls, timeoutMs }) => conveniIssuanceSink(urls.CONVENI_ISSUANCE, timeoutMs),
+    simulator: ({ port, ingress, urlOf }) =>
+      conveniIssuanceSimulator({ port, ingress, kosekiUrl: () => urlOf('KOSEKI') }),
+  },
+  JLIS_CERT_CENTER: {
+    descriptor: descriptorOf('JLIS_CERT_CENTER'),
+    sink: ({ urls, timeoutMs }) => jlisCertCenterSink(urls.JLIS_CERT_CENTER, timeoutMs),
+    simulator: ({ port, ingress }) => jlisCertCenterSimulator({ port, ingress }),
+  },
+};
+
+/** Every file layout of every connector, by name (`hub publish --layout <name>`). */
+export const fileLayouts: ReadonlyMap<string, FileLayout> = new Map(
+  simSystems.flatMap((system) =>
+    (connectors[system].fileLayouts ?? []).map((layout) => [layout.name, layout] as const),
+  ),
+);
+
+/** The layout a dropped file is read with: the longest layout name its file name starts with. */
+export function layoutForFile(fileName: string): FileLayout | undefined {
+  return layoutForFileIn(fileLayouts.values(), fileName);
+}
+
 /** The exchange folder under the hub's data directory. */
 export function exchangeDirOf(config: Pick<HubConfig, 'dataDir'>): string {
   return join(config.dataDir, 'exchange');
@@ -55,21 +181,10 @@ export function exchangeDirOf(config: Pick<HubConfig, 'dataDir'>): string {
 
 /** Every sink, for the given endpoints. */
 export function sinksFor(settings: ConnectorSettings): Sink[] {
-  const { urls, timeoutMs } = settings;
-  return [
-    kizonJukiSink(urls.KIZON_JUKI, timeoutMs),
-    jukinetCsSink({
-      baseUrl: urls.JUKINET_CS,
-      exchangeDir: settings.exchangeDir,
-      lgCode: settings.lgCode,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    }),
-    kyotsuKibanSink(urls.KYOTSU_KIBAN, timeoutMs),
-    tougouAtenaSink(urls.TOUGOU_ATENA, timeoutMs),
-    chukanServerSink(urls.CHUKAN_SERVER, timeoutMs),
-    conveniIssuanceSink(urls.CONVENI_ISSUANCE, timeoutMs),
-    jlisCertCenterSink(urls.JLIS_CERT_CENTER, timeoutMs),
-  ];
+  return simSystems.flatMap((system) => {
+    const sink = connectors[system].sink;
+    return sink === undefined ? [] : [sink(settings)];
+  });
 }
 
 /**
@@ -114,42 +229,13 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   const portOf = (system: SimSystem) => options.ports?.[system] ?? defaultPorts[system];
   const urlOf = (system: SimSystem) =>
     started.get(system)?.url() ?? `http://127.0.0.1:${String(defaultPorts[system])}`;
-  const create = (system: SimSystem): Simulator => {
-    const port = portOf(system);
-    const { ingress, exchangeDir } = options;
-    switch (system) {
-      case 'KIZON_JUKI':
-        return kizonJukiSimulator({ port, ingress, exchangeDir });
-      case 'JUKINET_CS':
-        return jukinetCsSimulator({
-          port,
-          ingress,
-          peers: {
-            prefecture: () => urlOf('PREFECTURE_SERVER'),
-            national: () => urlOf('NATIONAL_SERVER'),
-            otherMunicipality: () => urlOf('OTHER_MUNICIPALITY'),
-          },
-        });
-      case 'PREFECTURE_SERVER':
-        return checkServerSimulator({ system, port, exchangeDir, depth: 'full' });
-      case 'NATIONAL_SERVER':
-        return checkServerSimulator({ system, port, exchangeDir, depth: 'keys' });
-      case 'OTHER_MUNICIPALITY':
-        return otherMunicipalitySimulator(port);
-      case 'KYOTSU_KIBAN':
-        return kyotsuKibanSimulator(port);
-      case 'TOUGOU_ATENA':
-        return tougouAtenaSimulator(port, () => urlOf('CHUKAN_SERVER'));
-      case 'CHUKAN_SERVER':
-        return chukanServerSimulator(port);
-      case 'KOSEKI':
-        return kosekiSimulator(port);
-      case 'CONVENI_ISSUANCE':
-        return conveniIssuanceSimulator({ port, ingress, kosekiUrl: () => urlOf('KOSEKI') });
-      case 'JLIS_CERT_CENTER':
-        return jlisCertCenterSimulator({ port, ingress });
-    }
-  };
+  const create = (system: SimSystem): Simulator =>
+    connectors[system].simulator({
+      port: portOf(system),
+      ingress: options.ingress,
+      exchangeDir: options.exchangeDir,
+      urlOf,
+    });
   const set: SimulatorSet = {
     simulators: started,
     urls: () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { simSystems, type SimSystem } from '../connectors/runtime/systems.js';
+import { systemDescriptors, type SimSystem } from '../connectors/runtime/systems.js';
 import { ConfigError } from './errors.js';
 
 /** The hub's configuration, read from `HUB_*` environment variables and validated at start. */
@@ -298,8 +298,7 @@ export function systemUrlVariable(system: string): string {
 /** `HUB_<SYSTEM>_URL` for every known system that has one; each must be an http(s) URL. */
 function systemUrls(env: Env): Partial<Record<SimSystem, string>> {
   const urls: Partial<Record<SimSystem, string>> = {};
-  for (const system of simSystems) {
-    const name = systemUrlVariable(system);
+  for (const { system, urlVariable: name } of systemDescriptors) {
     const value = text(env, name);
     if (value === undefined) continue;
     const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;

@@ -7,11 +7,12 @@
 import { loggerFor } from '../../hub/logger.js';
 import type { KioskCertificateRequested } from '../../schemas/types.gen.js';
 import { certificateSubjectKey } from '../../transformers/kiosk-subject.js';
-import { queryKoseki } from '../koseki/connector.js';
+import { queryKoseki } from '../koseki/client.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { seedOfSerial } from '../runtime/population.js';
 import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
-import { CONVENI_ISSUANCE, publishAnswer, type CertificateAnswer } from './connector.js';
+import { publishAnswer, type CertificateAnswer } from './ingress.js';
+import { CONVENI_ISSUANCE } from './sink.js';
 import { renderCertificatePdf } from './pdf.js';
 
 /** Options of the convenience simulator. */

@@ -18,7 +18,8 @@ import { subjectKeyOfPdf } from '../conveni-issuance/pdf.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { certSerialOf } from '../runtime/population.js';
 import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
-import { JLIS_CERT_CENTER, publishKioskRequest } from './connector.js';
+import { publishKioskRequest } from './ingress.js';
+import { JLIS_CERT_CENTER } from './sink.js';
 
 /** The center's verdict on one request. */
 export interface CenterVerdict {

@@ -17,7 +17,8 @@ import type {
 import { postBytes } from '../runtime/http-sink.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Inbound, type Simulator } from '../runtime/simulator.js';
-import { JUKINET_CS, publishCsReply } from './connector.js';
+import { jukinetCsDescriptor } from './descriptor.js';
+import { publishCsReply } from './ingress.js';
 import type { CheckResult } from './servers.js';
 
 /** Where the CS forwards to. */
@@ -62,7 +63,7 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
   };
 
   const sim: Simulator = createSimulator({
-    system: JUKINET_CS,
+    system: jukinetCsDescriptor.system,
     port: options.port,
     async onInbox(inbound) {
       const body = jsonOf(inbound);

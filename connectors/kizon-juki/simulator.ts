@@ -19,7 +19,8 @@ import type {
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, type Simulator } from '../runtime/simulator.js';
-import { KIZON_JUKI, publishExtractReady, publishMovement } from './connector.js';
+import { kizonJukiDescriptor } from './descriptor.js';
+import { publishExtractReady, publishMovement } from './ingress.js';
 
 /** Options of the registry simulator. */
 export interface KizonJukiSimOptions {
@@ -78,7 +79,7 @@ export async function writeConsistencyExtract(
 
 /** Starts nothing; returns the registry simulator (call `start()`). */
 export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
-  const sim = createSimulator({ system: KIZON_JUKI, port: options.port });
+  const sim = createSimulator({ system: kizonJukiDescriptor.system, port: options.port });
   sim.app.post('/trigger/movement', express.json(), (req, res) => {
     void (async () => {
       const body = (req.body ?? {}) as Record<string, unknown>;

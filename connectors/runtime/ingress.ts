@@ -1,20 +1,16 @@
 /**
- * The ingress side shared by the connectors: what a system originates is checked against the
- * catalogue at the edge and published to `hub.events` with the public contract's properties
- * (routing key and `type` = message type, `app_id` = the sending SystemId, `message_id`,
- * `correlation_id`). A body that fails the schema never enters the routes: its bytes go to the
- * dead-letter exchange with the reason, as the engine's own dead letters do.
+ * The ingress side shared by the connectors: what a system originates goes through the hub's one
+ * ingest core (hub/ingest/publish.ts), as HTTP, file drop, outbox and `hub publish` do: checked
+ * against the catalogue at the edge and published to `hub.events` with the public contract's
+ * properties (routing key and `type` = message type, `app_id` = the sending SystemId, `message_id`,
+ * `correlation_id`, `timestamp`, `x-hub-source: connector`). A body that fails the schema, or that no
+ * route takes, never enters the routes: its bytes go to the dead-letter exchange with the reason, with
+ * the headers every other dead letter has.
  */
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import {
-  DEADLINE_HEADER,
-  DLX_EXCHANGE,
-  EVENTS_EXCHANGE,
-  type Publisher,
-} from '../../hub/broker/index.js';
-import { ValidationError, reasonOf } from '../../hub/errors.js';
-import { loggerFor } from '../../hub/logger.js';
+import { DEADLINE_HEADER, type Publisher } from '../../hub/broker/index.js';
+import { createIngest } from '../../hub/ingest/publish.js';
 import { schemaRegistry, type SchemaRegistry } from '../../schemas/registry.js';
 
 /** Namespace of ingress message ids: the same business event from a system gets the same id. */
@@ -29,7 +25,7 @@ export interface IngressMeta {
   readonly deadline?: number | undefined;
 }
 
-/** The result of an ingress publish. */
+/** The result of an ingress publish: accepted, or dead-lettered at the edge. */
 export interface IngressResult {
   readonly accepted: boolean;
   readonly messageId: string;
@@ -50,49 +46,22 @@ export function createIngress(
   publisher: () => Publisher,
   catalogue: SchemaRegistry = schemaRegistry(),
 ): Ingress {
-  const log = loggerFor('ingress');
+  const core = createIngest({ publisher, catalogue });
   return {
     async publish(system, messageType, body, meta) {
       const messageId = uuidv5(`${system}:${messageType}:${meta.eventKey}`, INGRESS_NAMESPACE);
-      const content = Buffer.from(JSON.stringify(body), 'utf8');
-      const headers: Record<string, unknown> = {};
-      if (meta.deadline !== undefined) headers[DEADLINE_HEADER] = meta.deadline;
-      const properties = {
+      const result = await core.submit({
+        messageType,
+        content: Buffer.from(JSON.stringify(body), 'utf8'),
+        body,
+        contentIsBody: true,
         messageId,
-        type: messageType,
-        correlationId: meta.correlationId ?? messageId,
-        appId: system,
-        headers,
-      };
-      const { issues } = catalogue.validate(messageType, body);
-      if (issues.length > 0) {
-        const error = new ValidationError(messageType, issues);
-        const reason = reasonOf(error);
-        await publisher().publish(DLX_EXCHANGE, messageType, content, {
-          ...properties,
-          headers: {
-            ...headers,
-            'x-hub-reason-class': 'validation',
-            'x-hub-reason-ja': reason.ja,
-            'x-hub-reason-en': reason.en,
-            'x-hub-error-code': error.code,
-            'x-hub-schema-paths': issues
-              .map((issue) => `${issue.path || '/'} ${issue.keyword}`)
-              .join(', '),
-            'x-hub-original-exchange': EVENTS_EXCHANGE,
-            'x-hub-original-routing-key': messageType,
-            'x-hub-ingress': system,
-          },
-        });
-        log.warn(
-          { system, messageType, messageId, issues: issues.length },
-          'ingress rejected at the edge',
-        );
-        return { accepted: false, messageId };
-      }
-      await publisher().publish(EVENTS_EXCHANGE, messageType, content, properties);
-      log.debug({ system, messageType, messageId }, 'ingress published');
-      return { accepted: true, messageId };
+        correlationId: meta.correlationId,
+        system,
+        source: 'connector',
+        headers: meta.deadline === undefined ? undefined : { [DEADLINE_HEADER]: meta.deadline },
+      });
+      return { accepted: result.status === 'published', messageId };
     },
   };
 }

@@ -1,66 +1,72 @@
 /**
- * The external systems the hub talks to, with the default port of each simulator. One table, so the
- * CLI, the plugin, the tests and the README agree.
+ * The table of systems, assembled from the connectors' descriptors (`connectors/<system>/descriptor.ts`)
+ * and nothing else: ids, ports and names are written once, in the descriptor. Light on purpose (data
+ * only), so the configuration can read it without loading sinks or simulators; the connectors
+ * themselves are registered in `connectors/index.ts`.
  */
+import { chukanServerDescriptor } from '../chukan-server/descriptor.js';
+import { conveniIssuanceDescriptor } from '../conveni-issuance/descriptor.js';
+import { jlisCertCenterDescriptor } from '../jlis-cert-center/descriptor.js';
+import {
+  jukinetCsDescriptor,
+  nationalServerDescriptor,
+  otherMunicipalityDescriptor,
+  prefectureServerDescriptor,
+} from '../jukinet-cs/descriptor.js';
+import { kizonJukiDescriptor } from '../kizon-juki/descriptor.js';
+import { kosekiDescriptor } from '../koseki/descriptor.js';
+import { kyotsuKibanDescriptor } from '../kyotsu-kiban/descriptor.js';
+import { tougouAtenaDescriptor } from '../tougou-atena/descriptor.js';
+import type { SystemDescriptor } from './descriptor.js';
+
+/** Every system's descriptor, in start order (servers a simulator forwards to start first). */
+export const systemDescriptors = [
+  prefectureServerDescriptor,
+  nationalServerDescriptor,
+  otherMunicipalityDescriptor,
+  chukanServerDescriptor,
+  kosekiDescriptor,
+  jukinetCsDescriptor,
+  kizonJukiDescriptor,
+  kyotsuKibanDescriptor,
+  tougouAtenaDescriptor,
+  conveniIssuanceDescriptor,
+  jlisCertCenterDescriptor,
+] as const;
 
 /** Every simulated system (SystemId of the catalogue, plus the servers behind the CS). */
-export type SimSystem =
-  | 'KIZON_JUKI'
-  | 'JUKINET_CS'
-  | 'PREFECTURE_SERVER'
-  | 'NATIONAL_SERVER'
-  | 'OTHER_MUNICIPALITY'
-  | 'KYOTSU_KIBAN'
-  | 'TOUGOU_ATENA'
-  | 'CHUKAN_SERVER'
-  | 'KOSEKI'
-  | 'CONVENI_ISSUANCE'
-  | 'JLIS_CERT_CENTER';
+export type SimSystem = (typeof systemDescriptors)[number]['system'];
+
+/** Every simulated system, in start order. */
+export const simSystems: readonly SimSystem[] = systemDescriptors.map(
+  (descriptor) => descriptor.system,
+);
+
+/** The descriptor of a system. */
+export function descriptorOf(system: SimSystem): SystemDescriptor {
+  const found = systemDescriptors.find((descriptor) => descriptor.system === system);
+  if (found === undefined) throw new Error(`no descriptor for ${system}`);
+  return found;
+}
 
 /** Default simulator ports (18xxx, away from the hub's 1880). */
-export const defaultPorts: Readonly<Record<SimSystem, number>> = {
-  KIZON_JUKI: 18101,
-  JUKINET_CS: 18102,
-  PREFECTURE_SERVER: 18103,
-  NATIONAL_SERVER: 18104,
-  OTHER_MUNICIPALITY: 18105,
-  KYOTSU_KIBAN: 18106,
-  TOUGOU_ATENA: 18107,
-  CHUKAN_SERVER: 18108,
-  KOSEKI: 18109,
-  CONVENI_ISSUANCE: 18110,
-  JLIS_CERT_CENTER: 18111,
-};
+export const defaultPorts: Readonly<Record<SimSystem, number>> = Object.fromEntries(
+  systemDescriptors.map((descriptor) => [descriptor.system, descriptor.defaultPort]),
+) as Record<SimSystem, number>;
 
-/** Every simulated system, in start order (servers a simulator forwards to start first). */
-export const simSystems: readonly SimSystem[] = [
-  'PREFECTURE_SERVER',
-  'NATIONAL_SERVER',
-  'OTHER_MUNICIPALITY',
-  'CHUKAN_SERVER',
-  'KOSEKI',
-  'JUKINET_CS',
-  'KIZON_JUKI',
-  'KYOTSU_KIBAN',
-  'TOUGOU_ATENA',
-  'CONVENI_ISSUANCE',
-  'JLIS_CERT_CENTER',
-];
-
-/** Folder-style names accepted on the command line (`hub simulate jukinet-cs`). */
+/** A system by its id, folder name (`hub simulate jukinet-cs`) or alias (`cs`), any case. */
 export function parseSimSystem(name: string): SimSystem | undefined {
-  const upper = name.trim().toUpperCase().replace(/-/g, '_');
-  const alias: Record<string, SimSystem> = {
-    REGISTRY: 'KIZON_JUKI',
-    CS: 'JUKINET_CS',
-    PREFECTURE: 'PREFECTURE_SERVER',
-    NATIONAL: 'NATIONAL_SERVER',
-    CHUKAN: 'CHUKAN_SERVER',
-    CONVENI: 'CONVENI_ISSUANCE',
-    CENTER: 'JLIS_CERT_CENTER',
-  };
-  const hit = alias[upper] ?? simSystems.find((system) => system === upper);
-  return hit;
+  const wanted = name.trim().toUpperCase().replace(/-/g, '_');
+  // A system behind another shares that one's folder: the folder name means the front system.
+  const names = (descriptor: SystemDescriptor) => [
+    descriptor.system,
+    ...('behind' in descriptor ? [] : [descriptor.folder]),
+    ...(descriptor.aliases ?? []),
+  ];
+  const hit = systemDescriptors.find((descriptor) =>
+    names(descriptor).some((known) => known.toUpperCase().replace(/-/g, '_') === wanted),
+  );
+  return hit?.system;
 }
 
 /** Where each simulator listens: host and port. */

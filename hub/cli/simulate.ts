@@ -52,7 +52,10 @@ export async function simulateCommand(names: readonly string[]): Promise<number 
     return exitCodes.failed;
   }
   for (const [system, sim] of set.simulators) {
-    say(`${system.padEnd(20)} ${sim.url()}  (GET /received · POST /control)`);
+    const { name } = connectors.descriptorOf(system);
+    say(
+      `${system.padEnd(20)} ${sim.url()}  ${name.ja} / ${name.en}  (GET /received · POST /control)`,
+    );
   }
   say('simulators running; Ctrl-C stops them / シミュレータ実行中（Ctrl-C で停止）');
   const running = set;

@@ -21,6 +21,7 @@ import {
   schemaPathsHeader,
 } from '../errors.js';
 import type { Logger } from 'pino';
+import { deadLetterHeaders } from '../dead-letters/headers.js';
 import type { HubMetrics } from '../metrics.js';
 import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
@@ -507,19 +508,21 @@ export class StepRunner {
       } else {
         await publisher.publish(DLX_EXCHANGE, meta.messageType, delivery.content, {
           ...props,
-          headers: {
-            ...baseHeaders,
-            [ATTEMPT_HEADER]: meta.attempt,
-            'x-hub-route': this.step.route,
-            'x-hub-step': this.step.name,
-            'x-hub-original-queue': this.queue,
-            'x-hub-reason-class': reasonClassOf(error),
-            'x-hub-reason-ja': reason.ja,
-            'x-hub-reason-en': reason.en,
-            'x-hub-error-code': codeOf(error),
-            'x-hub-failed-at': this.now().toISOString(),
-            ...(pathsOf(error) === undefined ? {} : { 'x-hub-schema-paths': pathsOf(error) }),
-          },
+          headers: deadLetterHeaders(
+            {
+              error,
+              originalExchange: meta.originalExchange,
+              originalRoutingKey: meta.originalRoutingKey,
+              failedAt: this.now(),
+            },
+            {
+              ...carriedHeaders(delivery.headers),
+              [ATTEMPT_HEADER]: meta.attempt,
+              'x-hub-route': this.step.route,
+              'x-hub-step': this.step.name,
+              'x-hub-original-queue': this.queue,
+            },
+          ),
         });
         await store.outcomes.record(
           this.row(meta, 'dead-lettered', meta.attempt, subjectHash, { error }),

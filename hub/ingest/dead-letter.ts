@@ -1,19 +1,17 @@
 /**
- * Dead letters raised at the hub's edge (HTTP, file drop, outbox, CLI), with the same headers the
- * engine's runner writes (hub/engine/runner.ts `fail()`), so the dead-letter archiver and operators
- * see one format whatever the path. The content is always the original bytes as received.
+ * Dead letters raised at the hub's edge (HTTP, file drop, outbox, CLI, the connectors' ingress),
+ * with the headers of the one builder the engine's runner uses too (hub/dead-letters/headers.ts), so
+ * the dead-letter archiver and operators see one format whatever the path. The content is always
+ * the original bytes as received.
  */
 import { DLX_EXCHANGE, EVENTS_EXCHANGE, type Publisher } from '../broker/index.js';
-import {
-  HubError,
-  ValidationError,
-  reasonClassOf,
-  reasonOf,
-  schemaPathsHeader,
-} from '../errors.js';
+import { deadLetterHeaders } from '../dead-letters/headers.js';
 
-/** Which ingest path a message came in by (`x-hub-source`). */
-export type IngestSource = 'http' | 'file' | 'outbox' | 'cli';
+/**
+ * Which ingest path a message came in by (`x-hub-source`); `connector` is what a connector's
+ * ingress publishes for its system (connectors/<system>/ingress.ts).
+ */
+export type IngestSource = 'http' | 'file' | 'outbox' | 'cli' | 'connector';
 
 export { schemaPathsHeader } from '../errors.js';
 
@@ -41,23 +39,20 @@ export async function publishDeadLetter(
   publisher: Publisher,
   letter: IngestDeadLetter,
 ): Promise<void> {
-  const reason = reasonOf(letter.error);
-  const headers: Record<string, unknown> = {
-    ...letter.headers,
-    'x-hub-original-exchange': EVENTS_EXCHANGE,
-    'x-hub-original-routing-key': letter.messageType,
-    'x-hub-source': letter.source,
-    'x-hub-reason-class': reasonClassOf(letter.error),
-    'x-hub-reason-ja': reason.ja,
-    'x-hub-reason-en': reason.en,
-    'x-hub-error-code': letter.error instanceof HubError ? letter.error.code : 'UNEXPECTED',
-    'x-hub-failed-at': (letter.now ?? new Date()).toISOString(),
-  };
-  if (letter.error instanceof ValidationError) {
-    headers['x-hub-schema-paths'] = schemaPathsHeader(letter.error.issues);
-  }
-  if (letter.fileName !== undefined) headers['x-hub-file-name'] = letter.fileName;
-  if (letter.line !== undefined) headers['x-hub-file-line'] = letter.line;
+  const headers = deadLetterHeaders(
+    {
+      error: letter.error,
+      originalExchange: EVENTS_EXCHANGE,
+      originalRoutingKey: letter.messageType,
+      failedAt: letter.now ?? new Date(),
+    },
+    {
+      ...letter.headers,
+      'x-hub-source': letter.source,
+      ...(letter.fileName === undefined ? {} : { 'x-hub-file-name': letter.fileName }),
+      ...(letter.line === undefined ? {} : { 'x-hub-file-line': letter.line }),
+    },
+  );
   // A topic exchange routes by words: a type that is not a valid key still reaches the `#` binding.
   await publisher.publish(DLX_EXCHANGE, routingKeyOf(letter.messageType), letter.content, {
     messageId: letter.messageId,

@@ -12,9 +12,10 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
+import { layoutForFile } from '../../connectors/index.js';
+import { codecValidationError, type FileLayout } from '../../connectors/runtime/file-layout.js';
 import { TransientError } from '../errors.js';
 import { loggerFor } from '../logger.js';
-import { codecValidationError, layoutForFile, type FileLayout } from './layouts.js';
 import type { Ingest } from './publish.js';
 
 /** Namespace of record message ids: UUID v5 of `<file sha256>:<line>`. */

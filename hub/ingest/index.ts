@@ -11,7 +11,6 @@ import { createIngest } from './publish.js';
 
 export { createIngest, type Ingest, type IngestMessage, type IngestResult } from './publish.js';
 export { publishDeadLetter, schemaPathsHeader, type IngestSource } from './dead-letter.js';
-export { fileLayouts, layoutForFile, type FileLayout } from './layouts.js';
 export { startFileDrop, fileRecordMessageId, type FileSummary } from './file-drop.js';
 export { startOutboxPoller, outboxMessageId } from './outbox.js';
 export { httpIngestRouter } from './http.js';

@@ -1,7 +1,9 @@
 /**
  * The one way every ingest path publishes: validate against the catalogue, then publish to hub.events
  * (routing key = message type) with confirms, or dead-letter the original bytes to hub.dlx. Callers
- * turn the result into their own answer (HTTP status, file summary, outbox row, CLI exit code).
+ * turn the result into their own answer (HTTP status, file summary, outbox row, CLI exit code, a
+ * connector's IngressResult): HTTP, file drop, outbox, `hub publish` and the connectors' ingress
+ * (connectors/runtime/ingress.ts) all come through here.
  */
 import { EVENTS_EXCHANGE, type Publisher } from '../broker/index.js';
 import { UnroutableError, ValidationError, type SchemaIssue } from '../errors.js';
@@ -21,6 +23,11 @@ export interface IngestMessage {
   readonly content: Buffer;
   /** The body already mapped from `content` (file records); when absent `content` is parsed as JSON. */
   readonly body?: unknown;
+  /**
+   * `content` is exactly the JSON of `body` (a connector serialised what its system originated): it
+   * is published as is instead of being serialised again.
+   */
+  readonly contentIsBody?: boolean;
   /** An error found before validation (a record that does not decode); the message is dead-lettered. */
   readonly decodeError?: ValidationError | undefined;
   readonly messageId: string;
@@ -57,7 +64,8 @@ export interface Ingest {
 
 /** Options of createIngest. */
 export interface IngestOptions {
-  readonly publisher: Publisher;
+  /** The confirmed publisher, or how to get it at each publish (a hub that starts later, reconnects). */
+  readonly publisher: Publisher | (() => Publisher);
   readonly catalogue: IngestCatalogue;
 }
 
@@ -80,7 +88,9 @@ export function notJsonIssue(): SchemaIssue {
 
 /** Creates the ingest core over a confirmed publisher and the catalogue. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { publisher, catalogue } = options;
+  const { catalogue } = options;
+  const offered = options.publisher;
+  const publisher = typeof offered === 'function' ? offered : () => offered;
 
   const check: Ingest['check'] = (messageType, content, given) => {
     if (!catalogue.has(messageType)) {
@@ -110,7 +120,7 @@ export function createIngest(options: IngestOptions): Ingest {
         ? { body: undefined, error: message.decodeError }
         : check(messageType, message.content, message.body);
       const deadLetter = async (error: unknown) => {
-        await publishDeadLetter(publisher, {
+        await publishDeadLetter(publisher(), {
           messageType,
           messageId,
           correlationId: message.correlationId,
@@ -140,9 +150,11 @@ export function createIngest(options: IngestOptions): Ingest {
       }
       // Files are mapped to a body: publish its JSON. Otherwise the bytes as sent (already JSON).
       const content =
-        message.body === undefined ? message.content : Buffer.from(JSON.stringify(checked.body));
+        message.body === undefined || message.contentIsBody === true
+          ? message.content
+          : Buffer.from(JSON.stringify(checked.body));
       try {
-        await publisher.publish(EVENTS_EXCHANGE, messageType, content, {
+        await publisher().publish(EVENTS_EXCHANGE, messageType, content, {
           messageId,
           type: messageType,
           correlationId: message.correlationId ?? messageId,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../hub/config.js';
-import { encodeMovementFixed, movementToRecord } from '../../hub/ingest/layouts.js';
+import { encodeMovementFixed, movementToRecord } from '../../connectors/kizon-juki/layouts.js';
 import type { FileSummary } from '../../hub/ingest/file-drop.js';
 import { configureLogger } from '../../hub/logger.js';
 import { startHub, type RunningHub } from '../../hub/main.js';

@@ -12,7 +12,7 @@ import {
   encodeMovementCsv,
   encodeMovementFixed,
   movementToRecord,
-} from '../../hub/ingest/layouts.js';
+} from '../../connectors/kizon-juki/layouts.js';
 import { configureLogger } from '../../hub/logger.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
 import { sampleMovementRecorded } from '../../schemas/sample.js';

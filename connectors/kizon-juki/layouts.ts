@@ -1,34 +1,14 @@
 /**
- * File layouts of legacy exports (file drop and `hub publish --layout/--csv`). Each maps one record
+ * 既存住基's file exports (file drop and `hub publish --layout/--csv`): each layout maps one record
  * (a fixed-width CP932 record or a CSV line) to a message body; validation happens afterwards, as on
  * every ingest path. The two movement layouts carry the same items: one 異動 of a Japanese resident
  * as 既存住基 exports it (a flat record; 続柄 with one code, 転入前住所 domestic only).
  */
-import { defineCsv } from '../../connectors/codec/csv.js';
-import { CodecError } from '../../connectors/codec/errors.js';
-import { defineLayout, type RecordOf } from '../../connectors/codec/fixed-width.js';
-import { ValidationError, type SchemaIssue } from '../errors.js';
-
-/** One record cut from a file: its 1-based line and original bytes. */
-export interface FileRecord {
-  readonly line: number;
-  readonly bytes: Buffer;
-}
-
-/** A record mapped to a message body, or why it could not be. */
-export type MappedRecord = { readonly body: unknown } | { readonly error: ValidationError };
-
-/** A file layout: how to cut a file into records and map each to a message. */
-export interface FileLayout {
-  readonly name: string;
-  readonly kind: 'fixed' | 'csv';
-  readonly messageType: string;
-  /** The system that exports files in this layout (the drop folder it is read from). */
-  readonly system: string;
-  /** Cuts the file into records. Throws a CodecError only when the file as a whole is unreadable. */
-  records(file: Buffer): FileRecord[];
-  map(record: FileRecord): MappedRecord;
-}
+import { defineCsv } from '../codec/csv.js';
+import { CodecError } from '../codec/errors.js';
+import { defineLayout, type RecordOf } from '../codec/fixed-width.js';
+import { codecValidationError, splitLines, type FileLayout } from '../runtime/file-layout.js';
+import { kizonJukiDescriptor } from './descriptor.js';
 
 /** The flat items of a movement record, shared by the fixed-width and CSV layouts. */
 export const movementItems = [
@@ -151,25 +131,6 @@ const csvLineCodec = defineCsv({
   encoding: 'cp932',
   header: false,
 });
-
-function codecIssue(error: CodecError): SchemaIssue {
-  const field = error.location.field;
-  return {
-    path: field === undefined ? '' : `/${field}`,
-    keyword: 'codec',
-    ja: error.reason.ja,
-    en: error.reason.en,
-  };
-}
-
-/** A codec error as a validation error (one shape for every rejected record). */
-export function codecValidationError(messageType: string, error: unknown): ValidationError {
-  if (error instanceof CodecError) return new ValidationError(messageType, [codecIssue(error)]);
-  if (error instanceof ValidationError) return error;
-  return new ValidationError(messageType, [
-    { path: '', keyword: 'codec', ja: 'レコードを解読できません', en: 'record cannot be decoded' },
-  ]);
-}
 
 function flexible(value: string, era: string): Record<string, string> | undefined {
   if (value === '') return undefined;
@@ -348,24 +309,6 @@ export function encodeMovementCsv(records: readonly MovementRecord[]): Buffer {
   return csvCodec.encode(records);
 }
 
-/** Splits bytes into lines (LF or CRLF), keeping each line's bytes without its ending. */
-export function splitLines(file: Buffer): FileRecord[] {
-  const out: FileRecord[] = [];
-  let start = 0;
-  let line = 1;
-  while (start < file.length) {
-    let end = file.indexOf(0x0a, start);
-    if (end < 0) end = file.length;
-    let stop = end;
-    if (stop > start && file[stop - 1] === 0x0d) stop -= 1;
-    const bytes = file.subarray(start, stop);
-    if (bytes.length > 0 && !(bytes.length === 1 && bytes[0] === 0x1a)) out.push({ line, bytes });
-    start = end + 1;
-    line += 1;
-  }
-  return out;
-}
-
 const movementType = 'resident.movement.recorded';
 
 /** 既存住基 異動 export, fixed-width CP932: one record per line (CRLF or LF). */
@@ -373,7 +316,7 @@ export const movementFixedLayout: FileLayout = {
   name: 'kizon-movement-fixed',
   kind: 'fixed',
   messageType: movementType,
-  system: 'KIZON_JUKI',
+  system: kizonJukiDescriptor.system,
   // Lines, not splitRecords: one record of the wrong length is one bad line, not a broken file.
   records: (file) => splitLines(file),
   map(record) {
@@ -390,7 +333,7 @@ export const movementCsvLayout: FileLayout = {
   name: 'kizon-movement-csv',
   kind: 'csv',
   messageType: movementType,
-  system: 'KIZON_JUKI',
+  system: kizonJukiDescriptor.system,
   records(file) {
     const lines = splitLines(file);
     const header = lines[0];
@@ -410,20 +353,5 @@ export const movementCsvLayout: FileLayout = {
   },
 };
 
-/** Every layout by name (`hub publish --layout <name>`, file drop by file-name prefix). */
-export const fileLayouts: ReadonlyMap<string, FileLayout> = new Map(
-  [movementFixedLayout, movementCsvLayout].map((layout) => [layout.name, layout]),
-);
-
-/** The layout a dropped file is read with: the longest layout name its file name starts with. */
-export function layoutForFile(fileName: string): FileLayout | undefined {
-  let best: FileLayout | undefined;
-  for (const layout of fileLayouts.values()) {
-    if (
-      fileName.startsWith(layout.name) &&
-      (best === undefined || layout.name.length > best.name.length)
-    )
-      best = layout;
-  }
-  return best;
-}
+/** Every layout of 既存住基's exports (registered in `connectors/index.ts`). */
+export const kizonJukiLayouts: readonly FileLayout[] = [movementFixedLayout, movementCsvLayout];

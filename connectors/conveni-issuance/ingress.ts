@@ -1,32 +1,16 @@
 /**
- * 証明書コンビニ交付システム connector. Egress: the center's kiosk requests, JSON over HTTP. The
- * catalogue declares certificate contents as carrying 個人番号 (a 住民票 may print it on request),
- * so this system, and the center behind it, are allowed 個人番号 on affair 11 only through those
- * types. Ingress: the certificate answer. Two checks happen here, at the edge, before anything is
+ * 証明書コンビニ交付システム ingress: the certificate answer. Two checks happen here, at the edge, before anything is
  * published: an answer after the request's deadline becomes `kiosk.certificate.failed` (TIMEOUT),
  * and a PDF whose stamped subject key is not the requested subject's becomes a failure (SYSTEM),
  * never a certificate (the 2023-24 誤交付 incidents).
  */
-import type { Sink } from '../../hub/engine/step.js';
 import type { KioskCertificateRequested } from '../../schemas/types.gen.js';
 import { certificateSubjectKey } from '../../transformers/kiosk-subject.js';
-import { httpSink } from '../runtime/http-sink.js';
 import type { Ingress, IngressResult } from '../runtime/ingress.js';
+import { conveniIssuanceDescriptor } from './descriptor.js';
 import { subjectKeyOfPdf } from './pdf.js';
 
-/** The SystemId. */
-export const CONVENI_ISSUANCE = 'CONVENI_ISSUANCE';
-
-/** The convenience system's egress sink. */
-export function conveniIssuanceSink(baseUrl: string, timeoutMs?: number): Sink {
-  return httpSink({
-    system: CONVENI_ISSUANCE,
-    // Only on コンビニ交付: certificate contents are declared as carrying 個人番号 there.
-    allowsMyNumber: { routes: ['affair-11'] },
-    baseUrl,
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
-}
+const CONVENI_ISSUANCE = conveniIssuanceDescriptor.system;
 
 /** What the convenience system answers for one request. */
 export type CertificateAnswer =

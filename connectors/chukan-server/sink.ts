@@ -5,22 +5,17 @@
  */
 import type { Sink } from '../../hub/engine/step.js';
 import { httpSink } from '../runtime/http-sink.js';
-import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { chukanServerDescriptor } from './descriptor.js';
 
 /** The SystemId. */
-export const CHUKAN_SERVER = 'CHUKAN_SERVER';
+export const CHUKAN_SERVER = chukanServerDescriptor.system;
 
 /** The 中間サーバ egress sink. */
 export function chukanServerSink(baseUrl: string, timeoutMs?: number): Sink {
   return httpSink({
     system: CHUKAN_SERVER,
-    allowsMyNumber: true,
+    allowsMyNumber: chukanServerDescriptor.myNumber,
     baseUrl,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
-}
-
-/** The 中間サーバ simulator: takes 住民票関係情報 updates forwarded by 団体内統合宛名. */
-export function chukanServerSimulator(port: number): Simulator {
-  return createSimulator({ system: CHUKAN_SERVER, port });
 }

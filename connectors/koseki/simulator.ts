@@ -1,45 +1,12 @@
 /**
- * 戸籍システム connector and simulator. For コンビニ交付 of 戸籍 certificates the convenience
- * system asks the 戸籍 system directly (seed 11-④⑤: 証明書コンビニ交付システム → 戸籍システム), so the
- * hub routes nothing to it in these affairs; `queryKoseki` is the convenience side's client. The
- * simulator answers certificate data for the synthetic population (`POST /certificate-data`).
+ * 戸籍システム simulator: answers certificate data for the synthetic population
+ * (`POST /certificate-data`), which the convenience system asks for with `client.ts`.
  */
 import express from 'express';
 import { certificateSubjectKey } from '../../transformers/kiosk-subject.js';
-import { postBytes } from '../runtime/http-sink.js';
 import { residentOf, seedOfSerial } from '../runtime/population.js';
 import { createSimulator, type Simulator } from '../runtime/simulator.js';
-
-/** The SystemId. */
-export const KOSEKI = 'KOSEKI';
-
-/** 戸籍 certificate data (keys and counts only; the demo PDF prints no names). */
-export interface KosekiData {
-  readonly subjectKey: string;
-  readonly honsekiPresent: boolean;
-  readonly memberCount: number;
-}
-
-/** Asks the 戸籍 system for certificate data; undefined when it knows nobody for the serial. */
-export async function queryKoseki(
-  baseUrl: string,
-  lgCode: string,
-  authCertSerial: string,
-  certificateType: string,
-): Promise<KosekiData | undefined> {
-  try {
-    const text = await postBytes(
-      KOSEKI,
-      `${baseUrl}/certificate-data`,
-      JSON.stringify({ lgCode, authCertSerial, certificateType }),
-      { contentType: 'application/json', timeoutMs: 5_000 },
-    );
-    return JSON.parse(text) as KosekiData;
-  } catch (error) {
-    if (error instanceof Error && error.message.includes('HTTP 404')) return undefined;
-    throw error;
-  }
-}
+import { KOSEKI, type KosekiData } from './client.js';
 
 /** The 戸籍 simulator. */
 export function kosekiSimulator(port: number): Simulator {

@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import { sampleMovementRecorded } from '../../schemas/sample.js';
 import { schemaRegistry } from '../../schemas/registry.js';
+import { layoutForFile } from '../index.js';
+import { splitLines } from '../runtime/file-layout.js';
 import {
   encodeMovementCsv,
   encodeMovementFixed,
-  layoutForFile,
   movementCsvLayout,
   movementFixedLayout,
   movementToRecord,
-  splitLines,
 } from './layouts.js';
 
-describe('ingest layouts: 既存住基 movement exports', () => {
+describe('既存住基 file layouts: movement exports', () => {
   const movement = sampleMovementRecorded({}, 1);
 
   it('maps a fixed-width CP932 record back to the same valid resident.movement.recorded', () => {

@@ -1,29 +1,16 @@
 /**
- * 既存住基 (resident registry) connector. Egress: JSON over HTTP (CS replies, consistency-check
- * results); the registry holds 個人番号, so it may receive them. Ingress: the registry originates
- * movements (plain and 特定個人情報 variants) and the consistency-check extract (claim check).
+ * 既存住基 ingress: the registry originates movements (plain and 特定個人情報 variants) and the
+ * consistency-check extract (claim check).
  */
-import type { Sink } from '../../hub/engine/step.js';
 import type {
   JukinetConsistencyCheckExtractReady,
   ResidentMovementRecorded,
   ResidentMovementRecordedTokutei,
 } from '../../schemas/types.gen.js';
-import { httpSink } from '../runtime/http-sink.js';
 import type { Ingress, IngressResult } from '../runtime/ingress.js';
+import { kizonJukiDescriptor } from './descriptor.js';
 
-/** The SystemId. */
-export const KIZON_JUKI = 'KIZON_JUKI';
-
-/** The registry's egress sink. */
-export function kizonJukiSink(baseUrl: string, timeoutMs?: number): Sink {
-  return httpSink({
-    system: KIZON_JUKI,
-    allowsMyNumber: true,
-    baseUrl,
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
-}
+const KIZON_JUKI = kizonJukiDescriptor.system;
 
 /** Publishes a recorded movement: always the plain type, and the 特定個人情報 type when it has one. */
 export async function publishMovement(

@@ -5,22 +5,17 @@
  */
 import type { Sink } from '../../hub/engine/step.js';
 import { httpSink } from '../runtime/http-sink.js';
-import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { kyotsuKibanDescriptor } from './descriptor.js';
 
 /** The SystemId. */
-export const KYOTSU_KIBAN = 'KYOTSU_KIBAN';
+export const KYOTSU_KIBAN = kyotsuKibanDescriptor.system;
 
 /** The 共通基盤 egress sink. */
 export function kyotsuKibanSink(baseUrl: string, timeoutMs?: number): Sink {
   return httpSink({
     system: KYOTSU_KIBAN,
-    allowsMyNumber: false,
+    allowsMyNumber: kyotsuKibanDescriptor.myNumber,
     baseUrl,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
-}
-
-/** The 共通基盤 simulator: takes 宛名 updates. */
-export function kyotsuKibanSimulator(port: number): Simulator {
-  return createSimulator({ system: KYOTSU_KIBAN, port });
 }

@@ -3,8 +3,7 @@
  * 住基ネット統一文字, which the CS takes as text, not CP932), and the consistency-check claim check:
  * the registry's extract is streamed record by record through the pure transformer into the CS's
  * fixed-width CP932 file (atomic write + completion marker), then only the manifest is sent. The CS
- * is 住基ネット and may receive 個人番号. Ingress: the CS's replies (generated My Numbers,
- * acknowledgements and rejections, check results).
+ * is 住基ネット and may receive 個人番号. What the CS originates is in `ingress.ts`.
  */
 import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
@@ -26,11 +25,11 @@ import {
   readJsonLines,
 } from '../runtime/files.js';
 import { postBytes } from '../runtime/http-sink.js';
-import type { Ingress, IngressResult } from '../runtime/ingress.js';
 import { CS_SEPARATOR, encodeConsistencyRecord } from './codec.js';
+import { jukinetCsDescriptor } from './descriptor.js';
 
 /** The SystemId. */
-export const JUKINET_CS = 'JUKINET_CS';
+export const JUKINET_CS = jukinetCsDescriptor.system;
 
 /** Bytes of CS records collected before one write to the claim-check file. */
 const WRITE_BATCH_BYTES = 256 * 1024;
@@ -61,7 +60,7 @@ export function jukinetCsSink(options: JukinetCsSinkOptions): Sink {
     });
   return {
     system: JUKINET_CS,
-    allowsMyNumber: true,
+    allowsMyNumber: jukinetCsDescriptor.myNumber,
     async deliver(message) {
       if (message.messageType !== 'jukinet.consistency-check.extract-ready') {
         await send(message, message.content);
@@ -136,15 +135,4 @@ async function convertExtract(
   }
   const { fileRef, sha256 } = await file.commit();
   return { ...manifest, fileRef, sha256, encoding: 'JUKINET' };
-}
-
-/** Publishes a reply the CS originates. */
-export function publishCsReply(
-  ingress: Ingress,
-  messageType: string,
-  body: unknown,
-  eventKey: string,
-  correlationId?: string,
-): Promise<IngressResult> {
-  return ingress.publish(JUKINET_CS, messageType, body, { eventKey, correlationId });
 }
