@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createDeadLetterRepository,
+  ReencryptionError,
   type NewDeadLetter,
 } from '../../hub/dead-letters/repository.js';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
@@ -16,6 +17,7 @@ import { createKeyRing, loadKeyRing, parseKey } from '../../hub/security/keys.js
 import { openStore } from '../../hub/store/index.js';
 import { createVhost, eventually } from '../support/broker.js';
 import { recordingSink } from '../support/engine-harness.js';
+import { withStores } from '../support/db.js';
 import { runCli } from '../support/run-cli.js';
 
 const secret = '{"myNumber":"123456789018","name":"山田　太郎"}';
@@ -362,5 +364,66 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
       await hub.stop();
       await vhost.delete();
     }
+  });
+});
+
+describe('re-encryption is one transaction on every store', function () {
+  this.timeout(60_000);
+  withStores(({ openFreshStore, kind }) => {
+    it(`all or nothing, skipping purged rows (${kind})`, async () => {
+      const store = await openFreshStore();
+      const oldRaw = randomBytes(32);
+      const newRaw = randomBytes(32);
+      const before = createKeyRing([oldRaw]);
+      // The ring during a rotation: the old key current, the new one pending.
+      const during = createKeyRing([oldRaw], [newRaw]);
+      const target = during.pendingIds[0]!;
+      const repository = createDeadLetterRepository(store.knex, before);
+      const ids: number[] = [];
+      for (let index = 0; index < 5; index += 1) {
+        ids.push((await repository.insert(letter(index))).id);
+      }
+      await repository.purge(new Date(Date.now() + 1000), { ids: [ids[4]!] });
+      const row: { payload: Buffer } = await store
+        .knex('dead_letters')
+        .where('id', ids[2]!)
+        .first('payload');
+      const original = Buffer.from(row.payload);
+      const damaged = Buffer.from(original);
+      damaged[20] = (damaged[20] ?? 0) ^ 0x80;
+      await store.knex('dead_letters').where('id', ids[2]!).update({ payload: damaged });
+
+      const rotating = createDeadLetterRepository(store.knex, during);
+      let refused: unknown;
+      try {
+        await rotating.reencryptAll({ targetKeyId: target, batchSize: 2 });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).to.be.instanceOf(ReencryptionError);
+      expect((refused as ReencryptionError).unreadableIds).to.deep.equal([ids[2]]);
+      const keyIds = async () =>
+        (
+          (await store.knex('dead_letters').select('key_id').orderBy('id')) as { key_id: string }[]
+        ).map((entry) => entry.key_id);
+      // Rows 0 and 1 (the batch before the damaged one) were rolled back too.
+      expect(await keyIds()).to.deep.equal(Array(5).fill(before.current.id));
+      for (const id of [ids[0]!, ids[1]!, ids[3]!]) {
+        expect((await repository.payload(id))?.toString()).to.equal(secret);
+      }
+      expect((await repository.get(ids[2]!))?.unreadable).to.not.equal(null);
+
+      await store.knex('dead_letters').where('id', ids[2]!).update({ payload: original });
+      const result = await rotating.reencryptAll({ targetKeyId: target, batchSize: 2 });
+      expect(result).to.deep.equal({ rewritten: 4, current: 4, unreadable: [] });
+      const old = before.current.id;
+      expect(await keyIds()).to.deep.equal([target, target, target, target, old]);
+      const after = createKeyRing([newRaw]);
+      for (const id of ids.slice(0, 4)) {
+        expect(
+          (await createDeadLetterRepository(store.knex, after).payload(id))?.toString(),
+        ).to.equal(secret);
+      }
+    });
   });
 });
