@@ -123,6 +123,20 @@ describe('keys', () => {
     expect(readFileSync(file, 'utf8')).not.to.contain('pending:');
   });
 
+  it('does not write under a key retired from the file by another process', () => {
+    const file = join(dir, 'ring.key');
+    writeFileSync(file, `${hexKey}\n${olderKey}\n`, { mode: 0o600 });
+    const live = loadKeyRing({ secretKeyFile: file, mode: 'production' }).keyRing;
+    // Another process rotates: the newest key is retired, the other becomes current.
+    writeFileSync(file, `${olderKey}\n`, { mode: 0o600 });
+    expect(live.current.id).to.equal(keyIdOf(Buffer.from(olderKey, 'hex')));
+    expect(live.get(keyIdOf(Buffer.from(hexKey, 'hex')))).to.equal(undefined);
+    // A file broken half way keeps the keys loaded before (never an empty ring).
+    writeFileSync(file, 'not a key\n', { mode: 0o600 });
+    expect(live.reload().problem).to.be.instanceOf(ConfigError);
+    expect(live.current.id).to.equal(keyIdOf(Buffer.from(olderKey, 'hex')));
+  });
+
   it('refuses weak keys, naming the variable, in both languages', () => {
     const weak = [
       '0'.repeat(64), // all zeros

@@ -316,8 +316,16 @@ function liveRing(initial: KeyRing, load?: () => KeyRing, file?: string): LiveKe
     if (file === undefined || fileSignature(file) === signature) return { changed: false };
     return reload();
   };
+  // Before sealing or signing under `current`, a look at the file (one stat, at most every 100 ms):
+  // a replica does not keep writing under a key that another process has retired from the file.
+  let lookedAt = 0;
   return {
     get current() {
+      const now = Date.now();
+      if (file !== undefined && now - lookedAt >= 100) {
+        lookedAt = now;
+        refresh();
+      }
       return ring.current;
     },
     get ids() {

@@ -290,7 +290,8 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
         HUB_AMQP_URL: vhost.url,
         HUB_HTTP_PORT: '0',
         HUB_SIMULATORS: 'off',
-        // No periodic check: what is shown is the reload on an unknown key id, and SIGHUP.
+        // No periodic check: what is shown is the reload on an unknown key id (reading) and the
+        // look at the file before sealing (writing), besides SIGHUP.
         HUB_KEY_RELOAD_MS: '0',
       }),
       {
