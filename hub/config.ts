@@ -25,6 +25,8 @@ export interface HubConfig {
   readonly secretKey: string | undefined;
   /** File holding the key when `HUB_SECRET_KEY` is not set (`HUB_SECRET_KEY_FILE`). */
   readonly secretKeyFile: string;
+  /** Milliseconds between checks of the key file for a rotation (`HUB_KEY_RELOAD_MS`, 0 = only SIGHUP). */
+  readonly keyReloadMs: number;
   /** Directory for local state (SQLite file, demo key) (`HUB_DATA_DIR`). */
   readonly dataDir: string;
   /** Milliseconds a graceful shutdown waits for in-flight messages (`HUB_SHUTDOWN_TIMEOUT_MS`). */
@@ -94,6 +96,11 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_SIMULATORS', default: 'on in demo mode', meaning: 'on | off' },
   { name: 'HUB_SECRET_KEY', default: '(none)', meaning: 'key for hashes/encryption, ≥32 bytes' },
   { name: 'HUB_SECRET_KEY_FILE', default: './data/secret.key', meaning: 'file holding the key' },
+  {
+    name: 'HUB_KEY_RELOAD_MS',
+    default: '5000',
+    meaning: 'key file check interval (rotation); 0 = SIGHUP only',
+  },
   { name: 'HUB_DATA_DIR', default: './data', meaning: 'local state directory' },
   { name: 'HUB_SHUTDOWN_TIMEOUT_MS', default: '15000', meaning: 'graceful shutdown budget' },
   {
@@ -274,6 +281,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     simulators: flag(env, 'HUB_SIMULATORS', modeRaw === 'demo'),
     secretKey,
     secretKeyFile: resolve(text(env, 'HUB_SECRET_KEY_FILE') ?? resolve(dataDir, 'secret.key')),
+    keyReloadMs: integer(env, 'HUB_KEY_RELOAD_MS', 5000, 0, 3_600_000),
     dataDir,
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
     lgCode,

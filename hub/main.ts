@@ -83,7 +83,24 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         'demo mode: created a local secret key; set HUB_SECRET_KEY or HUB_SECRET_KEY_FILE in production',
       );
     }
-    const hasher = keyRing.hasher();
+    // The key ring follows the key file (a rotation by `hub keys rotate`, here or on another host
+    // sharing the file): checked every HUB_KEY_RELOAD_MS and at once on SIGHUP.
+    const reloadKeys = () => {
+      keyRing.reload();
+    };
+    process.on('SIGHUP', reloadKeys);
+    cleanup.push(() => {
+      process.off('SIGHUP', reloadKeys);
+      return Promise.resolve();
+    });
+    if (config.keyReloadMs > 0 && config.secretKey === undefined) {
+      const timer = setInterval(() => keyRing.refresh(), config.keyReloadMs);
+      timer.unref();
+      cleanup.push(() => {
+        clearInterval(timer);
+        return Promise.resolve();
+      });
+    }
     const metrics = createMetrics();
     const store = await openStore(config.dbUrl, {
       ...(config.dbTls.ca === undefined && config.dbTls.cert === undefined
@@ -121,7 +138,8 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       transformers,
       sinks,
       metrics,
-      hashSubject: (value) => hasher.hash('subject', value),
+      // Asked per message: after a rotation, new hashes are made under the new current key.
+      hashSubject: (value) => keyRing.hasher().hash('subject', value),
       lgCode: config.lgCode,
       prefetch: config.prefetch,
     });

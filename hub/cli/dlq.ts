@@ -324,7 +324,7 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
         letter.messageType,
         letter.reasonClass,
         String(letter.attempts),
-        letter.status,
+        letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
         letter.sourceSystem ?? '-',
         String(s['reasonEn']).slice(0, 80),
       ];
@@ -395,6 +395,9 @@ export function dlqShowCli(
         `${String(l.payloadSize)} bytes, sha256 ${view.bodySha256 ?? '-'}, key ${l.keyId}`,
       ],
     ];
+    if (view.unreadable !== undefined) {
+      lines.push(['UNREADABLE / 復号不可', `${view.unreadable.en} / ${view.unreadable.ja}`]);
+    }
     for (const [name, value] of lines) say(`${name.padEnd(22)} ${value}`);
     say(
       view.masked

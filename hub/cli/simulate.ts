@@ -60,11 +60,15 @@ export async function simulateCommand(names: readonly string[]): Promise<number 
   say('simulators running; Ctrl-C stops them / シミュレータ実行中（Ctrl-C で停止）');
   const running = set;
   const stop = () => {
-    void (async () => {
+    // Caught: a simulator that fails to stop must not end the process as an unhandled rejection.
+    (async () => {
       await running.stop();
       await broker.close().catch(() => undefined);
       process.exit(exitCodes.ok);
-    })();
+    })().catch((error: unknown) => {
+      complain(`hub simulate: stopping failed: ${describeError(error)} / 停止に失敗しました`);
+      process.exit(exitCodes.failed);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -20,7 +20,7 @@ import {
   type StepSpec,
   type TransformContext,
 } from '../engine/step.js';
-import { HubError } from '../errors.js';
+import { HubError, reasonOf } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import type { OperatorLog } from '../audit/operator-log.js';
 import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from './repository.js';
@@ -99,6 +99,8 @@ export interface ReplayItem {
   /** Schema paths (never values) when validation failed. */
   readonly issues?: readonly string[] | undefined;
   readonly problem?: { readonly en: string; readonly ja: string } | undefined;
+  /** The error code when it failed (HUB_DEAD_LETTER_UNREADABLE: the payload cannot be decrypted). */
+  readonly code?: string | undefined;
   /** Milliseconds since the run started when it was published (for rate checks). */
   readonly atMs?: number | undefined;
   /** Dry run: what the target step would do with it (`transformer → type, deliver to SYSTEM`). */
@@ -145,6 +147,28 @@ function numberOf(value: unknown): number {
 
 function textOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * A letter whose replay threw (its payload cannot be decrypted, the store failed for it …): an error
+ * of that letter, reported with it; the run goes on with the others.
+ */
+function failedItem(
+  letter: DeadLetter,
+  target: ReplayTarget | undefined,
+  error: unknown,
+): ReplayItem {
+  if (!(error instanceof HubError)) {
+    log.error({ err: error, deadLetter: letter.id }, 'dead-letter replay failed for one letter');
+  }
+  return {
+    id: letter.id,
+    messageId: letter.messageId,
+    target,
+    status: 'failed',
+    code: error instanceof HubError ? error.code : 'HUB_INTERNAL',
+    problem: reasonOf(error),
+  };
 }
 
 /** The id of the `count`-th replay of `rootId`: deterministic, so a retried replay is a duplicate. */
@@ -359,26 +383,39 @@ export function createReplayer(deps: ReplayDeps) {
         continue;
       }
       const target = targets.get(letter.id);
+      // Never rejects: whatever one letter throws is that letter's result (a rejected task here would
+      // end the process as an unhandled rejection, or abandon the letters still in flight).
       const task = (async () => {
         let releasedAt = 0;
-        const item = await replayOne(letter, target, request, cap, dryRun, async () => {
-          if (aborted()) return false;
-          // Paced by schedule, not by sleeping a fixed gap: processing time does not add up as drift.
-          const slot = sent;
-          sent += 1;
-          if (intervalMs > 0) await sleep(started + slot * intervalMs - Date.now(), request.signal);
-          if (aborted()) return false;
-          releasedAt = Date.now() - started;
-          return true;
-        });
+        let item: ReplayItem;
+        try {
+          item = await replayOne(letter, target, request, cap, dryRun, async () => {
+            if (aborted()) return false;
+            // Paced by schedule, not by sleeping a fixed gap: processing time does not add up as drift.
+            const slot = sent;
+            sent += 1;
+            if (intervalMs > 0)
+              await sleep(started + slot * intervalMs - Date.now(), request.signal);
+            if (aborted()) return false;
+            releasedAt = Date.now() - started;
+            return true;
+          });
+        } catch (error) {
+          item = failedItem(letter, target, error);
+        }
         if (item.status === 'not-started') cancelled = true;
         // The time the publish was released: what the rate governs (its confirm can take longer).
         results[index] = item.status === 'published' ? { ...item, atMs: releasedAt } : item;
         done += 1;
-        request.onProgress?.(done, letters.length);
+        try {
+          request.onProgress?.(done, letters.length);
+        } catch (error) {
+          log.warn({ err: error }, 'replay progress callback failed');
+        }
       })();
       inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+      const settled = () => inFlight.delete(task);
+      task.then(settled, settled);
       if (inFlight.size >= window) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ReasonClass } from '../errors.js';
-import { decrypt, encrypt, reencrypt } from '../security/crypto.js';
+import { HubError, type ReasonClass } from '../errors.js';
+import { loggerFor } from '../logger.js';
+import { decrypt, DecryptionError, encrypt, encryptUnder } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText, maskValue } from '../security/mask.js';
 import { readDate } from '../store/index.js';
@@ -80,6 +81,70 @@ export interface DeadLetter {
   readonly replayedAt: Date | null;
   readonly purgedAt: Date | null;
   readonly status: DeadLetterStatus;
+  /** Set when the stored payload could not be decrypted (when, and why: key id and cause only). */
+  readonly unreadable: { readonly at: Date; readonly reason: string } | null;
+}
+
+/**
+ * The payload of one dead letter cannot be decrypted (its key is not in the key ring, or the stored
+ * bytes are damaged). An error of that letter only: it is flagged unreadable, the others go on.
+ */
+export class UnreadableLetterError extends HubError {
+  readonly letterId: number;
+  readonly keyId: string;
+
+  constructor(letterId: number, cause: DecryptionError) {
+    const id = String(letterId);
+    super('HUB_DEAD_LETTER_UNREADABLE', `dead letter ${id}: ${cause.reason.en}`, 'dead-letter', {
+      cause,
+      reasonClass: 'internal',
+      reason: {
+        en:
+          `dead letter ${id} cannot be decrypted (${cause.reason.en}); it is marked unreadable and the other letters are not affected. ` +
+          `If key ${cause.keyId} was removed from the key file, put it back (as a line after the current key)`,
+        ja:
+          `デッドレター ${id} を復号できません（${cause.reason.ja}）。読めないものとして記録しました（他のデッドレターには影響しません）。` +
+          `鍵 ${cause.keyId} を鍵ファイルから削除した場合は、現用鍵の後の行に戻してください`,
+      },
+    });
+    this.letterId = letterId;
+    this.keyId = cause.keyId;
+  }
+}
+
+/** Rows a rotation could not re-encrypt because they cannot be decrypted. */
+export class ReencryptionError extends HubError {
+  readonly unreadableIds: readonly number[];
+
+  constructor(ids: readonly number[]) {
+    const list = ids.slice(0, 20).join(', ') + (ids.length > 20 ? ', …' : '');
+    super(
+      'HUB_REENCRYPT_FAILED',
+      `${String(ids.length)} dead letter(s) cannot be decrypted (ids ${list})`,
+      'dead-letter',
+      {
+        reason: {
+          en:
+            `${String(ids.length)} dead letter(s) cannot be decrypted (ids ${list}); nothing was re-encrypted and the current key is unchanged. ` +
+            'They are marked unreadable: restore their key, or purge them, or rotate with --skip-unreadable to leave them as they are',
+          ja:
+            `${String(ids.length)} 件のデッドレターを復号できません（ID ${list}）。再暗号化は行わず、現用鍵も変更していません。` +
+            '読めないものとして記録しました。鍵を戻すか削除（purge）するか、--skip-unreadable を付けて再実行してください',
+        },
+      },
+    );
+    this.unreadableIds = ids;
+  }
+}
+
+/** What a re-encryption did. */
+export interface ReencryptResult {
+  /** Rows re-sealed under the target key (and read back). */
+  readonly rewritten: number;
+  /** Rows with a payload now under the target key. */
+  readonly current: number;
+  /** Rows left under their key because they cannot be decrypted (only with `skipUnreadable`). */
+  readonly unreadable: readonly number[];
 }
 
 /** Filters of `hub dlq list` and `GET /api/dead-letters`. All optional; combined with AND. */
@@ -112,20 +177,33 @@ export interface DeadLetterRepository {
   list(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
   counts(filter?: DeadLetterFilter): Promise<DeadLetterCount[]>;
   get(id: number): Promise<DeadLetter | undefined>;
-  /** The original bytes, decrypted; undefined once purged. */
+  /**
+   * The original bytes, decrypted; undefined once purged. A payload that cannot be decrypted throws
+   * UnreadableLetterError after flagging the letter (the flag clears once it can be read again).
+   */
   payload(id: number): Promise<Buffer | undefined>;
   /** Records one replay of the letter (status replayed, counter up). */
   markReplayed(id: number, at: Date): Promise<void>;
   /** Deletes the payloads of letters dead-lettered before `before` (and matching `filter`). */
   purge(before: Date, filter?: DeadLetterFilter): Promise<number[]>;
   /**
-   * Re-encrypts every stored payload not sealed under the key ring's current key (key rotation),
-   * in batches of `batchSize` rows, each batch one transaction.
+   * Re-encrypts every stored payload not sealed under `targetKeyId` (default: the ring's current key;
+   * a rotation names its pending key) in ONE transaction: every row is re-sealed, read back and
+   * decrypted before the commit, so it all happens or none of it does. Purged rows (no payload) are
+   * left alone. Rows that cannot be decrypted fail the whole run (ReencryptionError, after flagging
+   * them) unless `skipUnreadable`, which leaves them under their key.
    */
-  reencryptAll(batchSize?: number): Promise<{ rewritten: number; current: number }>;
+  reencryptAll(options?: {
+    targetKeyId?: string;
+    batchSize?: number;
+    skipUnreadable?: boolean;
+  }): Promise<ReencryptResult>;
+  /** Flags a letter unreadable (why: a key id and cause, never content). */
+  markUnreadable(id: number, reason: string): Promise<void>;
 }
 
 const table = 'dead_letters';
+const log = loggerFor('dead-letters');
 
 function toDateOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : readDate(value);
@@ -182,6 +260,10 @@ function fromRow(row: Record<string, unknown>): DeadLetter {
     replayedAt: toDateOrNull(row['replayed_at']),
     purgedAt: toDateOrNull(row['purged_at']),
     status: status === 'replayed' || status === 'purged' ? status : 'open',
+    unreadable:
+      row['unreadable_at'] === null || row['unreadable_at'] === undefined
+        ? null
+        : { at: readDate(row['unreadable_at']), reason: str(row['unreadable_reason'] ?? '') },
   };
 }
 
@@ -215,6 +297,8 @@ const columns = [
   'replayed_at',
   'purged_at',
   'status',
+  'unreadable_at',
+  'unreadable_reason',
 ];
 
 function applyFilter(query: Knex.QueryBuilder, filter: DeadLetterFilter): Knex.QueryBuilder {
@@ -243,6 +327,12 @@ function isDuplicate(error: unknown): boolean {
 export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
   const aadOf = (dedupeKey: string | null, id: number) =>
     Buffer.from(dedupeKey ?? `id:${String(id)}`, 'utf8');
+
+  async function markUnreadable(id: number, reason: string): Promise<void> {
+    await knex(table)
+      .where('id', id)
+      .update({ unreadable_at: new Date(), unreadable_reason: reason.slice(0, 255) });
+  }
 
   async function findByDedupe(key: string): Promise<number | undefined> {
     const row = (await knex(table).select('id').where('dedupe_key', key).first()) as
@@ -322,53 +412,150 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
     },
     async payload(id) {
       const row = (await knex(table)
-        .select('payload', 'key_id', 'dedupe_key', 'status')
+        .select('payload', 'key_id', 'dedupe_key', 'status', 'unreadable_at')
         .where('id', id)
         .first()) as
-        { payload: Buffer; key_id: string; dedupe_key: string | null; status: string } | undefined;
-      if (row === undefined || row.status === 'purged') return undefined;
-      return decrypt(keyRing, row.key_id, Buffer.from(row.payload), aadOf(row.dedupe_key, 0));
-    },
-    async reencryptAll(batchSize = 200) {
-      let rewritten = 0;
-      let lastId = 0;
-      for (;;) {
-        const rows = (await knex(table)
-          .select('id', 'payload', 'key_id', 'dedupe_key')
-          .whereNotNull('payload')
-          .whereNot('key_id', keyRing.current.id)
-          .where('id', '>', lastId)
-          .orderBy('id')
-          .limit(batchSize)) as {
-          id: number | string;
-          payload: Buffer;
-          key_id: string;
-          dedupe_key: string | null;
-        }[];
-        if (rows.length === 0) break;
-        await knex.transaction(async (trx) => {
-          for (const row of rows) {
-            const sealed = reencrypt(
-              keyRing,
-              row.key_id,
-              Buffer.from(row.payload),
-              aadOf(row.dedupe_key, 0),
-            );
-            await trx(table)
-              .where('id', row.id)
-              .update({ payload: sealed.ciphertext, key_id: sealed.keyId });
+        | {
+            payload: Buffer;
+            key_id: string;
+            dedupe_key: string | null;
+            status: string;
+            unreadable_at: unknown;
           }
+        | undefined;
+      if (row === undefined || row.status === 'purged') return undefined;
+      const flagged = row.unreadable_at !== null && row.unreadable_at !== undefined;
+      let plaintext: Buffer;
+      try {
+        plaintext = decrypt(
+          keyRing,
+          row.key_id,
+          Buffer.from(row.payload),
+          aadOf(row.dedupe_key, 0),
+        );
+      } catch (error) {
+        if (!(error instanceof DecryptionError)) throw error;
+        log.warn(
+          { deadLetter: id, keyId: row.key_id, code: error.code },
+          'dead-letter payload cannot be decrypted: marked unreadable / デッドレターを復号できません',
+        );
+        await markUnreadable(id, error.reason.en).catch((markError: unknown) => {
+          log.error({ err: markError, deadLetter: id }, 'could not flag the letter unreadable');
         });
-        rewritten += rows.length;
-        lastId = Number(rows[rows.length - 1]?.id ?? lastId);
+        throw new UnreadableLetterError(id, error);
+      }
+      if (flagged) {
+        await knex(table)
+          .where('id', id)
+          .update({ unreadable_at: null, unreadable_reason: null })
+          .catch(() => undefined);
+      }
+      return plaintext;
+    },
+    async reencryptAll(options = {}) {
+      const target = keyRing.get(options.targetKeyId ?? keyRing.current.id);
+      if (target === undefined) {
+        throw new DecryptionError(options.targetKeyId ?? '?', 'target key is not in the key ring');
+      }
+      const batchSize = options.batchSize ?? 200;
+      const mysql = (knex.client as { dialect?: unknown }).dialect === 'mysql';
+      const unreadable: { id: number; reason: string }[] = [];
+      let rewritten = 0;
+      try {
+        await knex.transaction(async (trx) => {
+          // What each row must decrypt to afterwards: a digest, so no plaintext is kept around.
+          const digests = new Map<number, string>();
+          let lastId = 0;
+          for (;;) {
+            const query = trx(table)
+              .select('id', 'payload', 'key_id', 'dedupe_key')
+              .whereNot('status', 'purged')
+              .whereNot('key_id', target.id)
+              .where('id', '>', lastId)
+              .orderBy('id')
+              .limit(batchSize);
+            // MySQL: a purge waits for the rotation, so a purged payload is never written back.
+            const rows = (await (mysql ? query.forUpdate() : query)) as {
+              id: number | string;
+              payload: Buffer;
+              key_id: string;
+              dedupe_key: string | null;
+            }[];
+            if (rows.length === 0) break;
+            lastId = Number(rows[rows.length - 1]?.id ?? lastId);
+            for (const row of rows) {
+              const id = Number(row.id);
+              const stored = Buffer.from(row.payload);
+              // A purge of an older version left an empty payload without the purged status.
+              if (stored.length === 0) continue;
+              const aad = aadOf(row.dedupe_key, 0);
+              let plaintext: Buffer;
+              try {
+                plaintext = decrypt(keyRing, row.key_id, stored, aad);
+              } catch (error) {
+                if (!(error instanceof DecryptionError)) throw error;
+                unreadable.push({ id, reason: error.reason.en });
+                continue;
+              }
+              const sealed = encryptUnder(target, plaintext, aad);
+              digests.set(id, createHash('sha256').update(plaintext).digest('hex'));
+              plaintext.fill(0);
+              const changed = await trx(table)
+                .where('id', id)
+                .where('key_id', row.key_id)
+                .whereNot('status', 'purged')
+                .update({ payload: sealed.ciphertext, key_id: sealed.keyId });
+              if (changed !== 1) digests.delete(id);
+            }
+          }
+          if (unreadable.length > 0 && options.skipUnreadable !== true) {
+            throw new ReencryptionError(unreadable.map((entry) => entry.id));
+          }
+          // Verified before the commit: every rewritten row reads back and opens under the target key.
+          const ids = [...digests.keys()];
+          for (let start = 0; start < ids.length; start += batchSize) {
+            const back = (await trx(table)
+              .select('id', 'payload', 'key_id', 'dedupe_key')
+              .whereIn('id', ids.slice(start, start + batchSize))) as {
+              id: number | string;
+              payload: Buffer;
+              key_id: string;
+              dedupe_key: string | null;
+            }[];
+            for (const row of back) {
+              const id = Number(row.id);
+              const opened = decrypt(
+                keyRing,
+                row.key_id,
+                Buffer.from(row.payload),
+                aadOf(row.dedupe_key, 0),
+              );
+              const digest = createHash('sha256').update(opened).digest('hex');
+              opened.fill(0);
+              if (row.key_id !== target.id || digest !== digests.get(id)) {
+                throw new DecryptionError(target.id, `dead letter ${String(id)} did not verify`);
+              }
+            }
+          }
+          rewritten = ids.length;
+        });
+      } finally {
+        for (const entry of unreadable) {
+          await markUnreadable(entry.id, entry.reason).catch(() => undefined);
+        }
       }
       const counted = (await knex(table)
-        .whereNotNull('payload')
-        .where('key_id', keyRing.current.id)
+        .whereNot('status', 'purged')
+        .where('key_id', target.id)
         .count({ n: '*' })
         .first()) as { n: number | string } | undefined;
-      return { rewritten, current: Number(counted?.n ?? 0) };
+      return {
+        rewritten,
+        current: Number(counted?.n ?? 0),
+        unreadable: unreadable.map((entry) => entry.id),
+      };
     },
+    markUnreadable,
     async markReplayed(id, at) {
       await knex(table)
         .where('id', id)
@@ -410,16 +597,33 @@ export interface DeadLetterView {
   /** The body: parsed JSON (masked or not), or a note when the bytes are not JSON or purged. */
   readonly body: unknown;
   readonly bodySha256: string | null;
+  /** Present when the payload cannot be decrypted: why, for the operator (no content). */
+  readonly unreadable?: { readonly code: string; readonly en: string; readonly ja: string };
 }
 
-/** Builds the view of a letter; `unmask` shows the body as it was (operators, with a logged reason). */
+/**
+ * Builds the view of a letter; `unmask` shows the body as it was (operators, with a logged reason).
+ * A payload that could not be decrypted (UnreadableLetterError) shows the letter without a body.
+ */
 export function viewOf(
   letter: DeadLetter,
-  payload: Buffer | undefined,
+  payload: Buffer | undefined | UnreadableLetterError,
   unmask: boolean,
 ): DeadLetterView {
   const headers = unmask ? letter.headers : (maskValue(letter.headers) as Record<string, unknown>);
   const shown: DeadLetter = { ...letter, headers };
+  if (payload instanceof UnreadableLetterError) {
+    return {
+      letter: {
+        ...shown,
+        unreadable: letter.unreadable ?? { at: new Date(), reason: payload.message },
+      },
+      masked: !unmask,
+      body: '[unreadable: cannot be decrypted / 復号できません]',
+      bodySha256: null,
+      unreadable: { code: payload.code, en: payload.reason.en, ja: payload.reason.ja },
+    };
+  }
   if (payload === undefined) {
     return {
       letter: shown,
@@ -462,5 +666,6 @@ export function summaryOf(letter: DeadLetter): Record<string, unknown> {
     sourceSystem: letter.sourceSystem,
     status: letter.status,
     replayCount: letter.replayCount,
+    unreadable: letter.unreadable !== null,
   };
 }

@@ -9,6 +9,7 @@ import type { KeyRing } from '../security/keys.js';
 import type { Knex } from 'knex';
 import {
   createDeadLetterRepository,
+  UnreadableLetterError,
   viewOf,
   type DeadLetterFilter,
   type DeadLetterRepository,
@@ -49,7 +50,7 @@ function requireOperator(actor: Actor, what: { en: string; ja: string }): void {
 /** Creates the service over one store. */
 export function createDeadLetterService(deps: ServiceDeps) {
   const repository: DeadLetterRepository = createDeadLetterRepository(deps.knex, deps.keyRing);
-  const operatorLog: OperatorLog = createOperatorLog(deps.knex);
+  const operatorLog: OperatorLog = createOperatorLog(deps.knex, deps.keyRing);
   const replayer = createReplayer({ ...deps.replay, repository, operatorLog });
 
   return {
@@ -99,7 +100,12 @@ export function createDeadLetterService(deps: ServiceDeps) {
           detail: { messageId: letter.messageId },
         });
       }
-      return viewOf(letter, await repository.payload(id), options.unmask === true);
+      // A payload that cannot be decrypted is that letter's problem: shown as such, never thrown on.
+      const payload = await repository.payload(id).catch((error: unknown) => {
+        if (error instanceof UnreadableLetterError) return error;
+        throw error;
+      });
+      return viewOf(letter, payload, options.unmask === true);
     },
 
     /** Replays (an operator's action; a dry run is open to every role). */

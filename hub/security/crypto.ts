@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { HubError } from '../errors.js';
-import type { KeyRing } from './keys.js';
+import type { KeyRing, SecretKey } from './keys.js';
 
 const version = 1;
 const ivLength = 12;
@@ -42,7 +42,11 @@ function associatedData(aad: Buffer | undefined): Buffer {
 
 /** Encrypts under the ring's current key; `aad` (for example the row id) must match on decrypt. */
 export function encrypt(keyRing: KeyRing, plaintext: Buffer, aad?: Buffer): Sealed {
-  const key = keyRing.current;
+  return encryptUnder(keyRing.current, plaintext, aad);
+}
+
+/** Encrypts under one given key (rotation seals under a key that is not current yet). */
+export function encryptUnder(key: SecretKey, plaintext: Buffer, aad?: Buffer): Sealed {
   const iv = randomBytes(ivLength);
   const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, iv, { authTagLength: tagLength });
   cipher.setAAD(associatedData(aad));

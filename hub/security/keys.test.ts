@@ -3,9 +3,20 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { addKeyToFile, createKeyRing, keyIdOf, loadKeyRing, parseKey } from './keys.js';
+import {
+  addPendingKey,
+  createKeyRing,
+  dropPendingKey,
+  keyIdOf,
+  loadKeyRing,
+  parseKey,
+  promotePendingKey,
+  weakKeyProblem,
+} from './keys.js';
 
-const hexKey = 'a'.repeat(64);
+// Fixed but random-looking keys (a key of repeated bytes is refused as weak).
+const hexKey = '3f9c1a7e52d4b8069e1f7c3a5d2b8e4f17a09c6d3e5b2f8a4c1d7e9b0a6f3c52';
+const olderKey = 'c41e8b2f9a7d3c6e05b1f4a8d2e7c93b6f0a5d1e8c4b7a29f3e6d0c5b8a1f74e';
 
 describe('keys', () => {
   let dir: string;
@@ -66,7 +77,7 @@ describe('keys', () => {
 
   it('reads several keys from a file, newest first, and refuses a readable file', () => {
     const file = join(dir, 'ring.key');
-    const older = 'b'.repeat(64);
+    const older = olderKey;
     writeFileSync(file, `# comment\n${hexKey}\n\n${older}\n`, { mode: 0o600 });
     const { keyRing } = loadKeyRing({ secretKeyFile: file, mode: 'production' });
     expect(keyRing.ids).to.deep.equal([
@@ -80,15 +91,86 @@ describe('keys', () => {
     );
   });
 
-  it('adds a new current key to the file for rotation', () => {
+  it('rotates through a pending key: it decrypts at once, becomes current only when promoted', () => {
     const file = join(dir, 'ring.key');
-    const { keyRing: before } = loadKeyRing({ secretKeyFile: file, mode: 'demo' });
-    const { keyId } = addKeyToFile(file);
-    const { keyRing: after } = loadKeyRing({ secretKeyFile: file, mode: 'production' });
+    const { keyRing: live } = loadKeyRing({ secretKeyFile: file, mode: 'demo' });
+    const before = live.current.id;
+    const { keyId, resumed } = addPendingKey(file);
+    expect(resumed).to.equal(false);
+    // A second start finds the pending key of a rotation that stopped, rather than adding another.
+    expect(addPendingKey(file)).to.deep.equal({ keyId, resumed: true });
+    const pending = loadKeyRing({ secretKeyFile: file, mode: 'production' }).keyRing;
+    expect(pending.current.id).to.equal(before);
+    expect(pending.pendingIds).to.deep.equal([keyId]);
+    expect(pending.get(keyId)).to.not.equal(undefined);
+    // The running ring finds the pending key when asked for it (a letter sealed elsewhere).
+    expect(live.get(keyId)?.id).to.equal(keyId);
+    expect(live.current.id).to.equal(before);
+
+    promotePendingKey(file, keyId);
+    const after = loadKeyRing({ secretKeyFile: file, mode: 'production' }).keyRing;
     expect(after.current.id).to.equal(keyId);
-    expect(after.ids).to.deep.equal([keyId, before.current.id]);
+    expect(after.ids).to.deep.equal([keyId, before]);
+    expect(after.pendingIds).to.deep.equal([]);
     expect(statSync(file).mode & 0o777).to.equal(0o600);
-    expect(readFileSync(file, 'utf8').split('\n')[0]).to.match(/^[0-9a-f]{64}$/);
+    expect(live.refresh().changed).to.equal(true);
+    expect(live.current.id).to.equal(keyId);
+
+    const { keyId: dropped } = addPendingKey(file);
+    dropPendingKey(file, dropped);
+    const final = loadKeyRing({ secretKeyFile: file, mode: 'production' }).keyRing;
+    expect(final.ids).to.deep.equal([keyId, before]);
+    expect(readFileSync(file, 'utf8')).not.to.contain('pending:');
+  });
+
+  it('does not write under a key retired from the file by another process', () => {
+    const file = join(dir, 'ring.key');
+    writeFileSync(file, `${hexKey}\n${olderKey}\n`, { mode: 0o600 });
+    const live = loadKeyRing({ secretKeyFile: file, mode: 'production' }).keyRing;
+    // Another process rotates: the newest key is retired, the other becomes current.
+    writeFileSync(file, `${olderKey}\n`, { mode: 0o600 });
+    expect(live.current.id).to.equal(keyIdOf(Buffer.from(olderKey, 'hex')));
+    expect(live.get(keyIdOf(Buffer.from(hexKey, 'hex')))).to.equal(undefined);
+    // A file broken half way keeps the keys loaded before (never an empty ring).
+    writeFileSync(file, 'not a key\n', { mode: 0o600 });
+    expect(live.reload().problem).to.be.instanceOf(ConfigError);
+    expect(live.current.id).to.equal(keyIdOf(Buffer.from(olderKey, 'hex')));
+  });
+
+  it('refuses weak keys, naming the variable, in both languages', () => {
+    const weak = [
+      '0'.repeat(64), // all zeros
+      'ab'.repeat(32), // one byte value
+      '0123456789abcdef'.repeat(4), // a short pattern repeated
+      Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('hex'), // counting
+    ];
+    for (const key of weak) {
+      let refused: unknown;
+      try {
+        loadKeyRing({ secretKey: key, secretKeyFile: join(dir, 'x'), mode: 'production' });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused, key).to.be.instanceOf(ConfigError);
+      expect((refused as ConfigError).variable).to.equal('HUB_SECRET_KEY');
+      expect((refused as Error).message).to.match(/weak key.*openssl rand -hex 32/);
+      expect((refused as Error).message).to.contain('弱い鍵');
+    }
+    expect(() =>
+      loadKeyRing({
+        secretKey: Buffer.alloc(16, 0x5a).toString('hex'),
+        secretKeyFile: join(dir, 'x'),
+        mode: 'production',
+      }),
+    ).to.throw(ConfigError, /HUB_SECRET_KEY/);
+    const file = join(dir, 'weak.key');
+    writeFileSync(file, `${'0'.repeat(64)}\n`, { mode: 0o600 });
+    expect(() => loadKeyRing({ secretKeyFile: file, mode: 'production' })).to.throw(
+      ConfigError,
+      /HUB_SECRET_KEY_FILE: line 1 .*weak key/,
+    );
+    expect(weakKeyProblem(Buffer.from(hexKey, 'hex'))).to.equal(undefined);
+    expect(weakKeyProblem(Buffer.from(olderKey, 'hex'))).to.equal(undefined);
   });
 
   it('hashes under the current key and finds hashers for older keys', () => {

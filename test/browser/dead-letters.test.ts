@@ -212,7 +212,9 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       .first()) as { status: string; replay_count: number | string };
     expect(stored.status).to.equal('replayed');
     expect(Number(stored.replay_count)).to.equal(1);
-    const log = await createOperatorLog(hub.store.knex).list({ action: 'dead-letter.replay' });
+    const log = await createOperatorLog(hub.store.knex, hub.keyRing).list({
+      action: 'dead-letter.replay',
+    });
     expect(log).to.have.length(1);
     expect(log[0]).to.include({
       actor: 'operator1',

@@ -1,12 +1,88 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
-import { createOperatorLog, GENESIS_HASH } from '../../hub/audit/operator-log.js';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  canonicalJson,
+  createOperatorLog,
+  GENESIS_HASH,
+  type OperatorLog,
+} from '../../hub/audit/operator-log.js';
 import {
   createDeadLetterRepository,
   type NewDeadLetter,
 } from '../../hub/dead-letters/repository.js';
 import { createKeyRing } from '../../hub/security/keys.js';
+import { openStore } from '../../hub/store/index.js';
+import type { Store } from '../../hub/store/types.js';
 import { withStores } from '../support/db.js';
+import { runCli } from '../support/run-cli.js';
+
+const ring = createKeyRing([randomBytes(32)]);
+
+interface StoredRow {
+  seq: number | string;
+  at: unknown;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  detail_json: string | null;
+  key_id: string | null;
+}
+
+/**
+ * What an attacker with write access to the table but without the hub's key can do: change rows and
+ * recompute every link of the chain, with a plain SHA-256 or with an HMAC under a key of their own.
+ */
+async function forgeChain(
+  store: Store,
+  change: (row: StoredRow) => StoredRow,
+  mac?: Buffer,
+): Promise<void> {
+  const rows = (await store.knex('operator_actions').select('*').orderBy('seq')) as StoredRow[];
+  await store.knex('operator_actions').update({ hash: store.knex.raw('seq') });
+  let prev = GENESIS_HASH;
+  for (const original of rows) {
+    const row = change(original);
+    const fields = {
+      seq: Number(row.seq),
+      at: new Date(row.at as string | number | Date).toISOString(),
+      actor: row.actor,
+      role: row.role,
+      action: row.action,
+      target: row.target,
+      reason: row.reason,
+      detail: row.detail_json,
+    };
+    const hash =
+      mac === undefined
+        ? createHash('sha256').update(prev).update(canonicalJson(fields)).digest('hex')
+        : createHmac('sha256', mac)
+            .update(prev)
+            .update(canonicalJson({ ...fields, keyId: row.key_id }))
+            .digest('hex');
+    await store
+      .knex('operator_actions')
+      .where('seq', row.seq)
+      .update({ actor: row.actor, reason: row.reason, prev_hash: prev, hash });
+    prev = hash;
+  }
+}
+
+async function appendSome(log: OperatorLog, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await log.append({
+      actor: 'op1',
+      role: 'operator',
+      action: 'dead-letter.unmask',
+      target: `dead-letter:${String(i + 1)}`,
+      reason: `調査 ${String(i)}`,
+    });
+  }
+}
 
 function letter(n: number, at: Date, extra: Partial<NewDeadLetter> = {}): NewDeadLetter {
   return {
@@ -40,7 +116,7 @@ describe('operator log: hash chain', function () {
   withStores(({ openFreshStore, kind }) => {
     it('chains appends from the seed and verifies OK', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex);
+      const log = createOperatorLog(store.knex, ring);
       const first = await log.append({
         actor: 'op1',
         role: 'operator',
@@ -57,14 +133,20 @@ describe('operator log: hash chain', function () {
       expect(first.prevHash).to.equal(GENESIS_HASH);
       expect(second.prevHash).to.equal(first.hash);
       const verdict = await log.verify();
-      expect(verdict).to.deep.equal({ ok: true, rows: 2, lastHash: second.hash });
+      expect(verdict).to.deep.equal({
+        ok: true,
+        rows: 2,
+        lastHash: second.hash,
+        head: `2:${second.hash}`,
+      });
+      expect(second.keyId).to.equal(ring.current.id);
     });
 
     it(`concurrent appenders do not fork the chain (${kind})`, async () => {
       const store = await openFreshStore();
       // Two independent log instances, as two hub replicas or a CLI next to the hub would be.
-      const a = createOperatorLog(store.knex);
-      const b = createOperatorLog(store.knex);
+      const a = createOperatorLog(store.knex, ring);
+      const b = createOperatorLog(store.knex, ring);
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
           (i % 2 === 0 ? a : b).append({
@@ -82,7 +164,7 @@ describe('operator log: hash chain', function () {
 
     it('names the first altered row, and a missing row', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex);
+      const log = createOperatorLog(store.knex, ring);
       for (let i = 0; i < 4; i += 1) {
         await log.append({
           actor: 'op1',
@@ -101,6 +183,83 @@ describe('operator log: hash chain', function () {
       const missing = await log.verify();
       expect(missing).to.include({ ok: false, seq: 4, problem: 'missing' });
       if (!missing.ok) expect(missing.ja).to.contain('欠落');
+    });
+
+    it('refuses a log rewritten and re-chained by someone without the key', async () => {
+      const store = await openFreshStore();
+      const log = createOperatorLog(store.knex, ring);
+      await appendSome(log, 4);
+      expect((await log.verify()).ok).to.equal(true);
+      const hide = (row: StoredRow) =>
+        row.seq === 2 ? { ...row, actor: 'someone-else', reason: 'routine' } : row;
+      // A plain SHA-256 chain, as the log was before it was keyed: every link recomputed.
+      await forgeChain(store, hide);
+      const plain = await log.verify();
+      expect(plain).to.include({ ok: false, seq: 1, problem: 'altered' });
+      // Claiming rows are from before the keyed log (no key id) does not help either.
+      await store.knex('operator_actions').update({ key_id: null });
+      await forgeChain(store, (row) => ({ ...hide(row), key_id: null }));
+      expect(await log.verify()).to.include({ ok: false, seq: 1, problem: 'unkeyed' });
+      // An HMAC under a key of the attacker's own, with the real key id.
+      await store.knex('operator_actions').update({ key_id: ring.current.id });
+      await forgeChain(store, hide, randomBytes(32));
+      const guessed = await log.verify();
+      expect(guessed).to.include({ ok: false, seq: 1, problem: 'altered' });
+      if (!guessed.ok) expect(guessed.ja).to.contain('改ざん');
+    });
+
+    it('shows the newest row deleted only against a head kept elsewhere', async () => {
+      const store = await openFreshStore();
+      const log = createOperatorLog(store.knex, ring);
+      await appendSome(log, 3);
+      const kept = await log.head();
+      expect(kept).to.match(/^3:[0-9a-f]{64}$/);
+      // Rows appended after the head was noted are fine.
+      await appendSome(log, 1);
+      expect(await log.verify({ expectHead: kept })).to.include({ ok: true, rows: 4 });
+      await store.knex('operator_actions').where('seq', 4).delete();
+      await store.knex('operator_actions').where('seq', 3).delete();
+      // Without the kept head the shorter chain is valid; with it, the deletion shows.
+      expect((await log.verify()).ok).to.equal(true);
+      const verdict = await log.verify({ expectHead: kept });
+      expect(verdict).to.include({ ok: false, problem: 'head' });
+      if (!verdict.ok) expect(verdict.ja).to.contain('削除');
+      expect(await log.verify({ expectHead: 'nonsense' })).to.include({ problem: 'bad-head' });
+    });
+
+    it('re-anchors a log chained before it was keyed, and refuses to launder a broken one', async () => {
+      const store = await openFreshStore();
+      const log = createOperatorLog(store.knex, ring);
+      await appendSome(log, 3);
+      // The log as an older hub wrote it: plain SHA-256 links, no key id.
+      await store.knex('operator_actions').update({ key_id: null });
+      await forgeChain(store, (row) => ({ ...row, key_id: null }));
+      expect(await log.verify()).to.include({ ok: false, problem: 'unkeyed' });
+      const oldHead = await log.head();
+
+      const result = await log.rekey({ name: 'op1', role: 'operator' });
+      expect(result).to.deep.equal({ rows: 3, previousHead: oldHead });
+      const verdict = await log.verify();
+      expect(verdict).to.include({ ok: true, rows: 4 });
+      const last = (await log.list()).at(-1);
+      expect(last?.action).to.equal('audit.rekey');
+      expect(JSON.parse(last?.detailJson ?? '{}')).to.include({ previousHead: oldHead });
+
+      // A legacy chain that does not hold is not re-signed.
+      const other = await openFreshStore();
+      const otherLog = createOperatorLog(other.knex, ring);
+      await appendSome(otherLog, 2);
+      await other.knex('operator_actions').update({ key_id: null });
+      await forgeChain(other, (row) => ({ ...row, key_id: null }));
+      await other.knex('operator_actions').where('seq', 1).update({ reason: 'changed' });
+      let refused: unknown;
+      try {
+        await otherLog.rekey({ name: 'op1', role: 'operator' });
+      } catch (error) {
+        refused = error;
+      }
+      expect(String(refused)).to.contain('row 1');
+      expect(await otherLog.verify()).to.include({ ok: false });
     });
   });
 });
@@ -146,5 +305,49 @@ describe('dead-letter repository', function () {
       expect((await repository.get(first.id))!.status).to.equal('purged');
       expect((await repository.list()).length).to.equal(2);
     });
+  });
+});
+
+describe('hub audit head and verify --expect-head', function () {
+  this.timeout(60_000);
+
+  it('prints the head, and verify with it fails once the newest row is deleted', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hub-audit-'));
+    const key = randomBytes(32).toString('hex');
+    const env = {
+      HUB_DATA_DIR: dataDir,
+      HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
+      HUB_SECRET_KEY: key,
+    };
+    const store = await openStore(env.HUB_DB_URL);
+    try {
+      await appendSome(createOperatorLog(store.knex, createKeyRing([Buffer.from(key, 'hex')])), 3);
+    } finally {
+      await store.close();
+    }
+    const head = await runCli(['audit', 'head'], { env });
+    expect(head.code, head.stderr).to.equal(0);
+    const kept = head.stdout.trim();
+    expect(kept).to.match(/^3:[0-9a-f]{64}$/);
+    const ok = await runCli(['audit', 'verify', '--expect-head', kept], { env });
+    expect(ok.code, ok.stderr).to.equal(0);
+
+    const reopened = await openStore(env.HUB_DB_URL);
+    try {
+      await reopened.knex('operator_actions').where('seq', 3).delete();
+    } finally {
+      await reopened.close();
+    }
+    expect((await runCli(['audit', 'verify'], { env })).code).to.equal(0);
+    const broken = await runCli(['audit', 'verify', '--expect-head', kept], { env });
+    expect(broken.code).to.equal(1);
+    expect(broken.stderr).to.contain('removed from the end');
+    expect(broken.stderr).to.contain('削除');
+    // Another key (an attacker's idea of the hub's key) cannot vouch for the log either.
+    const stranger = await runCli(['audit', 'verify'], {
+      env: { ...env, HUB_SECRET_KEY: randomBytes(32).toString('hex') },
+    });
+    expect(stranger.code).to.equal(1);
+    expect(stranger.stderr).to.contain('not in the key ring');
   });
 });

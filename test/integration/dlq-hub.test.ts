@@ -98,7 +98,9 @@ describe('the dead-letters plugin in a running hub', function () {
     expect(answer.status).to.equal(200);
     expect(((await answer.json()) as { published: number }).published).to.equal(1);
     await eventually(() => sink.applied.size === 1, 20_000, 'the replayed delivery');
-    const actions = (await createOperatorLog(hub.store.knex).list()).map((row) => row.action);
+    const actions = (await createOperatorLog(hub.store.knex, hub.keyRing).list()).map(
+      (row) => row.action,
+    );
     expect(actions).to.deep.equal(['dead-letter.edit', 'dead-letter.replay']);
   });
 });

@@ -181,7 +181,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
 
   it('a dry run (any role) reports the target and publishes nothing', async () => {
     editorHub.down.delete(failingSystem);
-    const log = createOperatorLog(hub.store.knex);
+    const log = createOperatorLog(hub.store.knex, hub.keyRing);
     for (const user of ['aud1', 'op1']) {
       const response = await call('/replay', user, { ids: [letterId], dryRun: true });
       expect(response.status, user).to.equal(200);
@@ -228,14 +228,16 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
     const [item] = ((await (await call('?status=replayed', 'aud1')).json()) as { items: Summary[] })
       .items;
     expect(item).to.include({ id: letterId, status: 'replayed', replayCount: 1 });
-    const rows = await createOperatorLog(hub.store.knex).list({ action: 'dead-letter.replay' });
+    const rows = await createOperatorLog(hub.store.knex, hub.keyRing).list({
+      action: 'dead-letter.replay',
+    });
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({
       actor: 'op1',
       role: 'operator',
       target: `dead-letter:${String(letterId)}`,
     });
-    expect(await createOperatorLog(hub.store.knex).verify()).to.include({ ok: true });
+    expect(await createOperatorLog(hub.store.knex, hub.keyRing).verify()).to.include({ ok: true });
   });
   it('reads the role from hub_users on every request: a change or a disable applies at once', async () => {
     const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
