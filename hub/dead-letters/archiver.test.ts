@@ -30,8 +30,6 @@ function delivery(headers: Record<string, unknown>): Delivery {
     redelivered: false,
     queue: 'hub.dead-letters',
     live: () => true,
-    ack: () => undefined,
-    nack: () => undefined,
   };
 }
 
