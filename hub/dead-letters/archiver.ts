@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import {
   ATTEMPT_HEADER,
+  DEAD_LETTER_DELIVERY_LIMIT,
   DEAD_LETTER_OVERFLOW_EXCHANGE,
   DEAD_LETTER_OVERFLOW_QUEUE,
   DEAD_LETTER_QUEUE,
@@ -335,6 +336,13 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
           },
           inserted ? 'dead letter archived' : 'dead letter already archived',
         );
+        if (delivery.queue === DEAD_LETTER_OVERFLOW_QUEUE) {
+          // Not lost, but something kept failing on it: archivers crashing or losing connections.
+          log.warn(
+            { deadLetterId: id, messageId: letter.messageId, queue: delivery.queue },
+            `dead letter reached the archive through the overflow queue (more than ${String(DEAD_LETTER_DELIVERY_LIMIT)} deliveries without an ack)`,
+          );
+        }
         return { kind: 'ack' };
       } catch (error) {
         // The first failure and then every tenth: an outage must not flood the log.
