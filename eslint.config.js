@@ -33,6 +33,21 @@ export default defineConfig(
   },
   { files: ['hub/broker/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
   {
+    // Settlement is decided once and carried out in one place (DESIGN principle 7).
+    files: ['hub/**', 'connectors/**', 'bin/**'],
+    ignores: ['hub/broker/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^n?ack$/]',
+          message:
+            'Return a Settlement and carry it out with settle() (hub/broker/settle.ts); nothing else acks or nacks.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**'],
     rules: {
       '@typescript-eslint/no-unused-expressions': 'off',

@@ -4,7 +4,10 @@ import { openChannel, type ManagedConnection } from './connection.js';
 
 const log = loggerFor('broker');
 
-/** One message taken from a queue. Settling is tied to the channel that delivered it. */
+/**
+ * One message taken from a queue. It offers no ack or nack: what happens to it is a `Settlement`
+ * carried out by `settle` (hub/broker/settle.ts), the only place that acks or nacks.
+ */
 export interface Delivery {
   readonly content: Buffer;
   readonly properties: MessageProperties;
@@ -15,16 +18,29 @@ export interface Delivery {
   readonly queue: string;
   /** True while the delivering channel is open (an ack is meaningful). */
   live(): boolean;
+}
+
+/** The broker layer's own hold on a delivery; settling is tied to the channel that delivered it. */
+interface DeliveryControls {
   /** Acknowledges; a no-op when the channel is gone (the broker will redeliver). */
   ack(): void;
   /** Returns the message to the queue (counts toward the delivery limit) or dead-letters it. */
   nack(requeue: boolean): void;
 }
 
+const controls = new WeakMap<Delivery, DeliveryControls>();
+
+/** The ack/nack of a delivery this layer handed out (for `settle` only). */
+export function controlsOf(delivery: Delivery): DeliveryControls {
+  const found = controls.get(delivery);
+  if (found === undefined) throw new Error('not a delivery from the broker layer');
+  return found;
+}
+
 export interface ConsumerSpec {
   readonly queue: string;
   readonly prefetch: number;
-  /** Settles the delivery itself (ack/nack) once the outcome is durable; should not throw. */
+  /** Processes the delivery and settles it through `settle` once the outcome is durable; should not throw. */
   readonly handler: (delivery: Delivery) => Promise<void>;
 }
 
@@ -93,6 +109,8 @@ export async function createConsumer(
         redelivered: message.fields.redelivered,
         queue: spec.queue,
         live: () => open,
+      };
+      const hold: DeliveryControls = {
         ack() {
           if (done) return;
           done = true;
@@ -106,13 +124,27 @@ export async function createConsumer(
           if (open) next.nack(message, false, requeue);
         },
       };
-      spec.handler(delivery).catch((error: unknown) => {
-        log.error(
-          { queue: spec.queue, err: error instanceof Error ? error.name : 'unknown' },
-          'handler failed unexpectedly; message returned to the queue',
-        );
-        delivery.nack(true);
-      });
+      controls.set(delivery, hold);
+      spec.handler(delivery).then(
+        () => {
+          // A handler that returned without settling would hold the message until the channel
+          // closes; the broker layer returns it instead.
+          if (!done) {
+            log.error(
+              { queue: spec.queue },
+              'handler did not settle; message returned to the queue',
+            );
+            hold.nack(true);
+          }
+        },
+        (error: unknown) => {
+          log.error(
+            { queue: spec.queue, err: error instanceof Error ? error.name : 'unknown' },
+            'handler failed unexpectedly; message returned to the queue',
+          );
+          hold.nack(true);
+        },
+      );
     });
     consumerTag = reply.consumerTag;
   };

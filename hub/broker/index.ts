@@ -13,6 +13,13 @@ import type { Topology } from './topology.js';
 export { BrokerUnreachableError, TopologyConflictError, type BrokerTls } from './connection.js';
 export type { Delivery, Consumer, ConsumerSpec } from './consumer.js';
 export type { Publisher, PublishProperties } from './publisher.js';
+export {
+  settle,
+  type Republish,
+  type Settled,
+  type Settlement,
+  type SettleOptions,
+} from './settle.js';
 export type { RpcClient, Reply, RequestOptions } from './rpc.js';
 export { DEADLINE_HEADER } from './rpc.js';
 export { probeBroker } from './probe.js';

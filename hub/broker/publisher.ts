@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { TransientError, UnroutableError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
@@ -45,19 +46,32 @@ interface Pending {
   returned: boolean;
 }
 
+/**
+ * The header naming one publish on this publisher (`<publisher>:<sequence>`). A basic.return carries
+ * the message back but no delivery tag, and several publishes may share a message id (steps
+ * dead-lettering one input at once), so a return is matched to its publish by this header.
+ */
+export const PUBLISH_TAG_HEADER = 'x-hub-publish-tag';
+
 /** Creates a publisher on the given connection; its confirm channel is reopened after reconnects. */
 export async function createPublisher(options: PublisherOptions): Promise<Publisher> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   let channel: ConfirmChannel | undefined;
   let opening: Promise<ConfirmChannel> | undefined;
-  // Returned messages arrive (basic.return) before the confirm of the same message: match by id.
+  // Returned messages arrive (basic.return) before the confirm of the same message: each publish
+  // has its own entry, keyed by its tag (never by message id, which several publishes may share);
+  // its confirm is its own callback (amqplib matches confirms by delivery tag).
   const pending = new Map<string, Pending>();
+  const publisherId = randomUUID();
+  let sequence = 0;
   let closed = false;
 
   const attach = (next: ConfirmChannel) => {
     next.on('return', (message: Message) => {
-      const id = message.properties.messageId as string | undefined;
-      const entry = id === undefined ? undefined : pending.get(id);
+      const headers = message.properties.headers as Record<string, unknown> | undefined;
+      const raw = headers?.[PUBLISH_TAG_HEADER];
+      const tag = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
+      const entry = typeof tag === 'string' ? pending.get(tag) : undefined;
       if (entry) entry.returned = true;
     });
     next.on('close', () => {
@@ -100,7 +114,9 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         });
       }
       const entry: Pending = { returned: false };
-      pending.set(properties.messageId, entry);
+      sequence += 1;
+      const tag = `${publisherId}:${String(sequence)}`;
+      pending.set(tag, entry);
       const started = process.hrtime.bigint();
       const publishOptions: Options.Publish = {
         mandatory: true,
@@ -109,7 +125,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
         messageId: properties.messageId,
         type: properties.type,
         timestamp: properties.timestamp ?? Math.floor(Date.now() / 1000),
-        headers: { ...properties.headers },
+        headers: { ...properties.headers, [PUBLISH_TAG_HEADER]: tag },
       };
       if (properties.correlationId !== undefined)
         publishOptions.correlationId = properties.correlationId;
@@ -135,7 +151,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
           }
         });
       } finally {
-        pending.delete(properties.messageId);
+        pending.delete(tag);
       }
       options.metrics?.publishConfirmSeconds.observe(
         { exchange },

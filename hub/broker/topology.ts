@@ -9,6 +9,21 @@ export const EVENTS_EXCHANGE = 'hub.events';
 export const DLX_EXCHANGE = 'hub.dlx';
 /** The queue the dead-letter archiver reads. */
 export const DEAD_LETTER_QUEUE = 'hub.dead-letters';
+/**
+ * Where the dead-letter queue sends a letter it has delivered `DEAD_LETTER_DELIVERY_LIMIT` times
+ * without an ack (the archiver crashing on it, channels lost while holding it): fanout to the overflow
+ * queue, which the archiver reads too.
+ */
+export const DEAD_LETTER_OVERFLOW_EXCHANGE = 'hub.dead-letters.overflow';
+/** The dead-letter queue's own overflow: a classic queue, so no delivery limit of any broker applies. */
+export const DEAD_LETTER_OVERFLOW_QUEUE = 'hub.dead-letters.overflow';
+/**
+ * Deliveries of one dead letter before it moves to the overflow queue. Explicit, so no broker default
+ * applies (RabbitMQ ≥ 4.0 has 20 and drops past it when there is no dead-letter target; -1, its
+ * "unlimited", means "drop at the first requeue" on 3.x). The archiver never requeues for a store
+ * failure, so only crashes and lost channels count.
+ */
+export const DEAD_LETTER_DELIVERY_LIMIT = 20;
 /** Delayed retries are published here with routing key `wait.<ms>` and CC = the step queue. */
 export const WAIT_EXCHANGE = 'hub.wait';
 /** Wait queues dead-letter expired messages here; each step queue is bound by its own name. */
@@ -94,14 +109,25 @@ export function buildTopology(
     { name: DLX_EXCHANGE, type: 'topic' },
     { name: WAIT_EXCHANGE, type: 'direct' },
     { name: RETRY_RETURN_EXCHANGE, type: 'direct' },
+    { name: DEAD_LETTER_OVERFLOW_EXCHANGE, type: 'fanout' },
   ];
   const queues: QueueDeclaration[] = [
-    // The archive queue is the end of the line: it has no dead-letter exchange of its own.
-    // Full means back-pressure on dead-lettering, never a silently dropped dead letter.
+    // Full means back-pressure on dead-lettering, never a silently dropped dead letter. An explicit
+    // delivery limit with a target of its own (at-least-once): a letter past it moves, never drops.
     {
       name: DEAD_LETTER_QUEUE,
       arguments: {
-        'x-queue-type': 'quorum',
+        ...quorumSafety(limits),
+        'x-delivery-limit': DEAD_LETTER_DELIVERY_LIMIT,
+        'x-dead-letter-exchange': DEAD_LETTER_OVERFLOW_EXCHANGE,
+      },
+    },
+    // The end of the line. Classic: classic queues have no delivery limit on any broker version, so
+    // a letter the archiver keeps failing on stays here (visible, counted) until it is archived.
+    {
+      name: DEAD_LETTER_OVERFLOW_QUEUE,
+      arguments: {
+        'x-queue-type': 'classic',
         'x-overflow': 'reject-publish',
         'x-max-length': limits.maxLength,
       },
@@ -109,6 +135,7 @@ export function buildTopology(
   ];
   const bindings: BindingDeclaration[] = [
     { exchange: DLX_EXCHANGE, queue: DEAD_LETTER_QUEUE, routingKey: '#' },
+    { exchange: DEAD_LETTER_OVERFLOW_EXCHANGE, queue: DEAD_LETTER_OVERFLOW_QUEUE, routingKey: '' },
   ];
   for (const delay of [...new Set(waitDelaysMs)].sort((a, b) => a - b)) {
     queues.push({

@@ -169,15 +169,23 @@ async function openSession(
     const { loadKeyRing } = await import('../security/keys.js');
     const { keyRing } = loadKeyRing(config);
     let catalogue = noCatalogue;
-    let transformers: ReplayDeps['transformers'];
+    let pipeline: ReplayDeps['pipeline'];
     let steps: readonly StepSpec[] = [];
     if (needs.catalogue) {
-      const [registry, transformerModule] = await Promise.all([
+      const [registry, transformerModule, { connectorSinks }] = await Promise.all([
         import('../../schemas/registry.js'),
         import('../../transformers/index.js'),
+        import('../nodered/context.js'),
       ]);
       catalogue = registry.schemaRegistry();
-      transformers = transformerModule.transformers;
+      // The pipeline `hub start` runs the steps with: the same transformers, the connectors'
+      // 個人番号 permissions and the configured 地方公共団体コード.
+      pipeline = {
+        catalogue,
+        transformers: transformerModule.transformers,
+        sinks: new Map(connectorSinks().map((sink) => [sink.system, sink])),
+        lgCode: config.lgCode,
+      };
       steps = await routeSteps(config);
     }
     let broker: Broker | undefined;
@@ -192,9 +200,8 @@ async function openSession(
       replay: {
         publisher: broker?.publisher,
         catalogue,
-        transformers,
+        pipeline,
         steps: () => steps,
-        lgCode: config.lgCode,
       },
     });
     return { config, store, service, ...(broker === undefined ? {} : { broker }) };

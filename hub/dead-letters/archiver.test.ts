@@ -30,8 +30,6 @@ function delivery(headers: Record<string, unknown>): Delivery {
     redelivered: false,
     queue: 'hub.dead-letters',
     live: () => true,
-    ack: () => undefined,
-    nack: () => undefined,
   };
 }
 
@@ -92,6 +90,61 @@ describe('letterFromDelivery', () => {
     expect(letterFromDelivery(delivery(headers)).dedupeKey).to.equal(first.dedupeKey);
     const later = { ...headers, 'x-hub-failed-at': '2026-11-28T01:00:01.000Z' };
     expect(letterFromDelivery(delivery(later)).dedupeKey).not.to.equal(first.dedupeKey);
+  });
+
+  it('a letter moved on to the overflow queue is the same letter: reason, attempts, dedupe key', () => {
+    const archiveDeath = {
+      count: 20,
+      reason: 'delivery_limit',
+      queue: 'hub.dead-letters',
+      time: { '!': 'timestamp', value: 1_795_830_299 },
+      exchange: 'hub.dlx',
+      'routing-keys': ['resident.movement.recorded'],
+    };
+    const moved = (headers: Record<string, unknown>) => {
+      const deaths = (headers['x-death'] as unknown[] | undefined) ?? [];
+      const onward: Record<string, unknown> = {
+        ...headers,
+        'x-death': [archiveDeath, ...deaths],
+        'x-last-death-queue': 'hub.dead-letters',
+        'x-last-death-reason': 'delivery_limit',
+        'x-delivery-count': 20,
+      };
+      if (deaths.length === 0) {
+        onward['x-first-death-queue'] = 'hub.dead-letters';
+        onward['x-first-death-reason'] = 'delivery_limit';
+      }
+      const moving = delivery(onward);
+      return {
+        ...moving,
+        exchange: 'hub.dead-letters.overflow',
+        queue: 'hub.dead-letters.overflow',
+      };
+    };
+    const hub = {
+      'x-hub-reason-class': 'connector',
+      'x-hub-reason-ja': '送信に失敗しました',
+      'x-hub-reason-en': 'delivery failed',
+      'x-hub-step': 'affair-1.to-cs',
+      'x-hub-attempt': 5,
+      'x-hub-failed-at': '2026-11-28T01:00:00.000Z',
+    };
+    for (const headers of [hub, death('expired'), {}]) {
+      const original = letterFromDelivery(delivery(headers));
+      const again = letterFromDelivery(moved(headers));
+      for (const field of [
+        'dedupeKey',
+        'reasonClass',
+        'reasonEn',
+        'attempts',
+        'step',
+        'originalExchange',
+        'originalRoutingKey',
+        'originalQueue',
+      ] as const) {
+        expect(again[field], field).to.deep.equal(original[field]);
+      }
+    }
   });
 
   it('sends a letter published straight to hub.dlx without a destination back to hub.events', () => {

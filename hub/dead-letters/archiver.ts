@@ -7,12 +7,17 @@ import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import {
   ATTEMPT_HEADER,
+  DEAD_LETTER_DELIVERY_LIMIT,
+  DEAD_LETTER_OVERFLOW_EXCHANGE,
+  DEAD_LETTER_OVERFLOW_QUEUE,
   DEAD_LETTER_QUEUE,
   DLX_EXCHANGE,
   EVENTS_EXCHANGE,
+  settle,
   type Broker,
   type Consumer,
   type Delivery,
+  type Settlement,
 } from '../broker/index.js';
 import type { ReasonClass } from '../errors.js';
 import { loggerFor } from '../logger.js';
@@ -29,8 +34,10 @@ export interface ArchiverOptions {
   readonly broker: Broker;
   readonly repository: DeadLetterRepository;
   readonly prefetch?: number;
-  /** Pause before a message whose row could not be written goes back to the queue. */
+  /** Pause before the first retry of a row that could not be written (doubling from there). */
   readonly retryDelayMs?: number;
+  /** Longest pause between retries of one row (default 30 s). */
+  readonly maxRetryDelayMs?: number;
 }
 
 /** A running archiver. */
@@ -93,6 +100,40 @@ interface DeathEntry {
   readonly time: Date | undefined;
 }
 
+/** The archive's own queues: a death there (moved to the overflow queue) says nothing of the failure. */
+const archiveQueues: readonly string[] = [DEAD_LETTER_QUEUE, DEAD_LETTER_OVERFLOW_QUEUE];
+
+function isArchiveDeath(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const queue = text((entry as Record<string, unknown>)['queue']);
+  return queue !== undefined && archiveQueues.includes(queue);
+}
+
+/**
+ * The headers as they were when the message was dead-lettered: without the broker's bookkeeping of
+ * its stay in the archive queues (a move to the overflow queue, redelivery counts), so the reason,
+ * the attempts and the dedupe key of a letter are the same whichever archive queue it comes from.
+ */
+function failureHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const archived = (edge: 'first' | 'last') => {
+    const queue = text(headers[`x-${edge}-death-queue`]);
+    return queue !== undefined && archiveQueues.includes(queue);
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'x-delivery-count') continue;
+    if (name.startsWith('x-first-death-') && archived('first')) continue;
+    if (name.startsWith('x-last-death-') && archived('last')) continue;
+    if (name === 'x-death') {
+      const kept = Array.isArray(value) ? value.filter((entry) => !isArchiveDeath(entry)) : [];
+      if (kept.length > 0) out[name] = kept;
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
 /** The most recent `x-death` entry (RabbitMQ puts it first). */
 function lastDeath(headers: Readonly<Record<string, unknown>>): DeathEntry | undefined {
   const deaths = headers['x-death'];
@@ -150,7 +191,7 @@ function stepOfQueue(queue: string | undefined): string | null {
 
 /** Turns one delivery from the dead-letter queue into the row to store. Pure (for tests). */
 export function letterFromDelivery(delivery: Delivery, now: Date = new Date()): NewDeadLetter {
-  const headers = delivery.headers;
+  const headers = failureHeaders(delivery.headers);
   const props = delivery.properties;
   const messageId =
     text(props.messageId) ??
@@ -199,6 +240,9 @@ export function letterFromDelivery(delivery: Delivery, now: Date = new Date()): 
   const dedupeKey = createHash('sha256')
     .update(`${messageId}\u0000${step ?? originalQueue ?? ''}\u0000${timeKey}`)
     .digest('hex');
+  // Published to hub.dlx (or moved on from there to the overflow queue).
+  const viaDlx =
+    delivery.exchange === DLX_EXCHANGE || delivery.exchange === DEAD_LETTER_OVERFLOW_EXCHANGE;
   const properties: Record<string, unknown> = {};
   const keep = [
     'contentType',
@@ -228,18 +272,18 @@ export function letterFromDelivery(delivery: Delivery, now: Date = new Date()): 
     originalExchange:
       text(headers['x-hub-original-exchange']) ??
       death?.exchange ??
-      (delivery.exchange === DLX_EXCHANGE ? EVENTS_EXCHANGE : delivery.exchange),
+      (viaDlx ? EVENTS_EXCHANGE : delivery.exchange),
     originalRoutingKey:
       text(headers['x-hub-original-routing-key']) ??
       death?.routingKey ??
-      (delivery.exchange === DLX_EXCHANGE ? messageType : delivery.routingKey),
+      (viaDlx ? messageType : delivery.routingKey),
     originalQueue,
     reasonClass,
     reasonJa,
     reasonEn,
     detail,
     attempts,
-    headers: jsonSafe(headers) as Record<string, unknown>,
+    headers: jsonSafe(delivery.headers) as Record<string, unknown>,
     properties,
     payload: delivery.content,
     correlationId: text(props.correlationId) ?? null,
@@ -250,26 +294,35 @@ export function letterFromDelivery(delivery: Delivery, now: Date = new Date()): 
   };
 }
 
-/** Starts consuming the dead-letter queue through the broker layer. */
+/** Starts consuming the dead-letter queues through the broker layer. */
 export async function startArchiver(options: ArchiverOptions): Promise<Archiver> {
-  const retryDelayMs = options.retryDelayMs ?? 1000;
-  const consumer: Consumer = await options.broker.consume({
-    queue: DEAD_LETTER_QUEUE,
-    prefetch: options.prefetch ?? 16,
-    async handler(delivery) {
-      let letter: NewDeadLetter;
-      try {
-        letter = letterFromDelivery(delivery);
-      } catch (error) {
-        // Cannot happen with well-formed AMQP; keep the message rather than lose it.
-        log.error(
-          { err: error instanceof Error ? error.name : 'unknown' },
-          'cannot read dead letter',
-        );
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
-        delivery.nack(true);
-        return;
-      }
+  const firstDelayMs = options.retryDelayMs ?? 1000;
+  const maxDelayMs = Math.max(firstDelayMs, options.maxRetryDelayMs ?? 30_000);
+  let stopping = false;
+  const wake = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wake.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake.add(done);
+    });
+
+  /** This archiver is stopping, or the delivery's channel is gone: stop holding it. */
+  const givenUp = (delivery: Delivery) => stopping || !delivery.live();
+
+  /**
+   * Stores the letter, retrying in place while the store refuses: the delivery stays unacked and is
+   * never requeued for a store failure, so an outage of any length costs no delivery count (a
+   * quorum queue's delivery limit would otherwise drop it, RabbitMQ ≥ 4.0 after 20). Gives it back
+   * only when this archiver stops or its channel is gone (the broker redelivers it then anyway).
+   */
+  async function archive(delivery: Delivery, letter: NewDeadLetter): Promise<Settlement> {
+    let delayMs = firstDelayMs;
+    for (let attempt = 1; ; attempt += 1) {
       try {
         const { id, inserted } = await options.repository.insert(letter);
         log.info(
@@ -279,29 +332,67 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
             step: letter.step,
             reasonClass: letter.reasonClass,
             duplicate: !inserted,
+            attempts: attempt,
           },
           inserted ? 'dead letter archived' : 'dead letter already archived',
         );
-        delivery.ack();
+        if (delivery.queue === DEAD_LETTER_OVERFLOW_QUEUE) {
+          // Not lost, but something kept failing on it: archivers crashing or losing connections.
+          log.warn(
+            { deadLetterId: id, messageId: letter.messageId, queue: delivery.queue },
+            `dead letter reached the archive through the overflow queue (more than ${String(DEAD_LETTER_DELIVERY_LIMIT)} deliveries without an ack)`,
+          );
+        }
+        return { kind: 'ack' };
       } catch (error) {
-        log.warn(
-          {
-            messageId: letter.messageId,
-            err: error instanceof Error ? error.name : 'unknown',
-            code: (error as { code?: unknown } | null)?.code,
-          },
-          'could not archive dead letter; returned to the queue',
-        );
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
-        delivery.nack(true);
+        // The first failure and then every tenth: an outage must not flood the log.
+        if (attempt === 1 || attempt % 10 === 0) {
+          log.warn(
+            {
+              messageId: letter.messageId,
+              err: error instanceof Error ? error.name : 'unknown',
+              code: (error as { code?: unknown } | null)?.code,
+              attempt,
+              nextInMs: delayMs,
+            },
+            'could not archive dead letter; holding it and trying again',
+          );
+        }
       }
-    },
-  });
+      if (givenUp(delivery)) return { kind: 'requeue', pauseMs: 0 };
+      await pause(delayMs);
+      if (givenUp(delivery)) return { kind: 'requeue', pauseMs: 0 };
+      delayMs = Math.min(maxDelayMs, delayMs * 2);
+    }
+  }
+
+  const handler = async (delivery: Delivery): Promise<void> => {
+    let letter: NewDeadLetter;
+    try {
+      letter = letterFromDelivery(delivery);
+    } catch (error) {
+      // Cannot happen with well-formed AMQP; keep the message rather than lose it.
+      log.error(
+        { err: error instanceof Error ? error.name : 'unknown' },
+        'cannot read dead letter',
+      );
+      await settle(delivery, { kind: 'requeue', pauseMs: firstDelayMs });
+      return;
+    }
+    await settle(delivery, await archive(delivery, letter));
+  };
+  const prefetch = options.prefetch ?? 16;
+  const consumers: Consumer[] = [];
+  for (const queue of [DEAD_LETTER_QUEUE, DEAD_LETTER_OVERFLOW_QUEUE]) {
+    consumers.push(await options.broker.consume({ queue, prefetch, handler }));
+  }
   return {
     async stop(timeoutMs = 5000) {
-      consumer.pause();
-      await consumer.drain(timeoutMs);
-      await consumer.close();
+      stopping = true;
+      for (const consumer of consumers) consumer.pause();
+      for (const done of [...wake]) done();
+      await Promise.all(consumers.map((consumer) => consumer.drain(timeoutMs)));
+      await Promise.all(consumers.map((consumer) => consumer.close()));
     },
   };
 }

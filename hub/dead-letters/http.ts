@@ -4,7 +4,6 @@
  * bilingual message, never a payload value.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { transformers } from '../../transformers/index.js';
 import { authenticate, principalOf, requireRole, type Credentials } from '../http/auth.js';
 import { definePlugin, type HubServices } from '../plugin.js';
 import { HubError } from '../errors.js';
@@ -244,9 +243,8 @@ export function deadLetterServiceOf(
     replay: {
       publisher: context.broker.publisher,
       catalogue: context.catalogue,
-      transformers,
+      pipeline: context.engine.pipeline,
       steps: () => context.engine.steps(),
-      lgCode: context.config.lgCode,
     },
   });
 }

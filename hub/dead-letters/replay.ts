@@ -1,7 +1,9 @@
 /**
  * Replay: sends archived dead letters again, to the step that failed (or another target), at a
- * bounded rate, cancellable, with a replay counter on the message and a cap against loops. A dry run
- * validates (and transforms, when the step is known) and reports the targets without publishing.
+ * bounded rate, cancellable, with a replay counter on the message and a cap against loops. Every
+ * letter is first run through the target step's own pipeline (`hub/engine/plan.ts`: the engine's
+ * transformers, connectors' permissions, 地方公共団体コード and clock); a dry run is that and no
+ * publish.
  */
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
@@ -13,14 +15,9 @@ import {
   stepQueueName,
   type Publisher,
 } from '../broker/index.js';
-import {
-  conditionsHold,
-  type EngineTransformer,
-  type MessageCatalogue,
-  type StepSpec,
-  type TransformContext,
-} from '../engine/step.js';
-import { HubError, reasonOf } from '../errors.js';
+import { incomingOf, planStep, type PlanDeps, type Plan } from '../engine/plan.js';
+import type { MessageCatalogue, StepSpec } from '../engine/step.js';
+import { HubError, ValidationError, reasonOf } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import type { OperatorLog } from '../audit/operator-log.js';
 import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from './repository.js';
@@ -29,6 +26,9 @@ const log = loggerFor('dead-letters');
 
 /** Namespace of replayed message ids: UUID v5 of (original id, replay count). */
 const REPLAY_ID_NAMESPACE = '9d2b7c1e-4f3a-5b6c-8d9e-0a1b2c3d4e5f';
+
+type Headers = Record<string, unknown>;
+type Received = Parameters<typeof incomingOf>[0];
 
 /** Replays of one message (across its dead letters) before a replay is refused. */
 export const DEFAULT_REPLAY_CAP = 3;
@@ -63,11 +63,14 @@ export interface ReplayDeps {
   /** Absent for dry runs that only validate (the CLI without a broker). */
   readonly publisher?: Publisher | undefined;
   readonly catalogue: MessageCatalogue;
-  readonly transformers?: ReadonlyMap<string, EngineTransformer> | undefined;
-  /** The running route steps (for `--to <route>` and the dry run's transformation). */
+  /**
+   * The steps' pipeline, as the engine runs it (`engine.pipeline`): with it, a letter going back to a
+   * known step is planned exactly as that step will process it. Without it (a CLI that only
+   * validates), letters are checked against their schema only.
+   */
+  readonly pipeline?: PlanDeps | undefined;
+  /** The running route steps (for `--to <route>` and planning the target step). */
   readonly steps?: (() => readonly StepSpec[]) | undefined;
-  readonly lgCode?: string | undefined;
-  readonly clock?: (() => Date) | undefined;
 }
 
 /** One replay request (`hub dlq replay`, `POST /api/dead-letters/replay`). */
@@ -103,8 +106,21 @@ export interface ReplayItem {
   readonly code?: string | undefined;
   /** Milliseconds since the run started when it was published (for rate checks). */
   readonly atMs?: number | undefined;
-  /** Dry run: what the target step would do with it (`transformer → type, deliver to SYSTEM`). */
+  /** What the target step does with it (`transformer → type, deliver to SYSTEM`). */
   readonly effect?: string | undefined;
+  /** The message the target step will emit for it (when the step is known and emits one). */
+  readonly output?: ReplayOutput | undefined;
+}
+
+/** The message a step emits for a replayed letter: enough to compare, no personal data. */
+export interface ReplayOutput {
+  readonly kind: 'publish' | 'deliver' | 'reply';
+  readonly messageId: string;
+  readonly messageType: string;
+  /** The system (deliver), the message type (publish) or the requester (reply). */
+  readonly destination: string;
+  /** SHA-256 of the emitted bytes. */
+  readonly sha256: string;
 }
 
 /** The report of one run. */
@@ -212,7 +228,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /** Replays dead letters; one operator-log row per run (and one per edit). */
 export function createReplayer(deps: ReplayDeps) {
-  const now = () => deps.clock?.() ?? new Date();
+  // The engine's clock: the replay and its dry run see the time the step will see.
+  const now = () => deps.pipeline?.clock?.() ?? new Date();
   const steps = () => deps.steps?.() ?? [];
 
   function targetOf(letter: DeadLetter, to: string | undefined): ReplayTarget {
@@ -275,62 +292,86 @@ export function createReplayer(deps: ReplayDeps) {
   }
 
   /**
-   * Validates the body as its type and, when the step is known, runs it as the runner would (its
-   * conditions, its transformer, the output's schema). Returns the paths of problems (never values)
-   * and what the step would do with the message (for the dry run).
+   * Runs the message the replay would send through its target step's pipeline, exactly as the step
+   * will (`planStep`: validation, conditions, transformer, output schema, My Number policy, with the
+   * engine's clock, time zone and 地方公共団体コード). Without the step or the pipeline, validates the
+   * body as its type only. Returns the problems (paths, never values) and what the step will do.
    */
   function check(
     target: ReplayTarget,
-    body: Buffer,
-    letter: DeadLetter,
-  ): { issues: string[]; effect?: string } {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return { issues: ['/ json'] };
-    }
-    if (!deps.catalogue.has(target.messageType)) {
-      return { issues: [`/ unknown type ${target.messageType}`] };
-    }
-    const issues = deps.catalogue.validate(target.messageType, parsed).issues;
-    if (issues.length > 0) {
+    message: { content: Buffer; properties: Received['properties']; headers: Headers },
+  ): {
+    issues: string[];
+    problem?: { en: string; ja: string };
+    effect?: string;
+    output?: ReplayOutput;
+  } {
+    const spec = steps().find((step) => step.name === target.step);
+    const pipeline = deps.pipeline;
+    if (spec === undefined || pipeline === undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.content.toString('utf8'));
+      } catch {
+        return { issues: ['/ json'] };
+      }
+      if (!deps.catalogue.has(target.messageType)) {
+        return { issues: [`/ unknown type ${target.messageType}`] };
+      }
+      const issues = deps.catalogue.validate(target.messageType, parsed).issues;
       return { issues: issues.map((issue) => `${issue.path || '/'} ${issue.keyword}`) };
     }
-    const spec = steps().find((step) => step.name === target.step);
-    if (spec === undefined) return { issues: [] };
-    const transformer =
-      spec.transformer === undefined ? undefined : deps.transformers?.get(spec.transformer);
-    if (spec.transformer !== undefined && transformer === undefined) {
-      return { issues: [`/ transformer ${spec.transformer} not available`] };
-    }
-    // As the runner: a message the step's conditions or transformer do not take is skipped there.
-    if (
-      !conditionsHold(spec.when, parsed) ||
-      (transformer?.accepts !== undefined && !transformer.accepts(parsed as never))
-    ) {
-      return {
-        issues: [],
-        effect: `skipped by step ${spec.name}: its conditions do not take this message / 条件に合わないためステップ ${spec.name} は処理しません`,
-      };
-    }
-    const output = outputOf(spec);
-    if (transformer === undefined) return { issues: [], effect: output };
-    try {
-      const context: TransformContext = {
-        messageId: letter.messageId,
-        ...(letter.correlationId === null ? {} : { correlationId: letter.correlationId }),
-        now: now().toISOString(),
-        lgCode: deps.lgCode ?? '131016',
-      };
-      const transformed = transformer.transform(parsed as never, context);
-      const out = deps.catalogue.validate(transformer.to, transformed).issues;
-      return {
-        issues: out.map((issue) => `output ${issue.path || '/'} ${issue.keyword}`),
-        effect: `${spec.transformer ?? ''} → ${transformer.to}, ${output}`,
-      };
-    } catch (error) {
-      return { issues: [`/ transform ${error instanceof Error ? error.name : 'failed'}`] };
+    const incoming = incomingOf(
+      {
+        content: message.content,
+        properties: message.properties,
+        headers: message.headers,
+        routingKey: target.routingKey,
+        exchange: target.exchange,
+      },
+      now(),
+    );
+    const plan: Plan = planStep(spec, incoming, null, pipeline, now());
+    switch (plan.kind) {
+      case 'reject': {
+        const error = plan.error;
+        const issues =
+          error instanceof ValidationError
+            ? error.issues.map(
+                (issue) =>
+                  `${error.schemaId === target.messageType ? '' : 'output '}${issue.path || '/'} ${issue.keyword}`,
+              )
+            : [`/ ${error instanceof HubError ? error.code : 'failed'}`];
+        return {
+          issues,
+          ...(error instanceof ValidationError ? {} : { problem: reasonOf(error) }),
+        };
+      }
+      case 'skip':
+        return {
+          issues: [],
+          effect:
+            plan.outcome === 'skipped'
+              ? `skipped by step ${spec.name}: its conditions do not take this message / 条件に合わないためステップ ${spec.name} は処理しません`
+              : `expired before step ${spec.name} takes it / 期限切れのためステップ ${spec.name} は処理しません`,
+        };
+      case 'emit': {
+        const output = plan.output;
+        return {
+          issues: [],
+          effect:
+            spec.transformer === undefined
+              ? outputOf(spec)
+              : `${spec.transformer} → ${output.messageType}, ${outputOf(spec)}`,
+          output: {
+            kind: output.kind,
+            messageId: output.messageId,
+            messageType: output.messageType,
+            destination: output.destination,
+            sha256: createHash('sha256').update(output.content).digest('hex'),
+          },
+        };
+      }
     }
   }
 
@@ -504,29 +545,49 @@ export function createReplayer(deps: ReplayDeps) {
     const original = await deps.repository.payload(letter.id);
     if (original === undefined) return { ...base, status: 'refused' };
     const body = request.body ?? original;
-    const { issues, effect } = check(target, body, letter);
+    const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
+    const newId = replayMessageId(rootId, replayCount);
+    const headers: Headers = {};
+    for (const [name, value] of Object.entries(letter.headers)) {
+      if (!isFailureHeader(name)) headers[name] = value;
+    }
+    Object.assign(headers, {
+      [REPLAY_COUNT_HEADER]: replayCount,
+      [REPLAY_OF_HEADER]: rootId,
+      'x-hub-replay-dead-letter': letter.id,
+      'x-hub-original-exchange': letter.originalExchange,
+      'x-hub-original-routing-key': letter.originalRoutingKey,
+    });
+    const properties = {
+      messageId: newId,
+      type: target.messageType,
+      correlationId: letter.correlationId ?? letter.messageId,
+      appId: textOf(letter.properties['appId']),
+      timestamp: Math.floor(now().getTime() / 1000),
+    };
+    const { issues, problem, effect, output } = check(target, {
+      content: body,
+      properties,
+      headers,
+    });
     if (issues.length > 0) {
       return {
         ...base,
         status: 'refused',
         issues,
-        problem: {
+        problem: problem ?? {
           en: `not a valid ${target.messageType}: fix the body (--body <file>) before replaying`,
           ja: `${target.messageType} として不正です。本文を修正してから再送してください（--body <ファイル>）`,
         },
       };
     }
-    const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
-    const newId = replayMessageId(rootId, replayCount);
-    if (dryRun) {
-      return {
-        ...base,
-        status: 'would-publish',
-        replayMessageId: newId,
-        replayCount,
-        ...(effect === undefined ? {} : { effect }),
-      };
-    }
+    const planned = {
+      replayMessageId: newId,
+      replayCount,
+      ...(effect === undefined ? {} : { effect }),
+      ...(output === undefined ? {} : { output }),
+    };
+    if (dryRun) return { ...base, status: 'would-publish', ...planned };
     if (!(await pace())) return { ...base, status: 'not-started' };
     if (request.body !== undefined) {
       await deps.operatorLog.append({
@@ -543,25 +604,9 @@ export function createReplayer(deps: ReplayDeps) {
         },
       });
     }
-    const headers: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(letter.headers)) {
-      if (!isFailureHeader(name)) headers[name] = value;
-    }
-    Object.assign(headers, {
-      [REPLAY_COUNT_HEADER]: replayCount,
-      [REPLAY_OF_HEADER]: rootId,
-      'x-hub-replay-dead-letter': letter.id,
-      'x-hub-original-exchange': letter.originalExchange,
-      'x-hub-original-routing-key': letter.originalRoutingKey,
-    });
-    const props = letter.properties;
     try {
       await deps.publisher?.publish(target.exchange, target.routingKey, body, {
-        messageId: newId,
-        type: target.messageType,
-        correlationId: letter.correlationId ?? letter.messageId,
-        appId: textOf(props['appId']),
-        timestamp: Math.floor(now().getTime() / 1000),
+        ...properties,
         headers,
       });
     } catch (error) {
@@ -577,7 +622,7 @@ export function createReplayer(deps: ReplayDeps) {
       };
     }
     await deps.repository.markReplayed(letter.id, now());
-    return { ...base, status: 'published', replayMessageId: newId, replayCount };
+    return { ...base, status: 'published', ...planned };
   }
 
   return { run, targetOf };

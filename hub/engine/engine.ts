@@ -11,6 +11,7 @@ import {
 import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Store } from '../store/types.js';
+import type { PlanDeps } from './plan.js';
 import { StepRunner, type RunnerDeps } from './runner.js';
 import {
   retryDelays,
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly prefetch: number;
   readonly queueLimits?: QueueLimits;
   readonly log?: Logger;
+  /** The steps' clock (default the system's); a test fixes it. */
+  readonly clock?: (() => Date) | undefined;
 }
 
 /** Default redeliveries before the broker dead-letters a poison message (3.10 has no default). */
@@ -48,6 +51,11 @@ export interface Engine {
   apply(steps: readonly StepSpec[]): Promise<void>;
   /** The steps running now. */
   steps(): readonly StepSpec[];
+  /**
+   * What the steps' pipeline runs with (catalogue, transformers, connectors' 個人番号 permissions,
+   * 地方公共団体コード, clock): the replay and its dry run plan with exactly these.
+   */
+  readonly pipeline: PlanDeps;
   /** Graceful shutdown: stop taking, finish in-flight (or return them after the timeout), flush. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -114,6 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     hashSubject: options.hashSubject,
     lgCode: options.lgCode,
+    clock: options.clock,
   };
 
   async function retire(entry: Running, timeoutMs: number): Promise<void> {
@@ -156,6 +165,13 @@ export function createEngine(options: EngineOptions): Engine {
       log.info({ steps: steps.length }, 'routes applied');
     },
     steps: () => current,
+    pipeline: {
+      catalogue: options.catalogue,
+      transformers: options.transformers,
+      sinks: options.sinks,
+      lgCode: options.lgCode,
+      clock: options.clock,
+    },
     async stop(timeoutMs) {
       stopped = true;
       const entries = [...running.values()];

@@ -1,18 +1,8 @@
 import { createHash } from 'node:crypto';
-import { parse as uuidParse, v5 as uuidv5 } from 'uuid';
-import type { Delivery, Publisher } from '../broker/index.js';
-import {
-  ATTEMPT_HEADER,
-  DEADLINE_HEADER,
-  DLX_EXCHANGE,
-  EVENTS_EXCHANGE,
-  WAIT_EXCHANGE,
-  waitRoutingKey,
-} from '../broker/index.js';
+import type { Delivery, Publisher, Settlement } from '../broker/index.js';
+import { ATTEMPT_HEADER, EVENTS_EXCHANGE, settle } from '../broker/index.js';
 import {
   HubError,
-  PolicyError,
-  TransformError,
   UnroutableError,
   ValidationError,
   dispositionOf,
@@ -23,43 +13,22 @@ import {
 import type { Logger } from 'pino';
 import { deadLetterHeaders } from '../dead-letters/headers.js';
 import type { HubMetrics } from '../metrics.js';
-import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
+import { incomingOf, planStep, type Incoming, type PlanDeps, type PlannedOutput } from './plan.js';
 import {
-  conditionsHold,
-  isoInJapan,
-  permitsMyNumber,
   readPointer,
   retryDelayMs,
   retryPolicyOf,
-  type EngineTransformer,
-  type MessageCatalogue,
   type RetryPolicy,
   type Sink,
   type StepSpec,
 } from './step.js';
-import { childTraceparent, traceIdOf } from './trace.js';
+import { traceIdOf } from './trace.js';
 
-/** Namespace for the deterministic ids of messages the hub emits (UUID v5). */
-const OUTPUT_ID_NAMESPACE = '6f1c7a52-3b0e-4d8e-9a51-2c4b9d7e8f10';
-const OUTPUT_ID_NAMESPACE_BYTES = uuidParse(OUTPUT_ID_NAMESPACE);
-
-/**
- * The UUID v5 of `name` in the output namespace. The same id as `uuidv5(name, OUTPUT_ID_NAMESPACE)`;
- * given bytes, the uuid package skips re-parsing the namespace and its own UTF-8 encoder (5.6 → 2.4 µs
- * per call, twice per hop).
- */
-export function outputIdOf(name: string): string {
-  return uuidv5(Buffer.from(name, 'utf8'), OUTPUT_ID_NAMESPACE_BYTES);
-}
-
-/** Header carrying a saga's subject key from the request to the steps that check its reply. */
-export const SAGA_SUBJECT_HEADER = 'x-hub-saga-subject';
+export { outputIdOf, SAGA_SUBJECT_HEADER } from './plan.js';
 
 /** Everything a step runner needs; injected by the engine. */
-export interface RunnerDeps {
-  readonly catalogue: MessageCatalogue;
-  readonly transformers: ReadonlyMap<string, EngineTransformer>;
+export interface RunnerDeps extends PlanDeps {
   readonly sinks: ReadonlyMap<string, Sink>;
   readonly publisher: Publisher;
   readonly store: Store;
@@ -67,33 +36,11 @@ export interface RunnerDeps {
   readonly log: Logger;
   /** Keyed hash of a subject identifier (never the identifier itself in the store or logs). */
   readonly hashSubject: (value: string) => string;
-  readonly lgCode: string;
-  readonly clock?: () => Date;
-}
-
-interface Meta {
-  readonly messageId: string;
-  readonly messageType: string;
-  readonly correlationId: string;
-  readonly attempt: number;
-  readonly receivedAt: Date;
-  readonly originalExchange: string;
-  readonly originalRoutingKey: string;
-  readonly traceparent: string | undefined;
-  readonly deadline: number | undefined;
-  /** Epoch ms of the AMQP timestamp (seconds on the wire), when the publisher set one. */
-  readonly sentAt: number | undefined;
-  readonly replyTo: string | undefined;
-  readonly sagaSubject: string | undefined;
 }
 
 interface Result {
   readonly outcome: Outcome;
   readonly outputMessageId?: string | undefined;
-}
-
-function header(delivery: Delivery, name: string): unknown {
-  return delivery.headers[name];
 }
 
 function asString(value: unknown): string | undefined {
@@ -118,11 +65,15 @@ function pathsOf(error: unknown): string | undefined {
   return schemaPathsHeader(error.issues);
 }
 
+/** Pause before a delivery whose outcome could not be made durable goes back to its queue. */
+const REQUEUE_PAUSE_MS = 250;
+
 /**
- * Runs one route step: consume → validate input → transform → validate output → My Number policy →
- * publish (confirmed), deliver or reply → record the outcome (group commit) → ack. The ack is the
- * last thing that happens, so a crash anywhere before it means a redelivery, and the idempotency
- * key plus deterministic output ids make that redelivery harmless.
+ * Runs one route step: consume → plan (validate input → transform → validate output → My Number
+ * policy; `plan.ts`) → publish (confirmed), deliver or reply → settle: record the outcome (group
+ * commit) and ack, or retry later, or dead-letter, all through `settle` (hub/broker/settle.ts). The
+ * ack is the last thing that happens, so a crash anywhere before it means a redelivery, and the
+ * idempotency key plus deterministic output ids make that redelivery harmless.
  */
 export class StepRunner {
   readonly step: StepSpec;
@@ -144,50 +95,17 @@ export class StepRunner {
     const { metrics } = this.deps;
     metrics.consumed.inc({ step: this.step.name });
     const stopTimer = metrics.processingSeconds.startTimer({ step: this.step.name });
-    const meta = this.meta(delivery);
-    let body: unknown;
-    let parseError: ValidationError | undefined;
-    try {
-      body = JSON.parse(delivery.content.toString('utf8')) as unknown;
-    } catch {
-      parseError = new ValidationError(meta.messageType, [
-        { path: '', keyword: 'json', ja: 'JSON として解析できません', en: 'is not valid JSON' },
-      ]);
-    }
-    const subject = this.subjectOf(body);
+    const incoming = incomingOf(delivery, this.now());
+    const subject = this.subjectOf(incoming.body);
     try {
       if (this.step.orderBy !== undefined && subject !== undefined) {
-        await this.inOrder(subject, () => this.process(delivery, meta, body, parseError, subject));
+        await this.inOrder(subject, () => this.process(delivery, incoming, subject));
       } else {
-        await this.process(delivery, meta, body, parseError, subject);
+        await this.process(delivery, incoming, subject);
       }
     } finally {
       stopTimer();
     }
-  }
-
-  private meta(delivery: Delivery): Meta {
-    const props = delivery.properties;
-    const type = asString(props.type) ?? delivery.routingKey;
-    // A publisher that sets no message id still gets a stable one: the same bytes, the same id.
-    const messageId =
-      asString(props.messageId) ??
-      outputIdOf(createHash('sha256').update(delivery.content).digest('hex'));
-    return {
-      messageId,
-      messageType: type,
-      correlationId: asString(props.correlationId) ?? messageId,
-      attempt: Math.max(1, asNumber(header(delivery, ATTEMPT_HEADER)) ?? 1),
-      receivedAt: this.now(),
-      originalExchange: asString(header(delivery, 'x-hub-original-exchange')) ?? delivery.exchange,
-      originalRoutingKey:
-        asString(header(delivery, 'x-hub-original-routing-key')) ?? delivery.routingKey,
-      traceparent: asString(header(delivery, 'traceparent')),
-      deadline: asNumber(header(delivery, DEADLINE_HEADER)),
-      sentAt: timestampMs(props.timestamp),
-      replyTo: asString(props.replyTo),
-      sagaSubject: asString(header(delivery, SAGA_SUBJECT_HEADER)),
-    };
   }
 
   private now(): Date {
@@ -206,109 +124,119 @@ export class StepRunner {
     return serialise(this.subjects, subject, work);
   }
 
-  private idempotencyKey(meta: Meta, body: unknown): string {
-    if (this.step.idempotencyKey === undefined || body === undefined) return meta.messageId;
+  private idempotencyKey(incoming: Incoming): string {
+    const body = incoming.body;
+    if (this.step.idempotencyKey === undefined || body === undefined) return incoming.messageId;
     const value = readPointer(body, this.step.idempotencyKey);
-    if (typeof value !== 'string' && typeof value !== 'number') return meta.messageId;
+    if (typeof value !== 'string' && typeof value !== 'number') return incoming.messageId;
     const key = String(value);
     return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
   }
 
   private async process(
     delivery: Delivery,
-    meta: Meta,
-    body: unknown,
-    parseError: ValidationError | undefined,
+    incoming: Incoming,
     subject: string | undefined,
   ): Promise<void> {
     const subjectHash = subject === undefined ? null : this.deps.hashSubject(subject);
-    const key = this.idempotencyKey(meta, body);
+    const key = this.idempotencyKey(incoming);
     // Two copies of one message (a republish after a crash) may be in flight at once: the second
     // waits for the first, then finds its key processed instead of repeating the effect.
-    await serialise(this.keys, key, () =>
-      this.processOnce(delivery, meta, body, parseError, subject, subjectHash, key),
-    );
+    await serialise(this.keys, key, async () => {
+      const settlement = await this.decide(delivery, incoming, subject, subjectHash, key);
+      const settled = await settle(delivery, settlement.settlement, {
+        publisher: this.deps.publisher,
+        commit: settlement.commit,
+        requeuePauseMs: REQUEUE_PAUSE_MS,
+      });
+      if (settled.result === 'acked') settlement.after?.();
+      else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
+    });
   }
 
-  private async processOnce(
+  /**
+   * Processes the message and decides what becomes of the delivery: the settlement, what makes the
+   * outcome durable before the ack (`commit`), and what to count once it is settled (`after`).
+   */
+  private async decide(
     delivery: Delivery,
-    meta: Meta,
-    body: unknown,
-    parseError: ValidationError | undefined,
+    incoming: Incoming,
     subject: string | undefined,
     subjectHash: string | null,
     key: string,
-  ): Promise<void> {
-    const { store, log } = this.deps;
-    let attempt = meta.attempt;
+  ): Promise<Decision> {
+    const { store, log, metrics } = this.deps;
+    let attempt = incoming.attempt;
     for (;;) {
       try {
         if (await store.processed.has(this.step.name, key)) {
-          await store.outcomes.record(this.row(meta, 'duplicate', attempt, subjectHash));
-          this.deps.metrics.duplicates.inc({ step: this.step.name });
-          log.debug({ messageId: meta.messageId, step: this.step.name }, 'duplicate acknowledged');
-          delivery.ack();
-          return;
+          return {
+            settlement: { kind: 'ack' },
+            commit: () =>
+              store.outcomes.record(this.row(incoming, 'duplicate', attempt, subjectHash)),
+            after: () => {
+              metrics.duplicates.inc({ step: this.step.name });
+              log.debug(
+                { messageId: incoming.messageId, step: this.step.name },
+                'duplicate acknowledged',
+              );
+            },
+          };
         }
       } catch (error) {
-        await this.requeue(delivery, meta, error);
-        return;
+        this.logRequeue(incoming, error);
+        return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
       }
       let result: Result;
       try {
-        if (parseError) throw parseError;
-        result = await this.execute(meta, body, subjectHash);
+        result = await this.execute(incoming, subjectHash);
       } catch (error) {
         const retry = dispositionOf(error) === 'retry' && attempt < this.policy.maxAttempts;
         // Ordered steps retry in place: the subject stays blocked, so later messages cannot overtake.
         if (retry && this.step.orderBy !== undefined && subject !== undefined) {
           this.countFailure(error);
           await store.outcomes
-            .record(this.row(meta, 'retried', attempt, subjectHash, { error }))
+            .record(this.row(incoming, 'retried', attempt, subjectHash, { error }))
             .catch(() => undefined);
           await sleep(retryDelayMs(this.policy, attempt));
           attempt += 1;
           continue;
         }
-        await this.fail(delivery, { ...meta, attempt }, error, retry, subjectHash);
-        return;
+        return this.failure(delivery, { ...incoming, attempt }, error, retry, subjectHash);
       }
-      try {
-        await store.outcomes.record(
-          this.row(meta, result.outcome, attempt, subjectHash, {
-            outputMessageId: result.outputMessageId,
-          }),
-          { step: this.step.name, key, messageId: meta.messageId },
-        );
-      } catch (error) {
-        // The effect happened but is not recorded: redeliver. The output id is deterministic, so the
-        // next hop recognises the second copy.
-        await this.requeue(delivery, meta, error);
-        return;
-      }
-      delivery.ack();
-      return;
+      // The effect happened; the ack waits for its record. If that fails the message is redelivered:
+      // the output id is deterministic, so the next hop recognises the second copy.
+      return {
+        settlement: { kind: 'ack' },
+        commit: () =>
+          store.outcomes.record(
+            this.row(incoming, result.outcome, attempt, subjectHash, {
+              outputMessageId: result.outputMessageId,
+            }),
+            { step: this.step.name, key, messageId: incoming.messageId },
+          ),
+      };
     }
   }
 
   private row(
-    meta: Meta,
+    incoming: Incoming,
     outcome: Outcome,
     attempt: number,
     subjectHash: string | null,
     extra: { outputMessageId?: string | undefined; error?: unknown } = {},
   ) {
     return {
-      messageId: meta.messageId,
-      messageType: meta.messageType,
+      messageId: incoming.messageId,
+      messageType: incoming.messageType,
       route: this.step.route,
       step: this.step.name,
       outcome,
       attempt,
-      receivedAt: meta.receivedAt,
+      receivedAt: incoming.receivedAt,
       finishedAt: this.now(),
       subjectHash,
-      correlationId: meta.correlationId,
+      correlationId: incoming.correlationId,
       outputMessageId: extra.outputMessageId ?? null,
       reasonClass: extra.error === undefined ? null : reasonClassOf(extra.error),
       detail:
@@ -323,131 +251,58 @@ export class StepRunner {
     };
   }
 
-  private validate(messageType: string, data: unknown): void {
-    const { catalogue } = this.deps;
-    if (!catalogue.has(messageType)) {
-      throw new ValidationError(messageType, [
-        {
-          path: '',
-          keyword: 'messageType',
-          ja: `未知の電文種別 ${messageType} です`,
-          en: `unknown message type ${messageType}`,
-        },
-      ]);
-    }
-    const { issues } = catalogue.validate(messageType, data);
-    if (issues.length > 0) throw new ValidationError(messageType, issues);
-  }
-
-  /** The My Number rule: a body carrying 個人番号 may only go where the affair permits it. */
-  private checkPolicy(messageType: string, body: unknown, sink: Sink | undefined): void {
-    const declared = this.deps.catalogue.carriesMyNumber(messageType);
-    const found = declared || containsMyNumber(body);
-    if (!found) return;
-    if (!declared) {
-      throw new PolicyError(`${messageType} is declared without 個人番号 but carries one`, {
-        ja: `電文種別 ${messageType} は個人番号を含まない定義ですが、個人番号が含まれています（隔離しました）`,
-        en: `${messageType} is declared without My Number but carries one (quarantined)`,
-      });
-    }
-    if (sink && !permitsMyNumber(sink.allowsMyNumber, this.step.route)) {
-      throw new PolicyError(`${sink.system} may not receive 個人番号 on ${this.step.route}`, {
-        ja: `連携先 ${sink.system} は事務 ${this.step.route} で個人番号を受け取れません（隔離しました）`,
-        en: `${sink.system} may not receive My Number on ${this.step.route} (quarantined)`,
-      });
+  /** Plans the step (pure, `plan.ts`) and carries the plan out: publish, deliver or reply. */
+  private async execute(incoming: Incoming, subjectHash: string | null): Promise<Result> {
+    const plan = planStep(this.step, incoming, subjectHash, this.deps, this.now());
+    switch (plan.kind) {
+      case 'reject':
+        throw plan.error;
+      case 'skip':
+        return { outcome: plan.outcome };
+      case 'emit':
+        return this.emit(plan.output);
     }
   }
 
-  private async execute(meta: Meta, body: unknown, subjectHash: string | null): Promise<Result> {
+  private async emit(output: PlannedOutput): Promise<Result> {
     const { step } = this;
-    const { publisher } = this.deps;
-    if (meta.deadline !== undefined && Date.now() > meta.deadline) return { outcome: 'expired' };
-    this.validate(meta.messageType, body);
-    if (!conditionsHold(step.when, body)) return { outcome: 'skipped' };
-    let output = body;
-    let outputType = meta.messageType;
-    if (step.transformer !== undefined) {
-      const transformer = this.deps.transformers.get(step.transformer);
-      if (!transformer) throw new TransformError(step.transformer, 'is not registered');
-      if (transformer.accepts !== undefined && !transformer.accepts(body as never)) {
-        return { outcome: 'skipped' };
-      }
-      try {
-        output = transformer.transform(body as never, {
-          messageId: meta.messageId,
-          correlationId: meta.correlationId,
-          now: isoInJapan(this.now()),
-          lgCode: this.deps.lgCode,
-          ...(meta.sagaSubject === undefined ? {} : { subjectKey: meta.sagaSubject }),
-        });
-      } catch (error) {
-        if (error instanceof HubError) throw error;
-        throw new TransformError(step.transformer, error instanceof Error ? error.name : 'failed', {
-          cause: error,
-        });
-      }
-      outputType = transformer.to;
-      this.validate(outputType, output);
-    }
-    if (step.output.kind === 'publish') outputType = step.output.messageType;
-    const outputMessageId = outputIdOf(`${step.name}:${meta.messageId}`);
-    const content = Buffer.from(JSON.stringify(output), 'utf8');
-    const headers: Record<string, unknown> = {
-      'x-hub-route': step.route,
-      'x-hub-step': step.name,
-      'x-hub-causation-id': meta.messageId,
-      traceparent: childTraceparent(meta.traceparent),
-    };
-    if (subjectHash !== null) headers['x-hub-subject'] = subjectHash;
-    if (meta.deadline !== undefined) headers[DEADLINE_HEADER] = meta.deadline;
-    const sagaSubject =
-      step.sagaSubject === undefined ? meta.sagaSubject : readPointer(output, step.sagaSubject);
-    if (typeof sagaSubject === 'string') headers[SAGA_SUBJECT_HEADER] = sagaSubject;
+    const { publisher, metrics } = this.deps;
     const properties = {
-      messageId: outputMessageId,
-      type: outputType,
-      correlationId: meta.correlationId,
+      messageId: output.messageId,
+      type: output.messageType,
+      correlationId: output.correlationId,
       appId: 'hub',
-      headers,
+      headers: output.headers,
     };
-    switch (step.output.kind) {
-      case 'publish': {
-        this.checkPolicy(outputType, output, undefined);
-        await publisher.publish(EVENTS_EXCHANGE, outputType, content, properties);
-        this.deps.metrics.published.inc({ step: step.name, message_type: outputType });
+    const outputMessageId = output.messageId;
+    switch (output.kind) {
+      case 'publish':
+        await publisher.publish(EVENTS_EXCHANGE, output.messageType, output.content, properties);
+        metrics.published.inc({ step: step.name, message_type: output.messageType });
         return { outcome: 'published', outputMessageId };
-      }
       case 'deliver': {
-        const sink = this.deps.sinks.get(step.output.system);
-        if (!sink)
-          throw new TransformError(step.name, `no connector for system ${step.output.system}`);
-        this.checkPolicy(outputType, output, sink);
+        const sink = this.deps.sinks.get(output.destination);
+        if (!sink) throw new Error(`no connector for system ${output.destination}`);
         await sink.deliver({
-          messageId: outputMessageId,
-          messageType: outputType,
-          correlationId: meta.correlationId,
-          body: output,
-          content,
-          headers,
+          messageId: output.messageId,
+          messageType: output.messageType,
+          correlationId: output.correlationId,
+          body: output.body,
+          content: output.content,
+          headers: output.headers,
         });
-        this.deps.metrics.delivered.inc({ step: step.name, system: sink.system });
+        metrics.delivered.inc({ step: step.name, system: sink.system });
         return { outcome: 'delivered', outputMessageId };
       }
-      case 'reply': {
-        if (meta.replyTo === undefined) {
-          throw new TransformError(step.name, 'the request has no reply-to address');
-        }
-        const deadline = replyDeadline(meta, step.output.deadlineMs);
-        if (deadline !== undefined && Date.now() > deadline) return { outcome: 'expired' };
+      case 'reply':
         try {
-          await publisher.publish('', meta.replyTo, content, properties);
+          await publisher.publish('', output.destination, output.content, properties);
         } catch (error) {
           // The requester is gone (it gave up at its deadline): nobody can take this reply.
           if (error instanceof UnroutableError) return { outcome: 'expired' };
           throw error;
         }
         return { outcome: 'replied', outputMessageId };
-      }
     }
   }
 
@@ -455,108 +310,128 @@ export class StepRunner {
     this.deps.metrics.failed.inc({ step: this.step.name, reason: reasonClassOf(error) });
   }
 
-  /** Sends the original message to a wait queue (retry) or the DLX (dead letter), then acks. */
-  private async fail(
+  /** The settlement of a failed message: a retry through a wait queue, or a dead letter. */
+  private failure(
     delivery: Delivery,
-    meta: Meta,
+    incoming: Incoming,
     error: unknown,
     retry: boolean,
     subjectHash: string | null,
-  ): Promise<void> {
-    const { publisher, store, metrics, log } = this.deps;
+  ): Decision {
+    const { store, metrics, log } = this.deps;
     this.countFailure(error);
     const reason = reasonOf(error);
     const baseHeaders: Record<string, unknown> = {
       ...carriedHeaders(delivery.headers),
-      'x-hub-original-exchange': meta.originalExchange,
-      'x-hub-original-routing-key': meta.originalRoutingKey,
+      'x-hub-original-exchange': incoming.originalExchange,
+      'x-hub-original-routing-key': incoming.originalRoutingKey,
     };
     const props = {
-      messageId: meta.messageId,
-      type: meta.messageType,
-      correlationId: meta.correlationId,
+      messageId: incoming.messageId,
+      type: incoming.messageType,
+      correlationId: incoming.correlationId,
       appId: asString(delivery.properties.appId),
-      replyTo: meta.replyTo,
+      replyTo: incoming.replyTo,
       timestamp: asNumber(delivery.properties.timestamp),
     };
-    try {
-      if (retry) {
-        const delay = retryDelayMs(this.policy, meta.attempt);
-        await publisher.publish(WAIT_EXCHANGE, waitRoutingKey(delay), delivery.content, {
-          ...props,
-          headers: {
-            ...baseHeaders,
-            [ATTEMPT_HEADER]: meta.attempt + 1,
-            'x-hub-last-error': reason.en,
-          },
-          cc: [this.queue],
-        });
-        await store.outcomes.record(
-          this.row(meta, 'retried', meta.attempt, subjectHash, { error }),
-        );
-        metrics.retried.inc({ step: this.step.name });
-        log.warn(
-          {
-            messageId: meta.messageId,
-            step: this.step.name,
-            attempt: meta.attempt,
-            delayMs: delay,
-            code: codeOf(error),
-          },
-          'step failed; retry scheduled',
-        );
-      } else {
-        await publisher.publish(DLX_EXCHANGE, meta.messageType, delivery.content, {
-          ...props,
-          headers: deadLetterHeaders(
-            {
-              error,
-              originalExchange: meta.originalExchange,
-              originalRoutingKey: meta.originalRoutingKey,
-              failedAt: this.now(),
+    if (retry) {
+      const delay = retryDelayMs(this.policy, incoming.attempt);
+      return {
+        settlement: {
+          kind: 'retry',
+          delayMs: delay,
+          queue: this.queue,
+          message: {
+            content: delivery.content,
+            properties: {
+              ...props,
+              headers: {
+                ...baseHeaders,
+                [ATTEMPT_HEADER]: incoming.attempt + 1,
+                'x-hub-last-error': reason.en,
+              },
             },
-            {
-              ...carriedHeaders(delivery.headers),
-              [ATTEMPT_HEADER]: meta.attempt,
-              'x-hub-route': this.step.route,
-              'x-hub-step': this.step.name,
-              'x-hub-original-queue': this.queue,
-            },
+          },
+        },
+        commit: () =>
+          store.outcomes.record(
+            this.row(incoming, 'retried', incoming.attempt, subjectHash, { error }),
           ),
-        });
-        await store.outcomes.record(
-          this.row(meta, 'dead-lettered', meta.attempt, subjectHash, { error }),
-        );
+        after: () => {
+          metrics.retried.inc({ step: this.step.name });
+          log.warn(
+            {
+              messageId: incoming.messageId,
+              step: this.step.name,
+              attempt: incoming.attempt,
+              delayMs: delay,
+              code: codeOf(error),
+            },
+            'step failed; retry scheduled',
+          );
+        },
+      };
+    }
+    return {
+      settlement: {
+        kind: 'dead-letter',
+        message: {
+          content: delivery.content,
+          properties: {
+            ...props,
+            headers: deadLetterHeaders(
+              {
+                error,
+                originalExchange: incoming.originalExchange,
+                originalRoutingKey: incoming.originalRoutingKey,
+                failedAt: this.now(),
+              },
+              {
+                ...carriedHeaders(delivery.headers),
+                [ATTEMPT_HEADER]: incoming.attempt,
+                'x-hub-route': this.step.route,
+                'x-hub-step': this.step.name,
+                'x-hub-original-queue': this.queue,
+              },
+            ),
+          },
+        },
+      },
+      commit: () =>
+        store.outcomes.record(
+          this.row(incoming, 'dead-lettered', incoming.attempt, subjectHash, { error }),
+        ),
+      after: () => {
         metrics.deadLettered.inc({ step: this.step.name, reason: reasonClassOf(error) });
         log.warn(
           {
-            messageId: meta.messageId,
+            messageId: incoming.messageId,
             step: this.step.name,
-            attempt: meta.attempt,
+            attempt: incoming.attempt,
             code: codeOf(error),
             reasonClass: reasonClassOf(error),
             paths: pathsOf(error),
-            traceId: traceIdOf(meta.traceparent),
+            traceId: traceIdOf(incoming.traceparent),
           },
           'message dead-lettered',
         );
-      }
-    } catch (failure) {
-      await this.requeue(delivery, meta, failure);
-      return;
-    }
-    delivery.ack();
+      },
+    };
   }
 
-  /** Returns the message to its queue after a pause (the broker counts it toward the delivery limit). */
-  private async requeue(delivery: Delivery, meta: Meta, error: unknown): Promise<void> {
+  private logRequeue(incoming: Incoming, error: unknown): void {
     this.deps.log.warn(
-      { messageId: meta.messageId, step: this.step.name, code: codeOf(error) },
+      { messageId: incoming.messageId, step: this.step.name, code: codeOf(error) },
       'could not make the outcome durable; message returned to the queue',
     );
-    await sleep(250);
-    delivery.nack(true);
   }
+}
+
+/** What becomes of a delivery, with what makes it durable and what to count once it is settled. */
+interface Decision {
+  readonly settlement: Settlement;
+  readonly commit?: (() => Promise<unknown>) | undefined;
+  readonly after?: (() => void) | undefined;
 }
 
 /** Runs `work` after every earlier work queued under the same key has settled. */
@@ -585,26 +460,6 @@ function carriedHeaders(headers: Readonly<Record<string, unknown>>): Record<stri
     out[name] = value;
   }
   return out;
-}
-
-/**
- * The AMQP timestamp in ms. On the wire it is whole seconds (some publishers send ms): a request
- * stamped in second S was sent before the end of S, so deadlines count from there (never early).
- */
-function timestampMs(value: unknown): number | undefined {
-  const number = asNumber(value);
-  if (number === undefined || number <= 0) return undefined;
-  return number < 1e11 ? number * 1000 + 999 : number;
-}
-
-/** The earlier of the request's own deadline and the step's declared one. */
-function replyDeadline(meta: Meta, deadlineMs: number | undefined): number | undefined {
-  const declared =
-    deadlineMs === undefined || deadlineMs <= 0
-      ? undefined
-      : (meta.sentAt ?? meta.receivedAt.getTime()) + deadlineMs;
-  if (declared === undefined) return meta.deadline;
-  return meta.deadline === undefined ? declared : Math.min(meta.deadline, declared);
 }
 
 function codeOf(error: unknown): string {

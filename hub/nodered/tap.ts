@@ -5,7 +5,7 @@
  * address — and only kept in memory.
  */
 import { randomUUID } from 'node:crypto';
-import { EVENTS_EXCHANGE, type Consumer, type Topology } from '../broker/index.js';
+import { EVENTS_EXCHANGE, settle, type Consumer, type Topology } from '../broker/index.js';
 import { topologyFor } from '../engine/engine.js';
 import type { HubServices } from '../plugin.js';
 import { maskValue } from '../security/mask.js';
@@ -83,11 +83,10 @@ export function createTap(): Tap {
         const next = await broker.consume({
           queue,
           prefetch: 10,
-          handler(delivery) {
+          async handler(delivery) {
             const id = delivery.properties.messageId as unknown;
             tap.record(delivery.routingKey, typeof id === 'string' ? id : '', delivery.content);
-            delivery.ack();
-            return Promise.resolve();
+            await settle(delivery, { kind: 'ack' });
           },
         });
         const previous = consumer;

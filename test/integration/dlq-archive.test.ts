@@ -20,7 +20,7 @@ import { createKeyRing } from '../../hub/security/keys.js';
 import type { Store } from '../../hub/store/types.js';
 import { sampleMyNumber } from '../../schemas/sample.js';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
-import { testCatalogue, testTransformers } from '../support/catalogue.js';
+import { testCatalogue } from '../support/catalogue.js';
 import {
   recordingSink,
   startEngine,
@@ -112,7 +112,7 @@ async function world(steps: readonly StepSpec[], options: { deliveryLimit?: numb
     replay: {
       publisher: counting,
       catalogue: testCatalogue(),
-      transformers: testTransformers,
+      pipeline: harness.engine.pipeline,
       steps: () => harness.engine.steps(),
     },
   });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBroker, type Broker } from '../../hub/broker/index.js';
 import { createEngine, type Engine } from '../../hub/engine/engine.js';
-import type { MyNumberPermission, OutboundMessage, Sink, StepSpec } from '../../hub/engine/step.js';
+import type {
+  EngineTransformer,
+  MessageCatalogue,
+  MyNumberPermission,
+  OutboundMessage,
+  Sink,
+  StepSpec,
+} from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 import { createMetrics, type HubMetrics } from '../../hub/metrics.js';
 import { openStore } from '../../hub/store/index.js';
@@ -57,6 +64,13 @@ export interface HarnessOptions {
   readonly prefetch?: number;
   /** Wraps the store (fault injection around outcome recording). */
   readonly wrapStore?: (store: Store, broker: Broker) => Store;
+  /** Default the test catalogue and transformers. */
+  readonly catalogue?: MessageCatalogue;
+  readonly transformers?: ReadonlyMap<string, EngineTransformer>;
+  /** The configured 地方公共団体コード (default 131016). */
+  readonly lgCode?: string;
+  /** The steps' clock (default the system's). */
+  readonly clock?: () => Date;
 }
 
 export interface Harness {
@@ -77,13 +91,14 @@ export async function startEngine(options: HarnessOptions): Promise<Harness> {
   const engine = createEngine({
     broker,
     store,
-    catalogue: testCatalogue(),
-    transformers: testTransformers,
+    catalogue: options.catalogue ?? testCatalogue(),
+    transformers: options.transformers ?? testTransformers,
     sinks: new Map((options.sinks ?? []).map((sink) => [sink.system, sink])),
     metrics,
     hashSubject: (value) => createHmac('sha256', 'test-key').update(value).digest('base64url'),
-    lgCode: '131016',
+    lgCode: options.lgCode ?? '131016',
     prefetch: options.prefetch ?? 32,
+    clock: options.clock,
   });
   await engine.apply(options.steps);
   return {
