@@ -155,10 +155,17 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         },
       ];
     };
-    const credentials = storeCredentials(store.knex);
+    const credentials = storeCredentials(store.knex, {
+      limits: {
+        clientBurst: config.loginClientAttempts,
+        userBurst: config.loginUserAttempts,
+      },
+    });
     const http = await createHttpServer({
       port: config.httpPort,
       host: config.httpHost,
+      corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       readiness,
       metrics: metrics.registry,
       metricsGuard: [authenticate(credentials)],
