@@ -31,6 +31,8 @@ export interface HubContext {
 /** A running plugin; `stop` is called in reverse start order at shutdown. */
 export interface PluginHandle {
   stop(): Promise<void>;
+  /** What the plugin adds to /readyz (optional): an entry that is not ok makes the hub not ready. */
+  readiness?(): import('./main.js').DependencyStatus[];
 }
 
 /**
