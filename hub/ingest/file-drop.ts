@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { TransientError, ValidationError } from '../errors.js';
@@ -156,6 +156,14 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
       return;
     }
     const present = new Set(names);
+    // A failing file that is gone (taken away by an operator, archived by another replica) is no
+    // longer this watcher's problem.
+    for (const [path, failure] of failing) {
+      if (failure.system === system && !present.has(basename(path))) {
+        failing.delete(path);
+        progressOf.delete(path);
+      }
+    }
     for (const name of names.sort()) {
       if (stopped) return;
       if (ignored(name)) continue;

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
+import { loadConfig } from '../../hub/config.js';
+import { ConfigError } from '../../hub/errors.js';
 import { createHttpServer, type HttpServer } from '../../hub/http/server.js';
 import type { DependencyStatus } from '../../hub/main.js';
 import { createMetrics } from '../../hub/metrics.js';
@@ -202,5 +204,18 @@ describe('hub HTTP server', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('refuses HUB_CORS_ORIGINS that are not exact origins (no *, no path)', () => {
+    for (const value of ['*', 'https://ops.city.example/', 'ops.city.example', 'ftp://x.example']) {
+      expect(() => loadConfig({ HUB_CORS_ORIGINS: value }), value).to.throw(
+        ConfigError,
+        /HUB_CORS_ORIGINS/,
+      );
+    }
+    expect(
+      loadConfig({ HUB_CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).corsOrigins,
+    ).to.deep.equal(['https://a.example', 'http://b.example:8080']);
+    expect(loadConfig({}).corsOrigins).to.deep.equal([]);
   });
 });

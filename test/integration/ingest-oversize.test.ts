@@ -314,4 +314,33 @@ describe('ingest: oversized records are refused once, on every path', function (
       '/readyz ready again',
     );
   });
+
+  it('a stuck file that an operator takes away no longer holds /readyz', async () => {
+    await hub.store.knex.raw(
+      "CREATE TRIGGER refuse_files BEFORE INSERT ON hub_ingest_files BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+    );
+    try {
+      const name = 'kizon-movement-fixed_removed.dat';
+      const inbox = join(dropDir, 'KIZON_JUKI', 'in');
+      await writeFile(
+        join(inbox, name),
+        encodeMovementFixed([movementToRecord(sampleMovementRecorded({ historyNo: 53 }, 1))]),
+      );
+      await writeFile(join(inbox, `${name}.done`), '');
+      await eventually(
+        async () => (await fetch(`${base}/readyz`)).status === 503,
+        60_000,
+        '/readyz to say the file drop is stuck',
+      );
+      await rm(join(inbox, name));
+      await rm(join(inbox, `${name}.done`));
+      await eventually(
+        async () => (await fetch(`${base}/readyz`)).status === 200,
+        60_000,
+        '/readyz ready again',
+      );
+    } finally {
+      await hub.store.knex.raw('DROP TRIGGER refuse_files');
+    }
+  });
 });
