@@ -75,6 +75,36 @@ describe('editor sign-in limits and cross-origin access', function () {
     }
   });
 
+  it('many sign-ins of one user at once, and a scope beyond the role, never trip Node-RED into a 500', async () => {
+    await storeCredentials(editorHub.hub.store.knex, { bcryptRounds: 4 }).addUser(
+      'operator1',
+      'operator password',
+      'operator',
+    );
+    const signIn = (scope: string) =>
+      fetch(`${base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.30' },
+        body: JSON.stringify({
+          client_id: 'node-red-editor',
+          grant_type: 'password',
+          scope,
+          username: 'operator1',
+          password: 'operator password',
+        }),
+      });
+    // Signed in once: the client is known, so the parallel burst is not held by the user budget.
+    expect((await signIn('')).status).to.equal(200);
+    const burst = await Promise.all(Array.from({ length: 9 }, () => signIn('')));
+    expect(burst.map((response) => response.status)).to.deep.equal(Array<number>(9).fill(200));
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      const wide = await signIn('*');
+      expect(wide.status).to.equal(403);
+      expect(((await wide.json()) as { error: string }).error).to.equal('invalid_scope');
+    }
+    expect((await signIn('')).status).to.equal(200);
+  });
+
   it('sends no Access-Control-Allow-Origin to an unlisted origin, the deploy preflight included', async () => {
     const origin = 'https://attacker.example';
     const preflight = await fetch(`${base}/flows`, {
