@@ -165,6 +165,9 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         clientBurst: config.loginClientAttempts,
         userBurst: config.loginUserAttempts,
       },
+      onSignIn: (result) => {
+        metrics.signIns.inc({ result });
+      },
     });
     const http = await createHttpServer({
       port: config.httpPort,

@@ -89,6 +89,10 @@ export interface StoreCredentialsOptions {
   readonly limits?: Partial<LoginLimits>;
   /** How long a checked password is remembered so the next request skips bcrypt (default 5 min). */
   readonly verifiedTtlMs?: number;
+  /** Told the result of every sign-in (metrics: an attack shows as a rise of limited and denied). */
+  readonly onSignIn?: (
+    result: 'ok' | 'denied' | 'limited-client' | 'limited-user' | 'busy',
+  ) => void;
 }
 
 /** Credentials kept in the store. */
@@ -144,8 +148,10 @@ export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = 
   };
   return {
     async signIn(username, password, client) {
+      const told = options.onSignIn ?? (() => undefined);
       const admission = limiter.admit(client, username);
       if (!admission.allowed) {
+        told(admission.by === 'client' ? 'limited-client' : 'limited-user');
         return { kind: 'limited', retryAfterSeconds: admission.retryAfterSeconds };
       }
       let user;
@@ -153,15 +159,19 @@ export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = 
         user = await verifyUser(username, password);
       } catch (error) {
         admission.ticket.abandoned();
-        if (error instanceof PasswordQueueFullError)
+        if (error instanceof PasswordQueueFullError) {
+          told('busy');
           return { kind: 'limited', retryAfterSeconds: 1 };
+        }
         throw error;
       }
       if (user === undefined) {
         admission.ticket.failed();
+        told('denied');
         return { kind: 'denied' };
       }
       admission.ticket.succeeded();
+      told('ok');
       return { kind: 'user', ...user };
     },
     verifyUser,

@@ -123,6 +123,20 @@ describe('16 wrong-password loops leave /healthz responsive', function () {
     expect(result.statuses.get(200) ?? 0).to.equal(0);
     expect(result.healthMs.length).to.be.greaterThan(10);
     expect(median(result.healthMs)).to.be.below(100);
+    // The attack is visible to the operator (hub_sign_ins_total by result).
+    const counted = new Map(
+      ((await hubs[0]?.metrics.signIns.get())?.values ?? []).map((value) => [
+        String(value.labels.result),
+        value.value,
+      ]),
+    );
+    expect(counted.get('limited-client')).to.be.greaterThan(0);
+    expect(
+      (counted.get('limited-client') ?? 0) +
+        (counted.get('limited-user') ?? 0) +
+        (counted.get('busy') ?? 0),
+    ).to.equal(result.statuses.get(429));
+    expect(counted.get('denied')).to.equal(result.statuses.get(401));
   });
 
   it('with the limiter admitting every attempt: bcrypt runs off the event loop and /healthz stays under 100 ms', async () => {
