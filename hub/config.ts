@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { systemDescriptors, type SimSystem } from '../connectors/runtime/systems.js';
 import { ConfigError } from './errors.js';
+import { isOrigin } from './http/cors.js';
 
 /** The hub's configuration, read from `HUB_*` environment variables and validated at start. */
 export interface HubConfig {
@@ -45,6 +46,20 @@ export interface HubConfig {
   readonly outboxPollMs: number;
   /** Largest HTTP ingest body in bytes (`HUB_INGEST_MAX_BYTES`). */
   readonly ingestMaxBytes: number;
+  /**
+   * Largest single record any ingest path publishes, in bytes (`HUB_INGEST_MAX_RECORD_BYTES`): a
+   * file line, an outbox row, an HTTP body. Well below the broker's max_message_size (128 MiB), which
+   * closes the shared publishing channel when exceeded.
+   */
+  readonly ingestMaxRecordBytes: number;
+  /** Origins allowed cross-origin access to the API and the editor (`HUB_CORS_ORIGINS`); none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Express `trust proxy` (`HUB_TRUST_PROXY`): which proxies' X-Forwarded-For names the client. */
+  readonly trustProxy: string | undefined;
+  /** Sign-in attempts per client address before it is slowed down (`HUB_LOGIN_CLIENT_ATTEMPTS`). */
+  readonly loginClientAttempts: number;
+  /** Sign-in attempts on one user name from unknown clients before they are slowed (`HUB_LOGIN_USER_ATTEMPTS`). */
+  readonly loginUserAttempts: number;
   /** Whether to serve the Node-RED editor at /editor (`HUB_EDITOR`). */
   readonly editor: boolean;
   /** Folder of the Node-RED flow files (`HUB_FLOWS_DIR`). */
@@ -122,6 +137,31 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_DROP_POLL_MS', default: '2000', meaning: 'file drop scan interval' },
   { name: 'HUB_OUTBOX_POLL_MS', default: '1000', meaning: 'hub_outbox poll interval (0 = off)' },
   { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
+  {
+    name: 'HUB_INGEST_MAX_RECORD_BYTES',
+    default: '4194304',
+    meaning: 'largest record ingested (file line, outbox row, HTTP body)',
+  },
+  {
+    name: 'HUB_CORS_ORIGINS',
+    default: '(none: no cross-origin access)',
+    meaning: 'comma-separated origins allowed cross-origin access, e.g. https://ops.city.example',
+  },
+  {
+    name: 'HUB_TRUST_PROXY',
+    default: '(off)',
+    meaning: 'proxies whose X-Forwarded-For names the client, e.g. loopback or 10.0.0.0/8',
+  },
+  {
+    name: 'HUB_LOGIN_CLIENT_ATTEMPTS',
+    default: '10',
+    meaning: 'sign-in attempts per client address, then one per 6 s (429)',
+  },
+  {
+    name: 'HUB_LOGIN_USER_ATTEMPTS',
+    default: '50',
+    meaning: 'sign-in attempts per user name from unknown clients, then one per 30 s (429)',
+  },
   { name: 'HUB_EDITOR', default: 'on', meaning: 'Node-RED editor at /editor (on | off)' },
   { name: 'HUB_FLOWS_DIR', default: './flows', meaning: 'Node-RED flow files' },
   {
@@ -291,11 +331,35 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dropPollMs: integer(env, 'HUB_DROP_POLL_MS', 2000, 50, 3_600_000),
     outboxPollMs: integer(env, 'HUB_OUTBOX_POLL_MS', 1000, 0, 3_600_000),
     ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
+    ingestMaxRecordBytes: integer(env, 'HUB_INGEST_MAX_RECORD_BYTES', 4_194_304, 1024, 67_108_864),
+    corsOrigins: corsOrigins(env),
+    trustProxy: text(env, 'HUB_TRUST_PROXY'),
+    loginClientAttempts: integer(env, 'HUB_LOGIN_CLIENT_ATTEMPTS', 10, 1, 1_000_000),
+    loginUserAttempts: integer(env, 'HUB_LOGIN_USER_ATTEMPTS', 50, 1, 1_000_000),
     editor: flag(env, 'HUB_EDITOR', true),
     flowsDir: resolve(text(env, 'HUB_FLOWS_DIR') ?? 'flows'),
     systemUrls: systemUrls(env),
     heapGrowingPercent: integer(env, 'HUB_HEAP_GROWING_PERCENT', 50, 0, 1000),
   };
+}
+
+/** `HUB_CORS_ORIGINS`: exact origins (scheme://host[:port]); `*` is refused (sign-ins cross it). */
+function corsOrigins(env: Env): string[] {
+  const raw = text(env, 'HUB_CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      throw new ConfigError(
+        'HUB_CORS_ORIGINS',
+        `must list exact origins like https://ops.city.example (no "*", path or trailing slash), got "${origin}" / オリジンを正確に指定してください`,
+      );
+    }
+  }
+  return origins;
 }
 
 /** The name of the variable holding `system`'s base URL. */

@@ -18,7 +18,8 @@ import { defaultSinks, defaultSteps } from '../connectors/index.js';
 
 /** Readiness of one dependency, as `/readyz` and `hub doctor` report it. */
 export interface DependencyStatus {
-  readonly name: 'broker' | 'store' | 'engine';
+  /** The core's three, and what a plugin reports (`file-drop`: a dropped file that cannot progress). */
+  readonly name: 'broker' | 'store' | 'engine' | 'file-drop';
   readonly ok: boolean;
   /** Where it was tried (URL without password) and what is wrong, in English and Japanese. */
   readonly detail: string;
@@ -146,6 +147,8 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     await engine.apply(parts.steps ?? defaultSteps);
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
     const startup = { done: false };
+    // Plugins that can stop making progress without the core noticing report here (PluginHandle).
+    const pluginReadiness: (() => DependencyStatus[])[] = [];
     const readiness = async (): Promise<DependencyStatus[]> => {
       const brokerOk = broker.isConnected();
       let storeDetail = `${store.kind} store reachable`;
@@ -172,12 +175,24 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
             ? `${String(engine.steps().length)} route steps running`
             : 'starting: plugins not started yet / 起動中',
         },
+        // Shown only when something is wrong, so the usual answer keeps its three entries.
+        ...pluginReadiness.flatMap((report) => report()).filter((status) => !status.ok),
       ];
     };
-    const credentials = storeCredentials(store.knex);
+    const credentials = storeCredentials(store.knex, {
+      limits: {
+        clientBurst: config.loginClientAttempts,
+        userBurst: config.loginUserAttempts,
+      },
+      onSignIn: (result) => {
+        metrics.signIns.inc({ result });
+      },
+    });
     const http = await createHttpServer({
       port: config.httpPort,
       host: config.httpHost,
+      corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       readiness,
       metrics: metrics.registry,
       metricsGuard: [authenticate(credentials)],
@@ -198,6 +213,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     for (const plugin of parts.plugins ?? defaultPlugins) {
       const handle = await plugin.start(servicesFor(services, plugin.needs));
       cleanup.push(() => handle.stop());
+      if (handle.readiness !== undefined) pluginReadiness.push(handle.readiness.bind(handle));
       log.info({ plugin: plugin.name }, 'plugin started');
     }
     // Ready only now: /readyz answers 200 once everything `hub start` runs is running.

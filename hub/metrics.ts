@@ -16,6 +16,8 @@ export interface HubMetrics {
   readonly processingSeconds: Histogram<'step'>;
   readonly publishConfirmSeconds: Histogram<'exchange'>;
   readonly outcomeBatchSize: Histogram;
+  /** Sign-ins by person (HTTP Basic, editor) by result: ok, denied, limited-client, limited-user, busy. */
+  readonly signIns: Counter<'result'>;
 }
 
 /** Creates a registry with the hub's metrics (one per hub instance, so tests do not share counters). */
@@ -59,6 +61,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       name: 'hub_messages_dead_lettered_total',
       help: 'Messages dead-lettered by reason class / デッドレター化したメッセージ数（理由別）',
       labelNames: ['step', 'reason'],
+      registers,
+    }),
+    signIns: new Counter({
+      name: 'hub_sign_ins_total',
+      help: 'Password sign-ins by result (ok, denied, limited-client, limited-user, busy) / サインイン数（結果別）',
+      labelNames: ['result'],
       registers,
     }),
     duplicates: new Counter({

@@ -40,6 +40,8 @@ export type HubContext = HubServices;
 /** A running plugin; `stop` is called in reverse start order at shutdown. */
 export interface PluginHandle {
   stop(): Promise<void>;
+  /** What the plugin adds to /readyz (optional): an entry that is not ok makes the hub not ready. */
+  readiness?(): import('./main.js').DependencyStatus[];
 }
 
 /**

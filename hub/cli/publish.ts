@@ -161,7 +161,11 @@ export async function publishCli(
     );
     return exitCodes.failed;
   }
-  const ingest = createIngest({ publisher: broker.publisher, catalogue });
+  const ingest = createIngest({
+    publisher: broker.publisher,
+    catalogue,
+    maxRecordBytes: config.ingestMaxRecordBytes,
+  });
   const showBar = options.progress ?? (process.stderr.isTTY && records.length > 100);
   const bar = showBar
     ? new SingleBar({

@@ -1,8 +1,13 @@
-import bcrypt from 'bcryptjs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { constantTimeEqual } from '../security/keyed-hash.js';
+import {
+  PasswordQueueFullError,
+  sharedPasswordPool,
+  type PasswordHasher,
+} from '../security/passwords.js';
+import { clientKeyOf, LoginLimiter, type LoginLimits } from './login-limiter.js';
 
 /**
  * Authentication and roles for every HTTP route but /healthz, /readyz and /metrics.
@@ -27,9 +32,20 @@ export function principalOf(res: Response): Principal | undefined {
   return (res.locals as Record<string, unknown>)[principalKey] as Principal | undefined;
 }
 
+/** The end of a rate-limited sign-in. */
+export type SignInResult =
+  | { readonly kind: 'user'; readonly username: string; readonly role: Role }
+  | { readonly kind: 'denied' }
+  | { readonly kind: 'limited'; readonly retryAfterSeconds: number };
+
 /** Users and tokens, over the store's knex. */
 export interface Credentials {
-  /** Checks a user's password; undefined when unknown, disabled or wrong. */
+  /**
+   * A sign-in by a person from `client` (its IP address): rate-limited per client and per user
+   * (hub/http/login-limiter.ts) before the password is checked. Every password door uses this.
+   */
+  signIn(username: string, password: string, client: string): Promise<SignInResult>;
+  /** Checks a user's password without rate limits; undefined when unknown, disabled or wrong. */
   verifyUser(
     username: string,
     password: string,
@@ -50,9 +66,6 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** A bcrypt hash of a password no one has, so unknown users cost as much time as known ones. */
-const decoyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), 10);
-
 interface UserRow {
   readonly username: string;
   readonly password_hash: string;
@@ -66,20 +79,102 @@ function enabledRole(row: UserRow | undefined): Role | undefined {
   return (roles as readonly string[]).includes(row.role) ? (row.role as Role) : undefined;
 }
 
+/** Options of storeCredentials. */
+export interface StoreCredentialsOptions {
+  /** bcrypt cost of new hashes and of the decoy checked for unknown users (default 12). */
+  readonly bcryptRounds?: number;
+  /** Where hashing runs (default: the process's worker-thread pool). */
+  readonly hasher?: PasswordHasher;
+  /** Sign-in rate limits (defaults in login-limiter.ts). */
+  readonly limits?: Partial<LoginLimits>;
+  /** How long a checked password is remembered so the next request skips bcrypt (default 5 min). */
+  readonly verifiedTtlMs?: number;
+  /** Told the result of every sign-in (metrics: an attack shows as a rise of limited and denied). */
+  readonly onSignIn?: (
+    result: 'ok' | 'denied' | 'limited-client' | 'limited-user' | 'busy',
+  ) => void;
+}
+
 /** Credentials kept in the store. */
-export function storeCredentials(knex: Knex, options: { bcryptRounds?: number } = {}): Credentials {
+export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = {}): Credentials {
   const rounds = options.bcryptRounds ?? 12;
+  const hasher = options.hasher ?? sharedPasswordPool();
+  const limiter = new LoginLimiter(options.limits);
+  const verifiedTtlMs = options.verifiedTtlMs ?? 5 * 60 * 1000;
+  // A bcrypt hash of a password no one has, at the cost new users get, checked for unknown users so
+  // that they cost as much time as known ones (no user enumeration by timing). Made on first use, on
+  // the pool, so importing this module never blocks.
+  let decoy: Promise<string> | undefined;
+  const decoyHash = (): Promise<string> => {
+    decoy ??= hasher.hash(randomBytes(16).toString('hex'), rounds).catch((error: unknown) => {
+      decoy = undefined;
+      throw error;
+    });
+    return decoy;
+  };
+  // Passwords checked recently, as an HMAC under a key of this process over (user, password, stored
+  // hash): HTTP Basic sends the password on every request, and bcrypt per request would be the hub's
+  // main cost. A changed password (new hash) or a disabled user (checked on each row) ends it at once.
+  const cacheKey = randomBytes(32);
+  const verified = new Map<string, number>();
+  const proof = (username: string, password: string, hash: string) =>
+    createHmac('sha256', cacheKey)
+      .update(username)
+      .update('\0')
+      .update(password)
+      .update('\0')
+      .update(hash)
+      .digest('base64');
   const userRow = async (username: string) =>
     (await knex('hub_users').where({ username }).first()) as UserRow | undefined;
+  const verifyUser: Credentials['verifyUser'] = async (username, password) => {
+    const row = await userRow(username);
+    let ok: boolean;
+    const mark = row === undefined ? undefined : proof(username, password, row.password_hash);
+    const until = mark === undefined ? undefined : verified.get(mark);
+    if (mark !== undefined && until !== undefined && until > Date.now()) {
+      ok = true;
+    } else {
+      ok = await hasher.compare(password, row?.password_hash ?? (await decoyHash()));
+      if (ok && mark !== undefined) {
+        if (verified.size >= 1000) verified.delete(verified.keys().next().value ?? '');
+        verified.set(mark, Date.now() + verifiedTtlMs);
+      }
+    }
+    const role = enabledRole(row);
+    return ok && row !== undefined && role !== undefined
+      ? { username: row.username, role }
+      : undefined;
+  };
   return {
-    async verifyUser(username, password) {
-      const row = await userRow(username);
-      const ok = await bcrypt.compare(password, row?.password_hash ?? decoyHash);
-      const role = enabledRole(row);
-      return ok && row !== undefined && role !== undefined
-        ? { username: row.username, role }
-        : undefined;
+    async signIn(username, password, client) {
+      const told = options.onSignIn ?? (() => undefined);
+      const admission = limiter.admit(client, username);
+      if (!admission.allowed) {
+        told(admission.by === 'client' ? 'limited-client' : 'limited-user');
+        return { kind: 'limited', retryAfterSeconds: admission.retryAfterSeconds };
+      }
+      let user;
+      try {
+        user = await verifyUser(username, password);
+      } catch (error) {
+        admission.ticket.abandoned();
+        if (error instanceof PasswordQueueFullError) {
+          told('busy');
+          return { kind: 'limited', retryAfterSeconds: 1 };
+        }
+        throw error;
+      }
+      if (user === undefined) {
+        admission.ticket.failed();
+        told('denied');
+        return { kind: 'denied' };
+      }
+      admission.ticket.succeeded();
+      told('ok');
+      return { kind: 'user', ...user };
     },
+    verifyUser,
     async roleOf(username) {
       return enabledRole(await userRow(username));
     },
@@ -99,7 +194,7 @@ export function storeCredentials(knex: Knex, options: { bcryptRounds?: number } 
       if (password.length < 12) throw new RangeError('a password needs at least 12 characters');
       const row = {
         username,
-        password_hash: await bcrypt.hash(password, rounds),
+        password_hash: await hasher.hash(password, rounds),
         role,
         created_at: new Date(),
         disabled: false,
@@ -140,6 +235,26 @@ function unauthorized(res: Response): void {
     });
 }
 
+/** 429 for a sign-in over its rate limit: when to retry, in both languages; never a 500. */
+export function tooManyAttempts(res: Response, retryAfterSeconds: number): void {
+  const seconds = String(retryAfterSeconds);
+  res
+    .status(429)
+    .set('Retry-After', seconds)
+    .set('Cache-Control', 'no-store')
+    .json({
+      error: {
+        code: 'too_many_attempts',
+        message: `Too many sign-in attempts; retry in ${seconds} s / サインインの試行が多すぎます。${seconds} 秒後に再試行してください`,
+      },
+    });
+}
+
+/** The rate-limit key of the client that sent `req` (its address, as express's trust proxy sees it). */
+export function clientOf(req: Request): string {
+  return clientKeyOf(req.ip ?? req.socket.remoteAddress);
+}
+
 function forbidden(res: Response, what: string): void {
   res.status(403).json({
     error: {
@@ -170,9 +285,17 @@ export function authenticate(credentials: Credentials): RequestHandler {
         return;
       }
       credentials
-        .verifyUser(decoded.slice(0, colon), decoded.slice(colon + 1))
-        .then((user) => {
-          attach(user ? { kind: 'user', ...user } : undefined);
+        .signIn(decoded.slice(0, colon), decoded.slice(colon + 1), clientOf(req))
+        .then((result) => {
+          if (result.kind === 'limited') {
+            tooManyAttempts(res, result.retryAfterSeconds);
+            return;
+          }
+          attach(
+            result.kind === 'user'
+              ? { kind: 'user', username: result.username, role: result.role }
+              : undefined,
+          );
         })
         .catch(next);
       return;

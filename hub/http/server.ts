@@ -4,6 +4,7 @@ import express, { type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { loggerFor } from '../logger.js';
 import type { DependencyStatus } from '../main.js';
+import { corsPolicy } from './cors.js';
 
 /** What the hub's HTTP server needs: where to listen, how to ask readiness, which metrics to show. */
 export interface HttpServerOptions {
@@ -19,6 +20,10 @@ export interface HttpServerOptions {
   readonly metricsGuard?: readonly RequestHandler[];
   /** Longest wait for `readiness` before `/readyz` answers 503 (default 5000 ms). */
   readonly readinessTimeoutMs?: number;
+  /** Origins allowed cross-origin access (HUB_CORS_ORIGINS); none by default. */
+  readonly corsOrigins?: readonly string[];
+  /** Express `trust proxy` (HUB_TRUST_PROXY); off by default. */
+  readonly trustProxy?: string | undefined;
 }
 
 /** A listening HTTP server. Later work mounts `/editor` (Node-RED) and `/api/...` on `app`. */
@@ -116,11 +121,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** HUB_TRUST_PROXY as express takes it: a hop count, or names/addresses (loopback, 10.0.0.0/8 …). */
+function trustProxyValue(value: string): number | string[] {
+  return /^[0-9]+$/.test(value) ? Number(value) : value.split(',').map((part) => part.trim());
+}
+
 /** Builds the express app with the operational routes: `/healthz`, `/readyz`, `/metrics`. */
 function buildApp(options: HttpServerOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (options.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(options.trustProxy));
+  // First, so that no route mounted later (Node-RED's editor API) can open cross-origin access.
+  app.use(corsPolicy(options.corsOrigins ?? []));
 
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });

@@ -8,15 +8,25 @@
  * republished after a crash has the id of its first copy and is a duplicate downstream.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { layoutForFile } from '../../connectors/index.js';
 import { codecValidationError, type FileLayout } from '../../connectors/runtime/file-layout.js';
-import { TransientError } from '../errors.js';
+import { TransientError, ValidationError } from '../errors.js';
 import { loggerFor } from '../logger.js';
-import type { Ingest } from './publish.js';
+import type { DependencyStatus } from '../main.js';
+import { readLines } from './line-reader.js';
+import {
+  defaultMaxRecordBytes,
+  oversizeIssue,
+  recordBytesHeader,
+  type Ingest,
+  type IngestMessage,
+  type IngestResult,
+} from './publish.js';
 
 /** Namespace of record message ids: UUID v5 of `<file sha256>:<line>`. */
 export const FILE_RECORD_NAMESPACE = '3d5c1f0a-8e2b-4c7d-9f1e-6a4b2c8d0e17';
@@ -35,6 +45,11 @@ export interface FileDropOptions {
   readonly knex: Knex;
   /** Records published together before their progress is committed (default 200). */
   readonly batchSize?: number;
+  /**
+   * Largest record (line) in bytes (HUB_INGEST_MAX_RECORD_BYTES): a longer line is dead-lettered by
+   * its size and line number, never read into memory or published.
+   */
+  readonly maxRecordBytes?: number;
 }
 
 /** The summary written next to an archived file. Counts and line numbers only, never content. */
@@ -57,8 +72,19 @@ export interface FileSummary {
 export interface FileDrop {
   /** One scan of every system's folder (also what the timer runs). */
   scanOnce(): Promise<void>;
+  /** Not ready while a file has failed `stuckAfter` times in a row without progress. */
+  readiness(): DependencyStatus;
   stop(): Promise<void>;
 }
+
+/** Failed attempts in a row, without progress, after which a file counts as stuck (readiness). */
+export const stuckAfter = 3;
+
+/** Longest wait before a failing file is tried again. */
+const maxBackoffMs = 5 * 60 * 1000;
+
+/** Records published together are also bounded by their size. */
+const maxBatchBytes = 16 * 1024 * 1024;
 
 interface ProgressRow {
   file_sha256: string;
@@ -85,8 +111,16 @@ function ignored(name: string): boolean {
 export function startFileDrop(options: FileDropOptions): FileDrop {
   const { root, ingest, knex } = options;
   const batchSize = options.batchSize ?? 200;
+  const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
   // Size and mtime of files without a marker at the previous scan.
   const seen = new Map<string, string>();
+  // Files whose last attempts failed: how often in a row, at which line, and when to try again.
+  const failing = new Map<
+    string,
+    { system: string; attempts: number; lastLine: number; retryAt: number; errorType: string }
+  >();
+  // The line each file in progress has committed, for telling progress from a repeated failure.
+  const progressOf = new Map<string, number>();
   const warned = new Set<string>();
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -123,6 +157,14 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
       return;
     }
     const present = new Set(names);
+    // A failing file that is gone (taken away by an operator, archived by another replica) is no
+    // longer this watcher's problem.
+    for (const [path, failure] of failing) {
+      if (failure.system === system && !present.has(basename(path))) {
+        failing.delete(path);
+        progressOf.delete(path);
+      }
+    }
     for (const name of names.sort()) {
       if (stopped) return;
       if (ignored(name)) continue;
@@ -138,10 +180,60 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
         continue;
       }
       const path = join(inbox, name);
+      const failure = failing.get(path);
+      if (failure !== undefined && Date.now() < failure.retryAt) continue;
       if (!(await ready(path, present, name))) continue;
       seen.delete(path);
-      await processFile(system, name, layout, present.has(`${name}.done`));
+      try {
+        await processFile(system, name, layout, present.has(`${name}.done`));
+        failing.delete(path);
+        progressOf.delete(path);
+      } catch (error) {
+        // One file's failure is that file's: the scan goes on with the others, and the file is
+        // tried again later, less and less often, instead of once per scan for ever.
+        failed(system, path, error);
+      }
     }
+  }
+
+  function failed(system: string, path: string, error: unknown): void {
+    const lastLine = progressOf.get(path) ?? 0;
+    const before = failing.get(path);
+    const attempts = before?.lastLine === lastLine ? before.attempts + 1 : 1;
+    const errorType = error instanceof Error ? error.name : typeof error;
+    const waitMs = Math.min(maxBackoffMs, options.pollMs * 2 ** attempts);
+    failing.set(path, { system, attempts, lastLine, retryAt: Date.now() + waitMs, errorType });
+    const transient = error instanceof TransientError;
+    const fields = { system, afterLine: lastLine, attempts, errorType, retryInMs: waitMs };
+    if (transient && attempts < stuckAfter) {
+      log.warn(
+        fields,
+        'broker unavailable; the file resumes later / ブローカー不通のため後で再開します',
+      );
+    } else {
+      log.error(
+        fields,
+        'a dropped file cannot be processed; retried later / 取込ファイルを処理できません（後で再試行します）',
+      );
+    }
+  }
+
+  function readiness(): DependencyStatus {
+    const stuck = [...failing.values()].filter((failure) => failure.attempts >= stuckAfter);
+    const first = stuck[0];
+    if (first === undefined) {
+      return {
+        name: 'file-drop',
+        ok: true,
+        detail: 'file drop progressing / ファイル取込は正常です',
+      };
+    }
+    // The system and counts only: a file name can hold personal data.
+    return {
+      name: 'file-drop',
+      ok: false,
+      detail: `file drop cannot progress: ${String(stuck.length)} file(s) failed ${String(first.attempts)} times in a row (first in ${first.system}/in, ${first.errorType}); see the log / ファイル取込が進みません（${first.system}/in ほか ${String(stuck.length)} 件、${String(first.attempts)} 回連続失敗）`,
+    };
   }
 
   async function processFile(
@@ -151,8 +243,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
     marker: boolean,
   ): Promise<void> {
     const path = join(root, system, 'in', name);
-    const bytes = await readFile(path);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { sha256, size } = await digestOf(path);
     let progress = (await knex('hub_ingest_files').where({ file_sha256: sha256 }).first()) as
       ProgressRow | undefined;
     if (progress === undefined) {
@@ -178,70 +269,36 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
     const deadLines = JSON.parse(progress.dead_lines) as number[];
     let published = progress.published;
     let lastLine = progress.last_line;
+    progressOf.set(path, lastLine);
     let fileError: FileSummary['fileError'];
-    let records: ReturnType<FileLayout['records']> = [];
     if (progress.finished_at === null || progress.finished_at === undefined) {
       log.info(
         { system, file: name, layout: layout.name, resumeAfterLine: lastLine },
         'file taken / ファイルを取り込みます',
       );
-      try {
-        records = layout.records(bytes);
-      } catch (error) {
-        // The file as a whole is unreadable: one dead letter with the whole file, line 1.
+      const base = {
+        messageType: layout.messageType,
+        system,
+        source: 'file' as const,
+        fileName: name,
+      };
+      // The file as a whole is unreadable: one dead letter, line 1, with the whole file when it is
+      // small enough to be a record (its size only otherwise).
+      const wholeFileRejected = async (error: unknown): Promise<void> => {
         const invalid = codecValidationError(layout.messageType, error);
         fileError = invalid.reason;
-        if (lastLine === 0) {
-          await ingest.submit({
-            messageType: layout.messageType,
-            content: bytes,
-            decodeError: invalid,
-            messageId: fileRecordMessageId(sha256, 0),
-            system,
-            source: 'file',
-            fileName: name,
-            line: 1,
-          });
-          deadLines.push(1);
-        }
-      }
-      const pending = records.filter((record) => record.line > lastLine);
-      for (let start = 0; start < pending.length; start += batchSize) {
-        if (stopped) return;
-        const batch = pending.slice(start, start + batchSize);
-        let results;
-        try {
-          results = await Promise.all(
-            batch.map((record) => {
-              const mapped = layout.map(record);
-              return ingest.submit({
-                messageType: layout.messageType,
-                content: record.bytes,
-                ...('body' in mapped ? { body: mapped.body } : { decodeError: mapped.error }),
-                messageId: fileRecordMessageId(sha256, record.line),
-                system,
-                source: 'file',
-                fileName: name,
-                line: record.line,
-              });
-            }),
-          );
-        } catch (error) {
-          if (error instanceof TransientError) {
-            log.warn(
-              { system, file: name, afterLine: lastLine },
-              'broker unavailable; the file resumes at the next scan / ブローカー不通のため次回再開します',
-            );
-            return;
-          }
-          throw error;
-        }
-        for (const [index, result] of results.entries()) {
-          const line = batch[index]?.line ?? 0;
-          if (result.status === 'published') published += 1;
-          else deadLines.push(line);
-        }
-        lastLine = batch[batch.length - 1]?.line ?? lastLine;
+        if (lastLine !== 0) return;
+        await ingest.submit({
+          ...base,
+          content: size <= maxRecordBytes ? await readFile(path) : Buffer.alloc(0),
+          decodeError: invalid,
+          messageId: fileRecordMessageId(sha256, 0),
+          line: 1,
+          ...(size <= maxRecordBytes ? {} : { headers: { [recordBytesHeader]: size } }),
+        });
+        deadLines.push(1);
+      };
+      const commit = async () => {
         await knex('hub_ingest_files')
           .where({ file_sha256: sha256 })
           .update({
@@ -250,7 +307,80 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
             dead_lettered: deadLines.length,
             dead_lines: JSON.stringify(deadLines),
           });
+        progressOf.set(path, lastLine);
+      };
+      let batch: { line: number; message: IngestMessage }[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const results: IngestResult[] = await Promise.all(
+          batch.map((entry) => ingest.submit(entry.message)),
+        );
+        for (const [index, result] of results.entries()) {
+          const line = batch[index]?.line ?? 0;
+          if (result.status === 'published') published += 1;
+          else deadLines.push(line);
+        }
+        lastLine = batch[batch.length - 1]?.line ?? lastLine;
+        batch = [];
+        batchBytes = 0;
+        await commit();
+      };
+      // CSV exports start with a header row, checked once against the declared columns.
+      let header = layout.kind === 'csv';
+      for await (const record of readLines(path, maxRecordBytes)) {
+        if (stopped) return;
+        if (header) {
+          header = false;
+          try {
+            if ('oversizeBytes' in record) {
+              throw new ValidationError(layout.messageType, [
+                oversizeIssue(record.oversizeBytes, maxRecordBytes),
+              ]);
+            }
+            layout.records(record.bytes);
+          } catch (error) {
+            await wholeFileRejected(error);
+            break;
+          }
+          continue;
+        }
+        if (record.line <= lastLine) continue;
+        const messageId = fileRecordMessageId(sha256, record.line);
+        if ('oversizeBytes' in record) {
+          // Refused by size, once: the dead letter names the line and the size; the record itself
+          // stays in the archived file.
+          batch.push({
+            line: record.line,
+            message: {
+              ...base,
+              content: Buffer.alloc(0),
+              decodeError: new ValidationError(layout.messageType, [
+                oversizeIssue(record.oversizeBytes, maxRecordBytes),
+              ]),
+              messageId,
+              line: record.line,
+              headers: { [recordBytesHeader]: record.oversizeBytes },
+            },
+          });
+        } else {
+          const mapped = layout.map(record);
+          batch.push({
+            line: record.line,
+            message: {
+              ...base,
+              content: record.bytes,
+              ...('body' in mapped ? { body: mapped.body } : { decodeError: mapped.error }),
+              messageId,
+              line: record.line,
+            },
+          });
+          batchBytes += record.bytes.length;
+        }
+        if (batch.length >= batchSize || batchBytes >= maxBatchBytes) await flush();
       }
+      if (stopped) return;
+      await flush();
       await knex('hub_ingest_files')
         .where({ file_sha256: sha256 })
         .update({
@@ -321,12 +451,24 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
 
   return {
     scanOnce,
+    readiness,
     async stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await running;
     },
   };
+}
+
+/** The SHA-256 and size of a file, streamed. */
+async function digestOf(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -2,7 +2,8 @@
  * HTTP ingest: `POST /api/messages/{messageType}` with a system's bearer token. 202 `{messageId}` only
  * after the broker confirmed; 400 with every schema issue (path + Japanese + English, never values) and
  * a dead letter of the bytes as sent; 404 for an unknown type; 409 when an `Idempotency-Key` is reused
- * with another body; 413 over the size limit; 401/403 from authentication; 503 when the broker is away.
+ * with another body; 413 over the size limit; 415 for a body that is not JSON; 401/403 from
+ * authentication; 503 when the broker is away.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
@@ -27,6 +28,8 @@ export interface HttpIngestOptions {
   };
   /** Largest body in bytes (413 beyond). */
   readonly maxBytes: number;
+  /** Largest record the ingest core publishes (HUB_INGEST_MAX_RECORD_BYTES): bodies over it are 413 too. */
+  readonly maxRecordBytes?: number;
 }
 
 interface KeyRow {
@@ -42,6 +45,12 @@ const log = loggerFor('ingest-http');
 
 function error(res: Response, status: number, code: string, en: string, ja: string): void {
   res.status(status).json({ error: { code, message: `${en} / ${ja}` } });
+}
+
+/** Whether the request says its body is JSON (application/json or application/…+json). */
+function isJson(req: Request): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
 }
 
 function isDuplicateKey(failure: unknown): boolean {
@@ -62,7 +71,25 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
     '/:messageType',
     authenticate(options.credentials),
     requireSystem(),
-    express.raw({ type: () => true, limit: options.maxBytes }),
+    (req: Request, res: Response, next) => {
+      // JSON only: a text/plain or form body is refused before it is read (a browser can send
+      // those cross-origin without a preflight).
+      if (!isJson(req)) {
+        error(
+          res,
+          415,
+          'unsupported_media_type',
+          'Send the message as Content-Type: application/json',
+          'メッセージは Content-Type: application/json で送信してください',
+        );
+        return;
+      }
+      next();
+    },
+    express.raw({
+      type: () => true,
+      limit: Math.min(options.maxBytes, options.maxRecordBytes ?? options.maxBytes),
+    }),
     (req: Request, res: Response, next) => {
       handle(req, res).catch(next);
     },

@@ -23,6 +23,7 @@ export const ingestPlugin = definePlugin({
     const ingest = createIngest({
       publisher: context.broker.publisher,
       catalogue: context.catalogue,
+      maxRecordBytes: context.config.ingestMaxRecordBytes,
     });
     context.app.use(
       '/api/messages',
@@ -32,6 +33,7 @@ export const ingestPlugin = definePlugin({
         knex: context.store.knex,
         catalogue: context.catalogue,
         maxBytes: context.config.ingestMaxBytes,
+        maxRecordBytes: context.config.ingestMaxRecordBytes,
       }),
     );
     const fileDrop = startFileDrop({
@@ -39,6 +41,7 @@ export const ingestPlugin = definePlugin({
       pollMs: context.config.dropPollMs,
       ingest,
       knex: context.store.knex,
+      maxRecordBytes: context.config.ingestMaxRecordBytes,
     });
     const outbox = startOutboxPoller({
       knex: context.store.knex,
@@ -46,6 +49,7 @@ export const ingestPlugin = definePlugin({
       pollMs: context.config.outboxPollMs,
     });
     return Promise.resolve({
+      readiness: () => [fileDrop.readiness()],
       async stop() {
         await fileDrop.stop();
         await outbox.stop();

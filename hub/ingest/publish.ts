@@ -67,7 +67,16 @@ export interface IngestOptions {
   /** The confirmed publisher, or how to get it at each publish (a hub that starts later, reconnects). */
   readonly publisher: Publisher | (() => Publisher);
   readonly catalogue: IngestCatalogue;
+  /** Largest record published (HUB_INGEST_MAX_RECORD_BYTES; default `defaultMaxRecordBytes`). */
+  readonly maxRecordBytes?: number;
 }
+
+/**
+ * Default largest record: 4 MiB. A record over RabbitMQ's max_message_size (128 MiB by default) makes
+ * the broker close the shared publishing channel, so every path that retries would retry forever;
+ * records that large are never legitimate for a resident register event either.
+ */
+export const defaultMaxRecordBytes = 4 * 1024 * 1024;
 
 const log = loggerFor('ingest');
 
@@ -86,11 +95,28 @@ export function notJsonIssue(): SchemaIssue {
   return { path: '', keyword: 'json', ja: 'JSON として解析できません', en: 'is not valid JSON' };
 }
 
+/** Header of a dead letter whose record was too large to keep: the record's size in bytes. */
+export const recordBytesHeader = 'x-hub-record-bytes';
+
+/**
+ * The issue of a record over the size limit. Its dead letter keeps no content (the record stays where
+ * it came from: the archived file, the outbox row, the sender), only its size and where it was.
+ */
+export function oversizeIssue(bytes: number, limit: number): SchemaIssue {
+  return {
+    path: '',
+    keyword: 'maxBytes',
+    ja: `レコードが大きすぎます（${String(bytes)} バイト、上限 ${String(limit)} バイト: HUB_INGEST_MAX_RECORD_BYTES）`,
+    en: `record too large (${String(bytes)} bytes; the limit is ${String(limit)} bytes, HUB_INGEST_MAX_RECORD_BYTES)`,
+  };
+}
+
 /** Creates the ingest core over a confirmed publisher and the catalogue. */
 export function createIngest(options: IngestOptions): Ingest {
   const { catalogue } = options;
   const offered = options.publisher;
   const publisher = typeof offered === 'function' ? offered : () => offered;
+  const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
 
   const check: Ingest['check'] = (messageType, content, given) => {
     if (!catalogue.has(messageType)) {
@@ -116,9 +142,31 @@ export function createIngest(options: IngestOptions): Ingest {
     check,
     async submit(message) {
       const { messageType, messageId } = message;
-      const checked = message.decodeError
-        ? { body: undefined, error: message.decodeError }
-        : check(messageType, message.content, message.body);
+      // Too large to publish (or to parse): refused before anything else, with its size only.
+      const oversize = message.content.length > maxRecordBytes ? message.content.length : undefined;
+      let checked: { body: unknown; error?: ValidationError | undefined } =
+        oversize !== undefined
+          ? {
+              body: undefined,
+              error: new ValidationError(messageType, [oversizeIssue(oversize, maxRecordBytes)]),
+            }
+          : message.decodeError
+            ? { body: undefined, error: message.decodeError }
+            : check(messageType, message.content, message.body);
+      // Files are mapped to a body: publish its JSON. Otherwise the bytes as sent (already JSON).
+      const content =
+        checked.error !== undefined || message.body === undefined || message.contentIsBody === true
+          ? message.content
+          : Buffer.from(JSON.stringify(checked.body));
+      const mappedOversize =
+        checked.error === undefined && content.length > maxRecordBytes ? content.length : undefined;
+      if (mappedOversize !== undefined) {
+        checked = {
+          body: undefined,
+          error: new ValidationError(messageType, [oversizeIssue(mappedOversize, maxRecordBytes)]),
+        };
+      }
+      const recordBytes = oversize ?? mappedOversize;
       const deadLetter = async (error: unknown) => {
         await publishDeadLetter(publisher(), {
           messageType,
@@ -126,11 +174,14 @@ export function createIngest(options: IngestOptions): Ingest {
           correlationId: message.correlationId,
           system: message.system,
           source: message.source,
-          content: message.content,
+          content: oversize === undefined ? message.content : Buffer.alloc(0),
           error,
           fileName: message.fileName,
           line: message.line,
-          headers: message.headers,
+          headers:
+            recordBytes === undefined
+              ? message.headers
+              : { ...message.headers, [recordBytesHeader]: recordBytes },
         });
       };
       if (checked.error) {
@@ -148,11 +199,6 @@ export function createIngest(options: IngestOptions): Ingest {
         );
         return { status: 'rejected', messageId, error: checked.error };
       }
-      // Files are mapped to a body: publish its JSON. Otherwise the bytes as sent (already JSON).
-      const content =
-        message.body === undefined || message.contentIsBody === true
-          ? message.content
-          : Buffer.from(JSON.stringify(checked.body));
       try {
         await publisher().publish(EVENTS_EXCHANGE, messageType, content, {
           messageId,

@@ -29,6 +29,7 @@ import {
 } from './flow-model.js';
 import { connectorSinks, lintContext } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
+import { editorLoginGuard } from './editor-login.js';
 import { diffFlows, readFlowsDir } from './flows-dir.js';
 import { hubStorage } from './storage.js';
 import { createTap, type Tap, type TapHandle } from './tap.js';
@@ -360,6 +361,8 @@ export const editorPlugin = definePlugin({
       RED.auth.needsPermission('hub-dead-letters.read'),
       deadLetterBridge(deadLetterServiceOf(context)),
     );
+    // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
+    context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));
     context.app.use('/editor', RED.httpAdmin);
     await RED.start();
     log.info({ path: '/editor' }, 'editor running');

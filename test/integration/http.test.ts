@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
+import { loadConfig } from '../../hub/config.js';
+import { ConfigError } from '../../hub/errors.js';
 import { createHttpServer, type HttpServer } from '../../hub/http/server.js';
 import type { DependencyStatus } from '../../hub/main.js';
 import { createMetrics } from '../../hub/metrics.js';
@@ -137,5 +139,83 @@ describe('hub HTTP server', () => {
       caught = error;
     }
     expect((caught as NodeJS.ErrnoException | undefined)?.code).to.equal('EADDRINUSE');
+  });
+
+  it('opens no cross-origin access by default, even where a route sets Access-Control-Allow-Origin: *', async () => {
+    // What Node-RED's admin API does on every answer, the deploy preflight included.
+    http.app.use('/cors-probe', (req, res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Methods', 'GET,PUT,POST,DELETE');
+      if (req.method === 'OPTIONS') res.status(204).end();
+      else res.json({ ok: true });
+    });
+    const origin = 'https://attacker.example';
+    const get = await fetch(`${base}/cors-probe`, { headers: { origin } });
+    expect(get.status).to.equal(200);
+    expect(get.headers.get('access-control-allow-origin')).to.equal(null);
+    const preflight = await fetch(`${base}/cors-probe`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.status).to.equal(403);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal(null);
+    expect(preflight.headers.get('access-control-allow-methods')).to.equal(null);
+    const body = (await preflight.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).to.equal('cors_refused');
+    expect(body.error.message).to.match(/not allowed.*許可されていません/);
+  });
+
+  it('allows exactly the configured origins (HUB_CORS_ORIGINS)', async () => {
+    const allowed = 'https://ops.city.example';
+    const server = await createHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      metrics: new Registry(),
+      readiness: () => Promise.resolve([]),
+      corsOrigins: [allowed],
+    });
+    try {
+      server.app.use('/cors-probe', (_req, res) => {
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        res.json({ ok: true });
+      });
+      const url = `http://127.0.0.1:${String(server.port)}/cors-probe`;
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: {
+          origin: allowed,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, x-evil',
+        },
+      });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers.get('access-control-allow-origin')).to.equal(allowed);
+      expect(preflight.headers.get('access-control-allow-headers')).to.equal(
+        'authorization, content-type',
+      );
+      const get = await fetch(url, { headers: { origin: allowed } });
+      expect(get.headers.get('access-control-allow-origin')).to.equal(allowed);
+      const other = await fetch(url, { headers: { origin: 'https://ops.city.example.evil' } });
+      expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses HUB_CORS_ORIGINS that are not exact origins (no *, no path)', () => {
+    for (const value of ['*', 'https://ops.city.example/', 'ops.city.example', 'ftp://x.example']) {
+      expect(() => loadConfig({ HUB_CORS_ORIGINS: value }), value).to.throw(
+        ConfigError,
+        /HUB_CORS_ORIGINS/,
+      );
+    }
+    expect(
+      loadConfig({ HUB_CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).corsOrigins,
+    ).to.deep.equal(['https://a.example', 'http://b.example:8080']);
+    expect(loadConfig({}).corsOrigins).to.deep.equal([]);
   });
 });

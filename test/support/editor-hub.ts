@@ -54,8 +54,12 @@ export interface EditorHub {
   stop(): Promise<void>;
 }
 
-/** Starts a hub with `plugins` on its own vhost and data directory, simulators off. */
-export async function startEditorHub(prefix: string, plugins: HubPlugin[]): Promise<EditorHub> {
+/** Starts a hub with `plugins` on its own vhost and data directory, simulators off; `env` adds to it. */
+export async function startEditorHub(
+  prefix: string,
+  plugins: HubPlugin[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<EditorHub> {
   const vhost = await createVhost(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const flowsDir = join(dataDir, 'flows');
@@ -82,6 +86,7 @@ export async function startEditorHub(prefix: string, plugins: HubPlugin[]): Prom
       HUB_SIMULATORS: 'off',
       HUB_OUTBOX_POLL_MS: '0',
       HUB_LOG_LEVEL: 'warn',
+      ...env,
     }),
     { sinks, plugins },
   );
