@@ -51,6 +51,9 @@ console.log(`postinstall: compiling better-sqlite3 against ${headers} (${failure
 const built = spawnSync(process.execPath, [gyp, 'rebuild', '--release', `--nodedir=${headers}`], {
   cwd: dirname(require.resolve('better-sqlite3/package.json')),
   stdio: 'inherit',
+  // node-gyp lets npm_config_nodedir (a user's npmrc `nodedir`, which npm passes down) win over the
+  // argument, so it is replaced here too: the headers must be this Node's, whatever else is set.
+  env: { ...process.env, npm_config_nodedir: headers },
 });
 const after = built.status === 0 ? sqliteLoads() : `node-gyp exited ${String(built.status)}`;
 if (after !== undefined) {
