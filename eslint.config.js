@@ -11,7 +11,7 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '.ci/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', '.mocharc.cjs', 'bin/*.js', '.ci/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -39,6 +39,6 @@ export default defineConfig(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );
