@@ -1,3 +1,4 @@
+/* global module, process */
 // mocha's configuration. With test files named on the command line (`npx mocha a.test.ts b.test.ts`)
 // only those run; with none (`npm test`, CI) the whole suite does. A `spec` in a plain JSON config
 // would be added to the named files, so naming one file would silently run everything.

@@ -4,14 +4,14 @@ import prettier from 'eslint-config-prettier/flat';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'schemas/types.gen.ts', '.mocharc.cjs'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'schemas/types.gen.ts'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '.ci/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', '.mocharc.cjs', 'bin/*.js', '.ci/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -54,6 +54,6 @@ export default defineConfig(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

@@ -106,6 +106,11 @@ export const configVariables: readonly { name: string; default: string; meaning:
   { name: 'HUB_HTTP_PORT', default: '1880', meaning: 'HTTP port (editor, API, metrics, health)' },
   { name: 'HUB_HTTP_HOST', default: '127.0.0.1', meaning: 'HTTP bind address' },
   { name: 'HUB_LOG_LEVEL', default: 'info', meaning: logLevels.join('|') },
+  {
+    name: 'HUB_REPLICA_ID',
+    default: '<hostname>-<pid>',
+    meaning: 'replica id in every log line (hostname and pid are there too)',
+  },
   { name: 'HUB_PREFETCH', default: '32', meaning: 'unacknowledged messages per step consumer' },
   { name: 'HUB_MODE', default: 'demo', meaning: 'demo | production' },
   { name: 'HUB_SIMULATORS', default: 'on in demo mode', meaning: 'on | off' },

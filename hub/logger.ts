@@ -1,16 +1,38 @@
+import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { maskText, maskValue } from './security/mask.js';
+
+/**
+ * The fields every log line carries so that the lines of several replicas can be told apart: the
+ * host, the process id and the replica id (`HUB_REPLICA_ID`, by default `<hostname>-<pid>`, which is
+ * unique on one machine; a deployment sets it to the name its orchestrator gives the replica).
+ */
+export function replicaFields(env: NodeJS.ProcessEnv = process.env): {
+  service: 'hub';
+  hostname: string;
+  pid: number;
+  replica: string;
+} {
+  const host = hostname();
+  const replica = env['HUB_REPLICA_ID']?.trim();
+  return {
+    service: 'hub',
+    hostname: host,
+    pid: process.pid,
+    replica: replica === undefined || replica === '' ? `${host}-${String(process.pid)}` : replica,
+  };
+}
 
 /**
  * Every log line passes through the one masking helper (hub/security/mask.ts): fields named like
  * personal data (myNumber, name, address, …) are replaced, and every string is scanned for valid
  * My Numbers (ASCII or full width, with separators). Log ids and schema paths, never payloads.
  */
-function createRoot(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createRoot(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
       level,
-      base: { service: 'hub' },
+      base: replicaFields(),
       formatters: {
         log: (object) => maskValue(object) as Record<string, unknown>,
       },

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { configureLogger, loggerFor } from '../logger.js';
 import { ConfigError } from '../errors.js';
 import { complain, configErrorLine, configOrComplain, describeError, exitCodes } from './output.js';
@@ -10,6 +11,19 @@ export function hubUrls(
   const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   return { editor: `${base}/editor`, metrics: `${base}/metrics`, readyz: `${base}/readyz` };
+}
+
+/**
+ * What the start log names: this Node.js, the Node-RED the editor runs, and whether this is the
+ * compiled JavaScript of `npm run build` (dist) or the TypeScript sources run through tsx.
+ */
+export function runtimeVersions(): { node: string; nodeRed: string; code: 'dist' | 'typescript' } {
+  const nodeRed = createRequire(import.meta.url)('node-red/package.json') as { version: string };
+  return {
+    node: process.version,
+    nodeRed: nodeRed.version,
+    code: import.meta.url.endsWith('.ts') ? 'typescript' : 'dist',
+  };
 }
 
 /**
@@ -39,9 +53,11 @@ export async function startCommand(): Promise<number | null> {
   }
   const running = hub;
   const urls = hubUrls(config.httpHost, running.httpPort);
+  const versions = runtimeVersions();
   log.info(
-    urls,
-    `hub started / ハブを起動しました: ready ${urls.readyz} · metrics ${urls.metrics}`,
+    { ...urls, ...versions },
+    `hub started / ハブを起動しました: ready ${urls.readyz} · metrics ${urls.metrics}` +
+      ` · Node.js ${versions.node} · Node-RED ${versions.nodeRed} (${versions.code})`,
   );
   log.info(`editor / エディタ: ${urls.editor} (Node-RED, issue 5 / 課題 5)`);
 

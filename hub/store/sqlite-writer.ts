@@ -115,7 +115,7 @@ export class SqliteThreadWriter implements BatchWriter {
       for (const waiting of this.waiting.values()) waiting.reject(error);
       this.waiting.clear();
     };
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error) => {
       lost(error.message);
     });
     worker.on('exit', (code) => {

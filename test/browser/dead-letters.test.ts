@@ -103,24 +103,24 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     return signInToEditor(page, hub.httpPort, username, password);
   }
 
-  /** Opens the "Dead letters / デッドレター" tab as a person would; waits for the signed-in user. */
+  /**
+   * Opens the "Dead letters / デッドレター" tab as a person would; waits for the signed-in user.
+   * Node-RED 5's sidebar shows each tab as an icon button named by its aria-label (the tab's name),
+   * and the buttons that do not fit in its ⋮ overflow menu.
+   */
   async function openSidebar(who: string): Promise<Locator> {
-    const tab = page.locator('#red-ui-tab-hub-dead-letters');
-    await tab.waitFor({ state: 'attached' });
-    expect((await tab.locator('a.red-ui-tab-label').textContent())?.trim()).to.equal(
-      'Dead letters / デッドレター',
-    );
+    const button = page.locator('button[data-tab-id="hub-dead-letters"]');
+    await button.waitFor({ state: 'attached' });
+    expect(await button.getAttribute('aria-label')).to.equal('Dead letters / デッドレター');
     const sidebar = page.locator('#hub-dl');
     if (!(await sidebar.isVisible())) {
-      // The sidebar shows one icon button per tab while they fit, the others in its ▾ menu.
-      const button = page.locator('#red-ui-tab-hub-dead-letters-link-button');
       if (await button.isVisible()) {
         await button.click();
       } else {
-        await page.click('#red-ui-sidebar .red-ui-tab-link-button-menu');
-        const item = page.locator('#red-ui-tabs-menu-option-hub-dead-letters');
-        expect((await item.textContent())?.trim()).to.equal('Dead letters / デッドレター');
-        await item.click();
+        await page.click('.red-ui-sidebar-tab-bar-overflow-button');
+        await page
+          .locator('#red-ui-sidebar-tab-bar-menu a', { hasText: 'Dead letters / デッドレター' })
+          .click();
       }
     }
     await sidebar.waitFor({ state: 'visible' });

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { createTestDatabase, mysqlDatabaseExists, type TestDatabase } from '../support/db.js';
@@ -22,7 +23,8 @@ const startScript = (
  */
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const [command, ...args] = (startScript ?? '').split(' ');
-  const child = spawn(command ?? 'node', args, {
+  // `node` is the Node.js npm scripts use (node_modules/.bin first on PATH), the one running this test.
+  const child = spawn(command === 'node' ? process.execPath : (command ?? 'node'), args, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,6 +35,17 @@ function npmStart(env: Record<string, string>): { child: ChildProcess; output: (
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
 }
+
+/** The JSON log line holding `text`. */
+function logLine(output: string, text: string): Record<string, unknown> {
+  const line = output.split('\n').find((candidate) => candidate.includes(text));
+  expect(line, text).to.be.a('string');
+  return JSON.parse(line ?? '') as Record<string, unknown>;
+}
+
+const nodeRedVersion = (
+  createRequire(import.meta.url)('node-red/package.json') as { version: string }
+).version;
 
 async function readyz(port: number): Promise<{ status: number; body: unknown }> {
   try {
@@ -100,6 +113,16 @@ describe('npm start (the quick start)', function () {
     expect(JSON.stringify(body)).to.include('sqlite');
     expect(output()).to.include('demo mode: created a local secret key');
     expect(output()).to.include(`http://127.0.0.1:${String(port)}/readyz`);
+    // The started line names the runtime, and every line which host, process and replica wrote it.
+    const started = logLine(output(), 'hub started');
+    expect(started).to.include({
+      node: process.version,
+      nodeRed: nodeRedVersion,
+      hostname: hostname(),
+      pid: child.pid,
+      replica: `${hostname()}-${String(child.pid)}`,
+    });
+    expect(started['msg']).to.include(`Node.js ${process.version} · Node-RED ${nodeRedVersion}`);
     // Demo mode: every external system's simulator is running and answers on its port.
     const running = output()
       .split('\n')
@@ -126,6 +149,7 @@ describe('npm start (the quick start)', function () {
       HUB_HTTP_PORT: String(port),
       HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-start-')),
       HUB_DB_URL: database.url,
+      HUB_REPLICA_ID: 'hub-b',
     });
     children.push(child);
     await eventually(
@@ -136,6 +160,7 @@ describe('npm start (the quick start)', function () {
     // The CLI logs its URLs once startHub has returned and its signal handlers are in place.
     await eventually(() => output().includes('hub started'), 30_000, 'the started line');
     expect(JSON.stringify((await readyz(port)).body)).to.include('mysql');
+    expect(logLine(output(), 'hub started')).to.include({ replica: 'hub-b', pid: child.pid });
     expect(await mysqlDatabaseExists(name)).to.equal(true);
     expect(await stop(child)).to.equal(0);
   });
