@@ -1,13 +1,12 @@
 /**
- * The connector registry: which sinks the hub delivers through, which routes it runs by default, and
- * how the simulators start. `hub/main.ts` takes its default steps and sinks from here, so a plain
- * `startHub(config)` runs affairs 1, 8 and 11 end to end; tests pass their own.
+ * The connector registry: which sinks the hub delivers through and how the simulators start.
+ * `hub/main.ts` takes its default sinks from here; tests pass their own. The routes are not here:
+ * the hub runs only what it compiles from the deployed flows (HUB_FLOWS_DIR).
  */
 import { join } from 'node:path';
 import type { HubConfig } from '../hub/config.js';
-import type { Sink, StepSpec } from '../hub/engine/step.js';
+import type { Sink } from '../hub/engine/step.js';
 import { loggerFor } from '../hub/logger.js';
-import { defaultSteps as routeSteps } from '../routes/index.js';
 import { chukanServerSimulator, chukanServerSink } from './chukan-server/connector.js';
 import { conveniIssuanceSink } from './conveni-issuance/connector.js';
 import { conveniIssuanceSimulator } from './conveni-issuance/simulator.js';
@@ -35,9 +34,6 @@ import { tougouAtenaSimulator, tougouAtenaSink } from './tougou-atena/connector.
 export { defaultPorts, parseSimSystem, simSystems, type SimSystem } from './runtime/systems.js';
 export { createIngress, type Ingress } from './runtime/ingress.js';
 export type { Simulator } from './runtime/simulator.js';
-
-/** The routes the hub runs when none are given (affairs 1, 8, 11). */
-export const defaultSteps: readonly StepSpec[] = routeSteps;
 
 /** Where the connectors send to and exchange files. */
 export interface ConnectorSettings {
