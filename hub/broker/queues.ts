@@ -4,7 +4,7 @@
  * (publish confirmed, then ack — never the other way round, so a crash repeats a message at worst
  * and never loses one).
  */
-import type { Channel, ChannelModel, GetMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { PublishProperties, Publisher } from './publisher.js';
 import type { BindingDeclaration } from './topology.js';
 
@@ -72,7 +72,7 @@ export interface DrainedProperties {
   readonly timestamp?: number | undefined;
 }
 
-function propertiesOf(message: GetMessage): DrainedProperties {
+function propertiesOf(message: ConsumeMessage): DrainedProperties {
   const raw = message.properties as unknown as Record<string, unknown>;
   const text = (key: string) => (typeof raw[key] === 'string' ? raw[key] : undefined);
   return {
@@ -101,10 +101,11 @@ export interface DrainResult {
 }
 
 /**
- * Empties `queue` one message at a time: `target` says where each goes, the publisher publishes it
- * (confirmed, mandatory), and only then is it acked. A publish that fails (no route, broker refusal)
- * returns the message to the queue and ends the drain with the reason; nothing is lost. Stops at
- * `limit` messages (default: until the queue is empty).
+ * Empties `queue` of the messages it holds when the drain starts, one at a time: `target` says where
+ * each goes, the publisher publishes it (confirmed, mandatory), and only then is it acked. A publish
+ * that fails (no route, broker refusal) returns the message to the queue and ends the drain with the
+ * reason; nothing is lost. A consumer with prefetch 1 rather than basic.get, which quorum queues
+ * with a single active consumer (ordered steps) refuse. Stops at `limit` messages.
  */
 export async function drainQueue(
   model: ChannelModel,
@@ -114,32 +115,86 @@ export async function drainQueue(
   limit = Number.POSITIVE_INFINITY,
 ): Promise<DrainResult> {
   const channel = await quietChannel(model);
-  let moved = 0;
+  let consumerTag: string | undefined;
   try {
-    while (moved < limit) {
-      const message = await channel.get(queue, { noAck: false });
-      if (message === false) break;
-      const headers = ((message.properties as { headers?: unknown }).headers ?? {}) as Record<
-        string,
-        unknown
-      >;
-      try {
-        const to = target({
-          content: message.content,
-          routingKey: message.fields.routingKey,
-          properties: propertiesOf(message),
-          headers,
-        });
-        await publisher.publish(to.exchange, to.routingKey, message.content, to.properties);
-      } catch (error) {
-        channel.nack(message, false, true);
-        return { moved, stoppedBy: error };
-      }
-      channel.ack(message);
-      moved += 1;
-    }
-    return { moved };
+    const { messageCount } = await channel.checkQueue(queue);
+    const wanted = Math.min(messageCount, limit);
+    if (wanted === 0) return { moved: 0 };
+    await channel.prefetch(1);
+    let moved = 0;
+    return await new Promise<DrainResult>((resolve, reject) => {
+      let done = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (result: DrainResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(idle);
+        resolve(result);
+      };
+      // Another consumer may take some of the counted messages: when none comes for a while and
+      // none is ready, the drain is over.
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          channel.checkQueue(queue).then(
+            (ok) => {
+              if (ok.messageCount === 0) finish({ moved });
+              else arm();
+            },
+            (error: unknown) => {
+              finish({ moved, stoppedBy: error });
+            },
+          );
+        }, 5_000);
+      };
+      channel.on('close', () => {
+        if (!done) finish({ moved, stoppedBy: new Error('the channel closed during the drain') });
+      });
+      const handle = async (message: ConsumeMessage) => {
+        const headers = ((message.properties as { headers?: unknown }).headers ?? {}) as Record<
+          string,
+          unknown
+        >;
+        try {
+          const to = target({
+            content: message.content,
+            routingKey: message.fields.routingKey,
+            properties: propertiesOf(message),
+            headers,
+          });
+          await publisher.publish(to.exchange, to.routingKey, message.content, to.properties);
+        } catch (error) {
+          channel.nack(message, false, true);
+          finish({ moved, stoppedBy: error });
+          return;
+        }
+        channel.ack(message);
+        moved += 1;
+        if (moved >= wanted) finish({ moved });
+        else arm();
+      };
+      channel
+        .consume(
+          queue,
+          (message) => {
+            if (message === null) {
+              finish({ moved, stoppedBy: new Error('the broker cancelled the drain') });
+            } else if (done) {
+              // Delivered after the drain ended (prefetch): back to the queue, untouched.
+              channel.nack(message, false, true);
+            } else {
+              void handle(message);
+            }
+          },
+          { noAck: false },
+        )
+        .then((ok) => {
+          consumerTag = ok.consumerTag;
+        }, reject);
+      arm();
+    });
   } finally {
+    if (consumerTag !== undefined) await channel.cancel(consumerTag).catch(() => undefined);
     await channel.close().catch(() => undefined);
   }
 }

@@ -5,14 +5,16 @@
  * configured directory is then added, so the deliver nodes resolve).
  *
  * `hub flows drain <queue>`: empties the queue of a step a deploy removed, without loss — to the
- * dead letters (with a reason, for an operator to replay or purge) or back through hub.events so the
- * routes deployed now take each message.
+ * dead letters (with a reason, for an operator to replay or purge) or through the routes deployed
+ * now: to each current step that takes the message's type and did not already have it (a step that
+ * took the type before the retiring deploy got its own copy when the message was published).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { systemsFile, type FlowNode } from '../nodered/flow-model.js';
+import type { StepSpec } from '../engine/step.js';
+import { checkFlows, systemsFile, type FlowNode } from '../nodered/flow-model.js';
 import { lintContext } from '../nodered/context.js';
 import { readFlowsDir } from '../nodered/flows-dir.js';
 import { lintFlows, recipientsFrom } from '../nodered/routing.js';
@@ -96,7 +98,9 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
       import('../nodered/routing.js'),
       import('../broker/index.js'),
     ]);
-    if (!(await flowDeploys(store.knex).isRetired(queue))) {
+    const deploys = flowDeploys(store.knex);
+    const retired = await deploys.retiredQueue(queue);
+    if (retired === undefined) {
       complain(
         `hub flows drain: ${queue} is not the queue of a step a deploy removed; only retired queues are drained / ${queue} はデプロイで廃止したステップのキューではありません`,
       );
@@ -104,9 +108,10 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
     }
     // The flows deployed now: a queue whose step runs again is live, and draining it would race
     // its consumer (or, through the routes, feed it its own messages).
+    const context = lintContext();
     const running = routing.compileOrRefuse(
       routing.readDeployedFlows(config.flowsDir),
-      lintContext(),
+      context,
       routing.recipientsFrom(schemaRegistry().list()),
     ).steps;
     if (running.some((entry) => entry.name === step)) {
@@ -115,6 +120,30 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
       );
       return exitCodes.failed;
     }
+    // Through the routes means to the steps that have not had the message: a step that took its
+    // type before the retiring deploy got its own copy when it was published (as a dead-letter
+    // replay goes back to the failed step only, never to every step bound to the type).
+    let earlier: readonly StepSpec[] | undefined;
+    if (mode === 'through-routes') {
+      const json = retired.deployId === null ? null : await deploys.flowsBefore(retired.deployId);
+      if (json === null) {
+        complain(
+          `hub flows drain: the flows before the deploy that retired ${queue} are not recorded, so the routes that already had its messages are unknown; use --to dead-letters / 廃止前のフローが記録されていないため --to dead-letters を使ってください`,
+        );
+        return exitCodes.failed;
+      }
+      earlier = checkFlows(JSON.parse(json) as FlowNode[], context).steps;
+    }
+    const targetsOf = (type: string): string[] =>
+      running
+        .filter((entry) => entry.input.includes(type))
+        .filter(
+          (entry) =>
+            !(earlier ?? []).some(
+              (before) => before.name === entry.name && before.input.includes(type),
+            ),
+        )
+        .map((entry) => broker_.stepQueueName(entry.name));
     broker = broker_.createBroker({
       url: config.amqpUrl,
       name: 'hub-cli',
@@ -140,10 +169,17 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
         timestamp: message.properties.timestamp,
       };
       if (mode === 'through-routes') {
+        const [first, ...others] = targetsOf(type);
+        if (first === undefined) {
+          throw new Error(
+            `no deployed step newly takes ${type} (the ones that take it already had it) / ${type} を新たに受けるステップがありません`,
+          );
+        }
+        // Each step queue is bound to the retry-return exchange by its own name.
         return {
-          exchange: broker_.EVENTS_EXCHANGE,
-          routingKey: type,
-          properties: { ...properties, headers: kept },
+          exchange: broker_.RETRY_RETURN_EXCHANGE,
+          routingKey: first,
+          properties: { ...properties, headers: kept, cc: others },
         };
       }
       return {
@@ -178,8 +214,8 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
     if (result.stoppedBy !== undefined) {
       const why = describeError(result.stoppedBy);
       const hint =
-        mode === 'through-routes' && /unroutable|no queue|route/i.test(why)
-          ? ' — no deployed route takes it; use --to dead-letters / 現在の経路に受け手がありません（--to dead-letters を使ってください）'
+        mode === 'through-routes' && /newly takes|unroutable|no queue/i.test(why)
+          ? ' — use --to dead-letters / --to dead-letters を使ってください'
           : '';
       complain(
         `hub flows drain: stopped; the message that could not be moved is back in ${queue}: ${why}${hint} / 中断しました（移せなかったメッセージはキューに戻しました）`,
@@ -223,16 +259,20 @@ export function registerFlowsCommands(program: Command, setCode: (code: number) 
     .summary('Empty the queue of a removed step / 廃止したステップのキューを空にする')
     .description(
       'Move every message of a retired step queue (a step a deploy removed) to the dead letters\n' +
-        '(default, with a reason) or back through hub.events so the deployed routes take it. One\n' +
-        'message at a time, acked only after the broker confirmed it elsewhere: nothing is lost.\n' +
-        '廃止したステップのキューのメッセージを、デッドレター（既定）または hub.events 経由で現在の経路へ移します。',
+        '(default, with a reason) or through the deployed routes: to each step that takes its type\n' +
+        'and did not have it before (the others already got their copy). One message at a time,\n' +
+        'acked only after the broker confirmed it elsewhere: nothing is lost.\n' +
+        '廃止したステップのキューのメッセージを、デッドレター（既定）または現在の経路（まだ受け取っていないステップ）へ移します。',
     )
     .argument(
       '<queue>',
       'the retired queue (hub.step.<step>) or step name / キュー名またはステップ名',
     )
     .option('--to <target>', 'dead-letters / デッドレターへ', 'dead-letters')
-    .option('--through-routes', 'republish to hub.events for the deployed routes / 現在の経路へ')
+    .option(
+      '--through-routes',
+      'to the deployed steps that take the type and have not had it / 現在の経路へ',
+    )
     .action(async (queue: string, options: { to: string; throughRoutes?: boolean }) => {
       if (options.throughRoutes !== true && options.to !== 'dead-letters') {
         complain(

@@ -30,6 +30,8 @@ export interface NewDeploy {
 export interface RetiredQueueRow {
   readonly queue: string;
   readonly retiredAt: Date;
+  /** The deploy that retired it. */
+  readonly deployId: number | null;
 }
 
 /** The flow deploy repository. */
@@ -40,7 +42,9 @@ export interface FlowDeploys {
   /** Removes a deploy whose switch failed (and the retired queues it alone added). */
   forget(id: number): Promise<void>;
   retired(): Promise<RetiredQueueRow[]>;
-  isRetired(queue: string): Promise<boolean>;
+  retiredQueue(queue: string): Promise<RetiredQueueRow | undefined>;
+  /** The flows (JSON) recorded by the last deploy before `deployId`; null when not recorded. */
+  flowsBefore(deployId: number): Promise<string | null>;
 }
 
 interface DeployRow {
@@ -48,6 +52,20 @@ interface DeployRow {
   actor: string;
   flows_sha256: string | null;
   flows_json: string | null;
+}
+
+interface RetiredRow {
+  queue: string;
+  retired_at: unknown;
+  deploy_id: number | string | null;
+}
+
+function retiredOf(row: RetiredRow): RetiredQueueRow {
+  return {
+    queue: row.queue,
+    retiredAt: readDate(row.retired_at),
+    deployId: row.deploy_id === null ? null : Number(row.deploy_id),
+  };
 }
 
 /** The repository over `knex`. */
@@ -98,14 +116,23 @@ export function flowDeploys(knex: Knex): FlowDeploys {
       });
     },
     async retired() {
-      const rows = await knex<{ queue: string; retired_at: unknown }>('retired_step_queues')
-        .select('queue', 'retired_at')
+      const rows = await knex<RetiredRow>('retired_step_queues')
+        .select('queue', 'retired_at', 'deploy_id')
         .orderBy('queue');
-      return rows.map((row) => ({ queue: row.queue, retiredAt: readDate(row.retired_at) }));
+      return rows.map(retiredOf);
     },
-    async isRetired(queue) {
-      const row: unknown = await knex('retired_step_queues').where({ queue }).first('queue');
-      return row !== undefined;
+    async retiredQueue(queue) {
+      const row = await knex<RetiredRow>('retired_step_queues')
+        .where({ queue })
+        .first('queue', 'retired_at', 'deploy_id');
+      return row === undefined ? undefined : retiredOf(row);
+    },
+    async flowsBefore(deployId) {
+      const row = await knex<DeployRow>('flow_deploys')
+        .where('id', '<', deployId)
+        .orderBy('id', 'desc')
+        .first('flows_json');
+      return row?.flows_json ?? null;
     },
   };
 }
