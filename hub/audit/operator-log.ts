@@ -18,7 +18,8 @@ export type OperatorAction =
   | 'dead-letter.replay'
   | 'dead-letter.edit'
   | 'dead-letter.purge'
-  | 'keys.rotate';
+  | 'keys.rotate'
+  | 'flows.drain';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

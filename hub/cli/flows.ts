@@ -204,6 +204,23 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
       };
     });
     const left = (await broker.queueDepth(queue)) ?? 0;
+    // Moving messages out of a queue is an operator action: on the chained log, with counts only.
+    const [{ createOperatorLog }, os] = await Promise.all([
+      import('../audit/operator-log.js'),
+      import('node:os'),
+    ]);
+    await createOperatorLog(store.knex).append({
+      actor: `${os.userInfo().username}@${os.hostname()}`,
+      role: 'operator',
+      action: 'flows.drain',
+      target: queue,
+      reason: mode === 'dead-letters' ? 'to the dead letters' : 'through the deployed routes',
+      detail: {
+        moved: result.moved,
+        left,
+        stopped: result.stoppedBy !== undefined,
+      },
+    });
     const where =
       mode === 'dead-letters'
         ? 'to the dead letters / デッドレターへ'

@@ -337,6 +337,16 @@ describe('routing: deploys from the editor', function () {
     }
     await channel.close();
     expect(arrived.sort()).to.deep.equal([...ids].sort());
+    // On the operator log, with counts only.
+    const logged = await hub.store
+      .knex<{ action: string; target: string; detail_json: string }>('operator_actions')
+      .where({ action: 'flows.drain', target: queue })
+      .select('detail_json');
+    expect(logged.map((row) => JSON.parse(row.detail_json) as unknown)).to.deep.include({
+      moved: 5,
+      left: 0,
+      stopped: false,
+    });
   });
 
   it("drains a renamed step's queue through the routes: to the new step only, each message once", async () => {
