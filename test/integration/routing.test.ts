@@ -19,14 +19,14 @@ import { startHub, type RunningHub } from '../../hub/main.js';
 import { connectorSinks, lintContext } from '../../hub/nodered/context.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
 import { checkFlows, type FlowNode } from '../../hub/nodered/flow-model.js';
-import { readFlowsDir } from '../../hub/nodered/flows-dir.js';
+import { readFlowsDir, writeFlowsDir } from '../../hub/nodered/flows-dir.js';
 import { flowsDigest } from '../../hub/nodered/routing.js';
 import { sampleMessage } from '../../schemas/sample.js';
 import type { MessageType } from '../../schemas/registry.js';
 import { createVhost, eventually, rabbitmqctl, rawConnection } from '../support/broker.js';
 import { recordingSink } from '../support/engine-harness.js';
 import { editorToken, startEditorHub, type EditorHub } from '../support/editor-hub.js';
-import { flowsDirFor, shippedSteps } from '../support/flows.js';
+import { flowsDirFor, flowsFor, shippedSteps } from '../support/flows.js';
 import { runCli } from '../support/run-cli.js';
 
 /** The hub.events bindings of a vhost: queue → routing keys. */
@@ -129,6 +129,50 @@ describe('routing: the hub runs only the deployed flows', function () {
       await eventually(() => (kyotsu?.deliveries.length ?? 0) === 1, 20_000, 'the delivery');
     } finally {
       await hub?.stop();
+      await vhost.delete();
+    }
+  });
+
+  it('a start on flows changed behind the editor records them and unbinds the steps they dropped', async () => {
+    const vhost = await createVhost('hub-routing-git');
+    const dataDir = mkdtempSync(join(tmpdir(), 'hub-routing-git-'));
+    const sinks = connectorSinks().map((sink) => recordingSink(sink.system, sink.allowsMyNumber));
+    const first = shippedSteps(['affair-11']);
+    const dropped = 'affair-11.failed-to-center';
+    const second = first.filter((step) => step.name !== dropped);
+    const flowsDir = flowsDirFor(first, connectorSinks());
+    const config = loadConfig({
+      HUB_AMQP_URL: vhost.url,
+      HUB_HTTP_PORT: '0',
+      HUB_DATA_DIR: dataDir,
+      HUB_FLOWS_DIR: flowsDir,
+      HUB_EDITOR: 'off',
+      HUB_SIMULATORS: 'off',
+      HUB_LOG_LEVEL: 'warn',
+    });
+    try {
+      const hub = await startHub(config, { sinks, plugins: [] });
+      await hub.stop();
+      expect((await eventBindings(vhost.name)).has(stepQueueName(dropped))).to.equal(true);
+      // As a `git pull` would: the directory now lacks a step, and no deploy said so.
+      writeFlowsDir(flowsDir, flowsFor(second, connectorSinks()));
+      const again = await startHub(config, { sinks, plugins: [] });
+      try {
+        expect(again.engine.steps().map((step) => step.name)).to.not.include(dropped);
+        expect(await eventBindings(vhost.name)).to.deep.equal(expectedBindings(second));
+        const rows = await again.store
+          .knex<{ actor: string; flows_sha256: string }>('flow_deploys')
+          .orderBy('id')
+          .select('actor', 'flows_sha256');
+        expect(rows.map((row) => row.actor)).to.deep.equal(['hub start', 'hub start']);
+        expect(rows[1]?.flows_sha256).to.equal(flowsDigest(readFlowsDir(flowsDir)));
+        expect((await again.routing.retiredQueues()).map((entry) => entry.queue)).to.deep.equal([
+          stepQueueName(dropped),
+        ]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
       await vhost.delete();
     }
   });
