@@ -51,7 +51,7 @@ async function hubMode(): Promise<void> {
   const { jukinetCsSink } = await import('../connectors/jukinet-cs/sink.js');
   const { kizonJukiSink } = await import('../connectors/kizon-juki/sink.js');
   const { publishExtractReady } = await import('../connectors/kizon-juki/ingress.js');
-  const { affair8Steps } = await import('../routes/index.js');
+  const { shippedFlowsDir } = await import('../test/support/flows.js');
   const dataDir = process.env['BENCH_DATA_DIR'] ?? '';
   const csUrl = process.env['BENCH_CS_URL'] ?? '';
   const config = loadConfig({
@@ -59,6 +59,8 @@ async function hubMode(): Promise<void> {
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
+    // The shipped affair-8 flows, with the two systems this benchmark has sinks for.
+    HUB_FLOWS_DIR: shippedFlowsDir(['affair-8'], ['JUKINET_CS', 'KIZON_JUKI']),
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
@@ -66,7 +68,6 @@ async function hubMode(): Promise<void> {
   });
   const exchangeDir = join(dataDir, 'exchange');
   const hub = await startHub(config, {
-    steps: affair8Steps,
     sinks: [
       jukinetCsSink({ baseUrl: csUrl, exchangeDir, lgCode: config.lgCode }),
       // The affair-8 result steps deliver to the registry; nothing reaches them in this benchmark.

@@ -28,7 +28,7 @@ import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';
 import { loadConfig } from '../hub/config.js';
 import { configureLogger } from '../hub/logger.js';
 import { startHub, type RunningHub } from '../hub/main.js';
-import { affair11Steps } from '../routes/index.js';
+import { shippedFlowsDir } from '../test/support/flows.js';
 import { sampleLgCode } from '../schemas/sample.js';
 import type { KioskCertificateRequested } from '../schemas/types.gen.js';
 import { certificateSubjectKey } from '../transformers/kiosk-subject.js';
@@ -183,13 +183,14 @@ async function startHubSide(
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
+    // The shipped affair-11 flows, with the two systems this benchmark has sinks for.
+    HUB_FLOWS_DIR: shippedFlowsDir(['affair-11'], ['CONVENI_ISSUANCE', 'JLIS_CERT_CENTER']),
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
     HUB_LOG_LEVEL: 'warn',
   });
   const running = await startHub(config, {
-    steps: affair11Steps,
     sinks: [conveniIssuanceSink(conveni.url()), jlisCertCenterSink(center.url())],
     plugins: [],
   });

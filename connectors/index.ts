@@ -2,14 +2,13 @@
  * The connector registry: every external system the hub knows, by its SystemId, with its descriptor
  * (`connectors/<system>/descriptor.ts`), its sinks, its file layouts and its simulator. The hub takes
  * its default sinks, the file drop its layouts, and `hub simulate` / demo mode their simulators from
- * here; nothing else lists the systems. `hub/main.ts` takes its default steps from here too, so a
- * plain `startHub(config)` runs affairs 1, 8 and 11 end to end; tests pass their own.
+ * here; nothing else lists the systems. The routes are not here: the hub runs only what it compiles
+ * from the deployed flows (HUB_FLOWS_DIR).
  */
 import { join } from 'node:path';
 import type { HubConfig } from '../hub/config.js';
-import type { Sink, StepSpec } from '../hub/engine/step.js';
+import type { Sink } from '../hub/engine/step.js';
 import { loggerFor } from '../hub/logger.js';
-import { defaultSteps as routeSteps } from '../routes/index.js';
 import { chukanServerSink } from './chukan-server/sink.js';
 import { chukanServerSimulator } from './chukan-server/simulator.js';
 import { conveniIssuanceSink } from './conveni-issuance/sink.js';
@@ -53,9 +52,6 @@ export { createIngress, type Ingress } from './runtime/ingress.js';
 export type { Simulator } from './runtime/simulator.js';
 export type { SystemDescriptor } from './runtime/descriptor.js';
 export type { FileLayout } from './runtime/file-layout.js';
-
-/** The routes the hub runs when none are given (affairs 1, 8, 11). */
-export const defaultSteps: readonly StepSpec[] = routeSteps;
 
 /** Where the connectors send to and exchange files. */
 export interface ConnectorSettings {

@@ -1,8 +1,8 @@
 /**
  * The `connectors` plugin: in demo mode (`HUB_SIMULATORS` on) it starts every simulator at its
  * default port, wired to the hub's own publisher for what the simulated systems originate. The
- * routes and sinks themselves come from `connectors/index.ts` through `startHub`'s defaults, because
- * the engine's sinks are fixed when it is created, before plugins start.
+ * sinks come from `connectors/index.ts` through `startHub`'s defaults, because the engine's sinks are
+ * fixed when it is created, before plugins start; the routes come from the deployed flows.
  */
 import { definePlugin } from '../hub/plugin.js';
 import { loggerFor } from '../hub/logger.js';

@@ -6,9 +6,10 @@ import { createSimulator, type Simulator } from './runtime/simulator.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
 import { defaultSinks } from './index.js';
-import { defaultSteps } from '../routes/index.js';
+import { shippedSteps } from '../test/support/flows.js';
 
-describe('default routes (affairs 1, 8, 11)', () => {
+describe('the shipped flows (affairs 1, 8, 11)', () => {
+  const defaultSteps = shippedSteps();
   const sinks = new Map(
     defaultSinks({ dataDir: '/tmp/hub-routes-test', lgCode: '131016' }).map((sink) => [
       sink.system,

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { readTls, redactUrl, systemUrlVariable, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
-import type { Sink, StepSpec } from './engine/step.js';
+import type { Sink } from './engine/step.js';
 import { authenticate, storeCredentials } from './http/auth.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { servicesFor, type HubPlugin, type HubServices } from './plugin.js';
@@ -14,7 +14,9 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
-import { defaultSinks, defaultSteps } from '../connectors/index.js';
+import { defaultSinks } from '../connectors/index.js';
+import { lintContext } from './nodered/context.js';
+import { recipientsFrom, retiredQueueLine, startRouting, type Routing } from './nodered/routing.js';
 
 /** Readiness of one dependency, as `/readyz` and `hub doctor` report it. */
 export interface DependencyStatus {
@@ -32,6 +34,8 @@ export interface RunningHub {
   readonly broker: Broker;
   readonly store: Store;
   readonly engine: Engine;
+  /** The deployed flows the engine runs, deploys, and the queues deploys retired. */
+  readonly routing: Routing;
   readonly http: HttpServer;
   readonly metrics: HubMetrics;
   readonly keyRing: KeyRing;
@@ -41,9 +45,11 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** What the composition root runs besides configuration: routes, the connectors' sinks, plugins. */
+/**
+ * What the composition root runs besides configuration: the connectors' sinks and plugins. The routes
+ * are never given here: they are always compiled from the flows directory (HUB_FLOWS_DIR).
+ */
 export interface HubParts {
-  readonly steps?: readonly StepSpec[];
   readonly sinks?: readonly Sink[];
   /** Replaces the default plugin list (hub/plugins.ts), e.g. in tests. */
   readonly plugins?: readonly HubPlugin[];
@@ -144,8 +150,18 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       lgCode: config.lgCode,
       prefetch: config.prefetch,
     });
-    await engine.apply(parts.steps ?? defaultSteps);
+    // The engine's consumers stop before anything else closes, also when the routing fails to start.
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
+    const catalogue = schemaRegistry();
+    const routing = await startRouting({
+      flowsDir: config.flowsDir,
+      engine,
+      broker,
+      store,
+      // Linted against the sinks this hub has, so the flows can only name systems it can reach.
+      context: lintContext([...sinks.values()]),
+      recipients: recipientsFrom(catalogue.list()),
+    });
     const startup = { done: false };
     // Plugins that can stop making progress without the core noticing report here (PluginHandle).
     const pluginReadiness: (() => DependencyStatus[])[] = [];
@@ -158,6 +174,13 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       } catch (error) {
         storeOk = false;
         storeDetail = `store unreachable: ${error instanceof Error ? error.message : 'unknown error'}`;
+      }
+      let retiredNote = '';
+      if (brokerOk && storeOk) {
+        const waiting = (await routing.retiredQueues().catch(() => [])).filter(
+          (queue) => (queue.messages ?? 0) > 0,
+        );
+        if (waiting.length > 0) retiredNote = `; ${waiting.map(retiredQueueLine).join('; ')}`;
       }
       return [
         {
@@ -172,7 +195,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
           name: 'engine',
           ok: startup.done,
           detail: startup.done
-            ? `${String(engine.steps().length)} route steps running`
+            ? `${String(engine.steps().length)} route steps running${retiredNote}`
             : 'starting: plugins not started yet / 起動中',
         },
         // Shown only when something is wrong, so the usual answer keeps its three entries.
@@ -203,6 +226,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       store,
       broker,
       engine,
+      routing,
       app: http.app,
       server: http.server,
       credentials,
@@ -233,6 +257,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       broker,
       store,
       engine,
+      routing,
       http,
       metrics,
       keyRing,

@@ -7,6 +7,7 @@ const names: readonly ServiceName[] = [
   'store',
   'broker',
   'engine',
+  'routing',
   'app',
   'server',
   'credentials',

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { Broker } from './broker/index.js';
 import type { HubConfig } from './config.js';
 import type { Engine } from './engine/engine.js';
+import type { Routing } from './nodered/routing.js';
 import type { Credentials } from './http/auth.js';
 import type { HubMetrics } from './metrics.js';
 import type { KeyRing } from './security/keys.js';
@@ -21,6 +22,8 @@ export interface HubServices {
   readonly store: Store;
   readonly broker: Broker;
   readonly engine: Engine;
+  /** The deployed flows: deploys go through it (the editor), retired queues are read from it. */
+  readonly routing: Routing;
   /** The HTTP app: mount routers under `/api/...` (with `authenticate(credentials)`). */
   readonly app: Express;
   /** The HTTP server under `app` (Node-RED's editor needs it for its websocket). */

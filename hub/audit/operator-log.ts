@@ -24,7 +24,8 @@ export type OperatorAction =
   | 'dead-letter.edit'
   | 'dead-letter.purge'
   | 'keys.rotate'
-  | 'audit.rekey';
+  | 'audit.rekey'
+  | 'flows.drain';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

@@ -8,7 +8,15 @@ import {
 } from './connection.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { createRpcClient, type RpcClient } from './rpc.js';
-import type { Topology } from './topology.js';
+import {
+  drainQueue,
+  queueDepth,
+  unbindAll,
+  type DrainedMessage,
+  type DrainResult,
+  type DrainTarget,
+} from './queues.js';
+import type { BindingDeclaration, Topology } from './topology.js';
 
 export { BrokerUnreachableError, TopologyConflictError, type BrokerTls } from './connection.js';
 export type { Delivery, Consumer, ConsumerSpec } from './consumer.js';
@@ -23,6 +31,7 @@ export {
 export type { RpcClient, Reply, RequestOptions } from './rpc.js';
 export { DEADLINE_HEADER } from './rpc.js';
 export { probeBroker } from './probe.js';
+export type { DrainedMessage, DrainResult, DrainTarget } from './queues.js';
 export * from './topology.js';
 
 export interface BrokerOptions {
@@ -46,6 +55,15 @@ export interface Broker {
   start(): Promise<void>;
   /** Replaces the declared topology (route recompilation) and declares it now. */
   declare(topology: Topology): Promise<void>;
+  /** Removes bindings (a deploy's retired steps); a missing binding or queue is no error. */
+  unbind(bindings: readonly BindingDeclaration[]): Promise<void>;
+  /** Messages ready in a queue; undefined when it does not exist. */
+  queueDepth(queue: string): Promise<number | undefined>;
+  /**
+   * Moves a queue's messages one at a time where `target` says (publish confirmed, then ack);
+   * stops at the first message that cannot be published, which stays in the queue.
+   */
+  drain(queue: string, target: (message: DrainedMessage) => DrainTarget): Promise<DrainResult>;
   consume(spec: ConsumerSpec): Promise<Consumer>;
   rpc(): Promise<RpcClient>;
   isConnected(): boolean;
@@ -93,6 +111,17 @@ export function createBroker(options: BrokerOptions): Broker {
       topology = next;
       const model = await publishing.model(10_000);
       await declareTopology(model, topology);
+    },
+    async unbind(bindings) {
+      if (bindings.length === 0) return;
+      await unbindAll(await publishing.model(10_000), bindings);
+    },
+    async queueDepth(queue) {
+      return queueDepth(await publishing.model(10_000), queue);
+    },
+    async drain(queue, target) {
+      if (!publisher) throw new Error('broker not started');
+      return drainQueue(await consuming.model(10_000), publisher, queue, target);
     },
     consume: (spec) => createConsumer(consuming, spec),
     async rpc() {

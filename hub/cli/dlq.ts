@@ -217,22 +217,20 @@ async function openSession(
 /**
  * The steps the hub runs, as `hub start` compiles them from the flows directory: the dry run
  * transforms with the failed step's transformer, and `--to <route>` finds the route's step. Flows
- * that do not compile (the hub would not start with them either) leave the checked-in routes.
+ * that do not compile stop the command with the reasons (the hub would not start with them either).
  */
 async function routeSteps(config: HubConfig): Promise<readonly StepSpec[]> {
-  const [{ readFlowsDir }, { checkFlows }, { lintContext }, { defaultSteps }] = await Promise.all([
-    import('../nodered/flows-dir.js'),
-    import('../nodered/flow-model.js'),
-    import('../nodered/context.js'),
-    import('../../connectors/index.js'),
-  ]);
-  try {
-    const compiled = checkFlows(readFlowsDir(config.flowsDir), lintContext());
-    if (compiled.problems.length === 0 && compiled.steps.length > 0) return compiled.steps;
-  } catch {
-    // An unreadable flows directory: the checked-in routes below.
-  }
-  return defaultSteps;
+  const [{ compileOrRefuse, readDeployedFlows, recipientsFrom }, { lintContext }, registry] =
+    await Promise.all([
+      import('../nodered/routing.js'),
+      import('../nodered/context.js'),
+      import('../../schemas/registry.js'),
+    ]);
+  return compileOrRefuse(
+    readDeployedFlows(config.flowsDir),
+    lintContext(),
+    recipientsFrom(registry.schemaRegistry().list()),
+  ).steps;
 }
 
 async function closeSession(session: Session): Promise<void> {

@@ -9,7 +9,7 @@ export type CheckStatus = 'ok' | 'fail' | 'skipped' | 'not-built';
 
 /** One line of the doctor's report. */
 export interface CheckResult {
-  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows';
+  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired';
   readonly status: CheckStatus;
   /** A failure of a required check makes `hub doctor` exit non-zero. */
   readonly required: boolean;
@@ -23,6 +23,7 @@ const labels: Readonly<Record<CheckResult['name'], string>> = {
   store: 'store / ストア',
   schemas: 'schemas / スキーマ',
   flows: 'flows / フロー',
+  retired: 'retired queues / 廃止キュー',
 };
 
 const marks: Readonly<Record<CheckStatus, string>> = {
@@ -173,10 +174,15 @@ async function checkSchemas(): Promise<CheckResult> {
 async function checkFlowsDir(config: HubConfig): Promise<CheckResult> {
   try {
     const { readFlowsDir } = await import('../nodered/flows-dir.js');
-    const { checkFlows } = await import('../nodered/flow-model.js');
+    const { lintFlows, recipientsFrom } = await import('../nodered/routing.js');
     const { lintContext } = await import('../nodered/context.js');
+    const { schemaRegistry } = await import('../../schemas/registry.js');
     const flows = readFlowsDir(config.flowsDir);
-    const { steps, problems } = checkFlows(flows, lintContext());
+    const { steps, problems } = lintFlows(
+      flows,
+      lintContext(),
+      recipientsFrom(schemaRegistry().list()),
+    );
     if (problems.length > 0) {
       return {
         name: 'flows',
@@ -199,6 +205,77 @@ async function checkFlowsDir(config: HubConfig): Promise<CheckResult> {
       required: true,
       detail: `cannot read ${config.flowsDir}: ${describeError(error)} / フローを読めません`,
     };
+  }
+}
+
+/**
+ * The queues of steps a deploy removed that still hold messages: unbound, so nothing new arrives, but
+ * what they hold moves nowhere until `hub flows drain`. Not required (the hub runs), but shown as a
+ * failure so an operator sees it.
+ */
+async function checkRetired(config: HubConfig, timeoutMs: number): Promise<CheckResult> {
+  let store: { close(): Promise<void>; knex: import('knex').Knex } | undefined;
+  let broker: import('../broker/index.js').Broker | undefined;
+  try {
+    const [{ openStore }, { flowDeploys }, { createBroker }, routing] = await Promise.all([
+      import('../store/index.js'),
+      import('../store/flow-deploys.js'),
+      import('../broker/index.js'),
+      import('../nodered/routing.js'),
+    ]);
+    const opened = await withTimeout(
+      openStore(config.dbUrl, { migrate: false }),
+      timeoutMs,
+      'the store',
+    );
+    store = opened;
+    const rows = await flowDeploys(opened.knex).retired();
+    if (rows.length === 0) {
+      return { name: 'retired', status: 'ok', required: false, detail: 'none / ありません' };
+    }
+    const { lintContext } = await import('../nodered/context.js');
+    const running = new Set(
+      routing
+        .lintFlows(routing.readDeployedFlows(config.flowsDir), lintContext())
+        .steps.map((step) => `hub.step.${step.name}`),
+    );
+    const connected = createBroker({
+      url: config.amqpUrl,
+      name: 'hub-doctor',
+      tls: readTls(config.amqpTls),
+    });
+    broker = connected;
+    await withTimeout(connected.start(), timeoutMs, 'the broker');
+    const waiting: import('../nodered/routing.js').RetiredQueue[] = [];
+    for (const row of rows) {
+      if (running.has(row.queue)) continue;
+      const messages = await withTimeout(connected.queueDepth(row.queue), timeoutMs, 'the broker');
+      if ((messages ?? 0) > 0) waiting.push({ ...row, messages });
+    }
+    if (waiting.length === 0) {
+      return {
+        name: 'retired',
+        status: 'ok',
+        required: false,
+        detail: `${String(rows.length)} retired queue(s), all empty / 廃止キューはすべて空です`,
+      };
+    }
+    return {
+      name: 'retired',
+      status: 'fail',
+      required: false,
+      detail: waiting.map(routing.retiredQueueLine).join('; '),
+    };
+  } catch (error) {
+    return {
+      name: 'retired',
+      status: 'skipped',
+      required: false,
+      detail: `not checked: ${describeError(error)} / 確認できませんでした`,
+    };
+  } finally {
+    await broker?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
   }
 }
 
@@ -229,6 +306,7 @@ export async function runChecks(
       skipped('store'),
       skipped('schemas'),
       skipped('flows'),
+      skipped('retired'),
     ];
   }
   const configLine: CheckResult = {
@@ -245,7 +323,16 @@ export async function runChecks(
     checkSchemas(),
   ]);
   const flows = await checkFlowsDir(config);
-  return [configLine, broker, store, schemas, flows];
+  const retired =
+    broker.status === 'ok' && store.status === 'ok'
+      ? await checkRetired(config, options.timeoutMs)
+      : ({
+          name: 'retired',
+          status: 'skipped',
+          required: false,
+          detail: 'skipped: broker or store unavailable / ブローカーまたはストアが使えないため省略',
+        } satisfies CheckResult);
+  return [configLine, broker, store, schemas, flows, retired];
 }
 
 /** The exit code for a set of results: 2 for wrong configuration, 1 for any failed required check. */

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import {
   buildTopology,
+  EVENTS_EXCHANGE,
   stepQueueName,
+  type BindingDeclaration,
   type Broker,
   type Consumer,
   type QueueLimits,
@@ -45,10 +47,13 @@ export const DEFAULT_DELIVERY_LIMIT = 10;
 export interface Engine {
   /**
    * Declares the topology for `steps` and swaps the running consumers to match: new steps start,
-   * removed or changed steps stop taking messages, finish what they hold, then close. Messages
-   * waiting in a removed step's queue stay there (durable) until a step takes them again.
+   * removed or changed steps stop taking messages, finish what they hold, then close. Every
+   * hub.events binding the running (or `options.previous`) steps had and `steps` do not is removed
+   * at once, so a retired queue takes no new message and can never fill up and refuse a type
+   * hub-wide. Messages already in a retired queue stay there (durable) until drained. On failure the
+   * previous steps are put back before the error is rethrown.
    */
-  apply(steps: readonly StepSpec[]): Promise<void>;
+  apply(steps: readonly StepSpec[], options?: ApplyOptions): Promise<AppliedRoutes>;
   /** The steps running now. */
   steps(): readonly StepSpec[];
   /**
@@ -58,6 +63,47 @@ export interface Engine {
   readonly pipeline: PlanDeps;
   /** Graceful shutdown: stop taking, finish in-flight (or return them after the timeout), flush. */
   stop(timeoutMs: number): Promise<void>;
+}
+
+/** Options of `Engine.apply`. */
+export interface ApplyOptions {
+  /**
+   * Steps an earlier hub process ran (the last recorded deploy) that this process never started:
+   * their obsolete bindings are removed too.
+   */
+  readonly previous?: readonly StepSpec[];
+}
+
+/** What `Engine.apply` changed. */
+export interface AppliedRoutes {
+  /** Queues of steps that ran before (or in `previous`) and are not in the new steps. */
+  readonly retiredQueues: readonly string[];
+}
+
+/** The hub.events bindings of `before` that `after` does not have (what a switch must unbind). */
+export function obsoleteBindings(
+  before: readonly StepSpec[],
+  after: readonly StepSpec[],
+): BindingDeclaration[] {
+  const key = (binding: BindingDeclaration) => `${binding.queue}\u0000${binding.routingKey}`;
+  const events = (steps: readonly StepSpec[]) =>
+    topologyFor(steps).bindings.filter((binding) => binding.exchange === EVENTS_EXCHANGE);
+  const wanted = new Set(events(after).map(key));
+  const seen = new Set<string>();
+  return events(before).filter((binding) => {
+    const id = key(binding);
+    if (wanted.has(id) || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** The queues of `before`'s steps that `after` has no step for. */
+export function retiredQueuesOf(before: readonly StepSpec[], after: readonly StepSpec[]): string[] {
+  const kept = new Set(after.map((step) => stepQueueName(step.name)));
+  return [...new Set(before.map((step) => stepQueueName(step.name)))].filter(
+    (queue) => !kept.has(queue),
+  );
 }
 
 interface Running {
@@ -137,32 +183,55 @@ export function createEngine(options: EngineOptions): Engine {
     await entry.consumer.close();
   }
 
+  async function switchTo(steps: readonly StepSpec[], earlier: readonly StepSpec[]): Promise<void> {
+    await options.broker.declare(topologyFor(steps, options.queueLimits));
+    // Unbound at once: from here on no new message reaches a queue no step of `steps` reads.
+    await options.broker.unbind(obsoleteBindings(earlier, steps));
+    const wanted = new Map(steps.map((step) => [step.name, step]));
+    for (const [name, entry] of running) {
+      const next = wanted.get(name);
+      if (next && sameSpec(next, entry.spec)) continue;
+      running.delete(name);
+      await retire(entry, 15_000);
+    }
+    for (const step of steps) {
+      if (running.has(step.name)) continue;
+      const queue = stepQueueName(step.name);
+      const runner = new StepRunner(step, queue, deps);
+      const consumer = await options.broker.consume({
+        queue,
+        prefetch: step.prefetch ?? options.prefetch,
+        handler: (delivery) => runner.handle(delivery),
+      });
+      running.set(step.name, { spec: step, consumer });
+    }
+    current = steps;
+    log.info({ steps: steps.length }, 'routes applied');
+  }
+
   return {
-    async apply(steps) {
+    async apply(steps, applyOptions = {}) {
       if (stopped) throw new Error('engine is stopped');
       const problems = checkSteps(steps, options.transformers, options.sinks);
       if (problems.length > 0) throw new Error(`routes rejected: ${problems.join('; ')}`);
-      await options.broker.declare(topologyFor(steps, options.queueLimits));
-      const wanted = new Map(steps.map((step) => [step.name, step]));
-      for (const [name, entry] of running) {
-        const next = wanted.get(name);
-        if (next && sameSpec(next, entry.spec)) continue;
-        running.delete(name);
-        await retire(entry, 15_000);
+      const before = current;
+      const earlier = [...before, ...(applyOptions.previous ?? [])];
+      try {
+        await switchTo(steps, earlier);
+      } catch (error) {
+        // Undo: the previous routes run again (their bindings re-declared, the new ones removed).
+        try {
+          await switchTo(before, steps);
+          log.warn({ steps: before.length }, 'routes not applied; the previous routes run again');
+        } catch (undo) {
+          log.error(
+            { err: undo instanceof Error ? undo.message : String(undo) },
+            'routes not applied and the previous routes could not be restored',
+          );
+        }
+        throw error;
       }
-      for (const step of steps) {
-        if (running.has(step.name)) continue;
-        const queue = stepQueueName(step.name);
-        const runner = new StepRunner(step, queue, deps);
-        const consumer = await options.broker.consume({
-          queue,
-          prefetch: step.prefetch ?? options.prefetch,
-          handler: (delivery) => runner.handle(delivery),
-        });
-        running.set(step.name, { spec: step, consumer });
-      }
-      current = steps;
-      log.info({ steps: steps.length }, 'routes applied');
+      return { retiredQueues: retiredQueuesOf(earlier, steps) };
     },
     steps: () => current,
     pipeline: {

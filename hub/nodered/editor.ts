@@ -8,29 +8,20 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import type { Express, RequestHandler } from 'express';
-import type { Knex } from 'knex';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import { definePlugin } from '../plugin.js';
 import { maskText } from '../security/mask.js';
-import type { StepSpec } from '../engine/step.js';
 import { transformers } from '../../transformers/index.js';
-import { defaultSteps } from '../../connectors/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import {
-  checkFlows,
-  checkNodeSafety,
-  coreNodeFiles,
-  formatProblems,
-  type FlowNode,
-} from './flow-model.js';
-import { connectorSinks, lintContext } from './context.js';
+import { checkNodeSafety, coreNodeFiles, formatProblems } from './flow-model.js';
+import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
-import { diffFlows, readFlowsDir } from './flows-dir.js';
+import { readFlowsDir } from './flows-dir.js';
+import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
 import { createTap, type Tap, type TapHandle } from './tap.js';
 
@@ -41,6 +32,7 @@ interface NodeRedApi {
   stop(): Promise<void>;
   readonly httpAdmin: Express;
   readonly auth: { needsPermission(permission: string): RequestHandler };
+  readonly events: { emit(event: string, data: unknown): void };
 }
 
 /** A user as Node-RED's adminAuth sees it; Node-RED hands this object on as `req.user`. */
@@ -131,50 +123,6 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   return counts;
 }
 
-/**
- * Records a deploy in `flow_deploys`: who, when, and per affair file the node ids added, changed and
- * removed (ids only — a flow holds no personal data, but the row stays small and diffable). Returns
- * the one-line summary.
- */
-export async function recordDeploy(
-  knex: Knex,
-  actor: string,
-  previous: readonly FlowNode[],
-  flows: readonly FlowNode[],
-): Promise<string> {
-  const changes = diffFlows(previous, flows);
-  const summary =
-    changes
-      .map(
-        (change) =>
-          `${change.file}: +${String(change.added.length)} ~${String(change.changed.length)} -${String(change.removed.length)}`,
-      )
-      .join('; ')
-      .slice(0, 1000) || 'no change / 変更なし';
-  await knex('flow_deploys').insert({
-    at: new Date(),
-    actor: actor.slice(0, 128),
-    summary,
-    diff_json: JSON.stringify(changes),
-  });
-  return summary;
-}
-
-/** Compiles the flows of `dir`, throwing the bilingual reasons when they are refused. */
-export function compileFlowsDir(flows: readonly FlowNode[]): {
-  steps: StepSpec[];
-  nodesOfStep: ReadonlyMap<string, readonly string[]>;
-} {
-  const compiled = checkFlows(flows, lintContext());
-  if (compiled.problems.length > 0) {
-    throw Object.assign(
-      new Error(`Deploy refused / デプロイを拒否しました:\n${formatProblems(compiled.problems)}`),
-      { code: 'flows_refused' },
-    );
-  }
-  return compiled;
-}
-
 /** The editor plugin (`HUB_EDITOR`, default on). */
 export const editorPlugin = definePlugin({
   name: 'editor',
@@ -183,6 +131,7 @@ export const editorPlugin = definePlugin({
     'store',
     'broker',
     'engine',
+    'routing',
     'app',
     'server',
     'credentials',
@@ -192,27 +141,8 @@ export const editorPlugin = definePlugin({
   ],
   async start(context) {
     const log = loggerFor('editor');
-    const { config, engine } = context;
-    let nodesOfStep: ReadonlyMap<string, readonly string[]> = new Map();
-    // The flows are the routing: when the hub runs its default routes, they are replaced by the
-    // compiled flows (the same steps unless someone deployed a change). Tests that give their own
-    // steps keep them.
-    if (isDeepStrictEqual(engine.steps(), defaultSteps)) {
-      const flows = readFlowsDir(config.flowsDir);
-      if (!flows.some((node) => node.type === 'tab')) {
-        // Running no routes because the directory was wrong would look healthy and move nothing.
-        throw new Error(
-          `HUB_FLOWS_DIR ${config.flowsDir} holds no flows / フローがありません（HUB_FLOWS_DIR を確認してください）`,
-        );
-      }
-      const compiled = compileFlowsDir(flows);
-      await engine.apply(compiled.steps);
-      nodesOfStep = compiled.nodesOfStep;
-      log.info(
-        { steps: compiled.steps.length, flowsDir: config.flowsDir },
-        'engine runs the flows',
-      );
-    }
+    const { config } = context;
+    // The routing (hub/nodered/routing.ts) already runs the deployed flows, editor on or off.
     if (!config.editor) return { stop: () => Promise.resolve() };
     // Whatever the engine runs, Node-RED starts every node of the flows directory (config nodes on
     // no tab included): refuse to start with a node type that could run code in the hub.
@@ -225,6 +155,7 @@ export const editorPlugin = definePlugin({
         { code: 'flows_refused' },
       );
     }
+    const { routing } = context;
 
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
     const tap: Tap = createTap();
@@ -244,18 +175,17 @@ export const editorPlugin = definePlugin({
     const storage = hubStorage({
       flowsDir: config.flowsDir,
       userDir,
-      async onDeploy(flows, previous, actor) {
-        const compiled = compileFlowsDir(flows);
-        await engine.apply(compiled.steps);
-        nodesOfStep = compiled.nodesOfStep;
-        await tapHandle.rebind();
-        const summary = await recordDeploy(context.store.knex, actor, previous, flows);
-        log.info({ actor, steps: compiled.steps.length, summary }, 'flows deployed');
+      async deploy(flows, actor) {
+        await routing.deploy(flows, actor);
       },
+    });
+    routing.onDeployed(async () => {
+      await tapHandle.rebind();
+      await notifyRetired();
     });
     const hubBridge = {
       status(nodeId: string) {
-        const steps = [...nodesOfStep]
+        const steps = [...routing.nodesOfStep()]
           .filter(([, ids]) => ids.includes(nodeId))
           .map(([step]) => step);
         if (steps.length === 0) return undefined;
@@ -364,7 +294,23 @@ export const editorPlugin = definePlugin({
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));
     context.app.use('/editor', RED.httpAdmin);
+    // A retired step's queue that still holds messages: a lasting warning in the editor (and the
+    // log) naming the command that empties it, after each deploy and at start.
+    async function notifyRetired(): Promise<void> {
+      const waiting = (await routing.retiredQueues()).filter((queue) => (queue.messages ?? 0) > 0);
+      for (const queue of waiting)
+        log.warn({ queue: queue.queue, messages: queue.messages }, retiredQueueLine(queue));
+      RED.events.emit('runtime-event', {
+        id: 'hub-retired-queues',
+        retain: true,
+        payload:
+          waiting.length === 0
+            ? {}
+            : { type: 'warning', text: waiting.map(retiredQueueLine).join('\n') },
+      });
+    }
     await RED.start();
+    await notifyRetired().catch(() => undefined);
     log.info({ path: '/editor' }, 'editor running');
     return {
       async stop() {

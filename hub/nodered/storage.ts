@@ -1,14 +1,14 @@
 /**
  * Node-RED's storageModule for the hub. Flows live in the flows directory, one file per affair tab
  * (hub/nodered/flows-dir.ts), so they are reviewed and versioned like code. Saving flows is the
- * deploy: `onDeploy` lints, compiles and applies them first and throws (with the reasons) to refuse —
- * Node-RED then shows the error and keeps the running flows. Credentials, settings, sessions and
+ * deploy: `deploy` (hub/nodered/routing.ts) lints, writes, records and applies them as one step and
+ * throws (with the reasons) to refuse — Node-RED then shows the error and keeps the running flows. Credentials, settings, sessions and
  * library entries are Node-RED's own state and stay in its user directory.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkNodeSafety, formatProblems, type FlowNode } from './flow-model.js';
-import { readFlowsDir, writeFlowsDir } from './flows-dir.js';
+import { readFlowsDir } from './flows-dir.js';
 
 /** The user Node-RED passes to saveFlows when adminAuth is on. */
 export interface EditorUser {
@@ -35,8 +35,8 @@ export interface HubStorageOptions {
   readonly flowsDir: string;
   /** Node-RED's user directory (credentials, settings, sessions, library). */
   readonly userDir: string;
-  /** Called with the new and previous flows before anything is written; throw to refuse. */
-  readonly onDeploy: (flows: FlowNode[], previous: FlowNode[], actor: string) => Promise<void>;
+  /** Deploys the flows (writes the flows directory itself); throws, having changed nothing, to refuse. */
+  readonly deploy: (flows: FlowNode[], actor: string) => Promise<void>;
 }
 
 function readJson(path: string, fallback: unknown): unknown {
@@ -78,9 +78,7 @@ export function hubStorage(options: HubStorageOptions): StorageModule {
       return Promise.resolve(flows);
     },
     async saveFlows(flows, user) {
-      const previous = readFlowsDir(options.flowsDir);
-      await options.onDeploy(flows, previous, user?.username ?? 'editor');
-      writeFlowsDir(options.flowsDir, flows);
+      await options.deploy(flows, user?.username ?? 'editor');
     },
     getCredentials: () => Promise.resolve(readJson(file('credentials.json'), {})),
     saveCredentials(credentials) {

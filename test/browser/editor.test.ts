@@ -5,6 +5,7 @@
  * that may not receive it is refused with the reason; the change is on disk as a change of one file.
  */
 import { expect } from 'chai';
+import { sampleMessage } from '../../schemas/sample.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -136,7 +137,7 @@ describe('editor in chromium (browser)', function () {
 
   it('wires an event to one more system, deploys, and the next message reaches it', async () => {
     const before = filesOf(flowsDir);
-    const affair11 = JSON.parse(before.get('11-affair-11.json') ?? '[]') as {
+    const affair1 = JSON.parse(before.get('01-affair-1.json') ?? '[]') as {
       id: string;
       type: string;
       [key: string]: unknown;
@@ -146,10 +147,12 @@ describe('editor in chromium (browser)', function () {
       type: string;
       [key: string]: unknown;
     }[];
-    const failedIn = idOf(affair11, (node) => node['step'] === 'affair-11.failed-to-center');
-    const kizonJuki = idOf(systems, (node) => node['system'] === 'KIZON_JUKI');
-    await openTab(page, tabs['affair-11']);
-    // A new deliver node for 既存住基 (as dropping it from the palette would), then a dragged wire.
+    // A resident movement to one more system its schema lists in x-to (the flow lint refuses a
+    // recipient the schema does not name): コンビニ交付, besides 共通基盤 and the CS.
+    const movementIn = idOf(affair1, (node) => node['step'] === 'affair-1.atena-to-kyotsu-kiban');
+    const conveni = idOf(systems, (node) => node['system'] === 'CONVENI_ISSUANCE');
+    await openTab(page, tabs['affair-1']);
+    // A new deliver node for コンビニ交付 (as dropping it from the palette would), then a dragged wire.
     const newId = await page.evaluate(
       ({ tab, system }) => {
         const red = (globalThis as { RED?: EditorApi }).RED;
@@ -160,20 +163,20 @@ describe('editor in chromium (browser)', function () {
             id,
             type: 'hub-deliver',
             z: tab,
-            name: 'to registry',
+            name: 'to conveni',
             system,
-            x: 800,
-            y: 380,
+            x: 650,
+            y: 340,
             wires: [],
           },
         ]);
         red.view.redraw(true);
         return id;
       },
-      { tab: tabs['affair-11'], system: kizonJuki },
+      { tab: tabs['affair-1'], system: conveni },
     );
     const from = await page
-      .locator(`[id="${failedIn}"] .red-ui-flow-port-output .red-ui-flow-port`)
+      .locator(`[id="${movementIn}"] .red-ui-flow-port-output .red-ui-flow-port`)
       .boundingBox();
     const to = await page
       .locator(`[id="${newId}"] .red-ui-flow-port-input .red-ui-flow-port`)
@@ -189,36 +192,36 @@ describe('editor in chromium (browser)', function () {
 
     const after = filesOf(flowsDir);
     const changed = [...after.keys()].filter((name) => after.get(name) !== before.get(name));
-    expect(changed).to.deep.equal(['11-affair-11.json']);
+    expect(changed).to.deep.equal(['01-affair-1.json']);
     expect(hub.engine.steps().map((step) => step.name)).to.include(
-      'affair-11.failed-to-center.to-kizon-juki',
+      'affair-1.atena-to-kyotsu-kiban.to-conveni-issuance',
     );
+    // The start recorded the flows it ran ('hub start'); the deploy is the one row after it.
     const deploys = await hub.store
       .knex<{ actor: string; summary: string }>('flow_deploys')
+      .whereNot({ actor: 'hub start' })
       .select('actor', 'summary');
     expect(deploys).to.have.length(1);
     expect(deploys[0]?.actor).to.equal('integrator1');
-    expect(deploys[0]?.summary).to.contain('11-affair-11.json: +1 ~1 -0');
+    expect(deploys[0]?.summary).to.contain('01-affair-1.json: +1 ~1 -0');
 
-    const fixture = JSON.parse(
-      readFileSync('schemas/fixtures/kiosk.certificate.failed/valid-basic.json', 'utf8'),
-    ) as { data: unknown };
     await hub.broker.publisher.publish(
       EVENTS_EXCHANGE,
-      'kiosk.certificate.failed',
-      Buffer.from(JSON.stringify(fixture.data)),
+      'resident.movement.recorded',
+      Buffer.from(JSON.stringify(sampleMessage('resident.movement.recorded', 1))),
       {
         messageId: 'browser-test-1',
-        type: 'kiosk.certificate.failed',
+        type: 'resident.movement.recorded',
       },
     );
     const reached = () =>
       editorHub.received
         .filter((item) => item.message.correlationId === 'browser-test-1')
         .map((item) => item.system)
+        .filter((system) => system !== 'JUKINET_CS')
         .sort();
     await eventually(() => reached().length >= 2, 20_000, 'the message to reach both systems');
-    expect(reached()).to.deep.equal(['JLIS_CERT_CENTER', 'KIZON_JUKI']);
+    expect(reached()).to.deep.equal(['CONVENI_ISSUANCE', 'KYOTSU_KIBAN']);
   });
 
   it('refuses an edit that sends 個人番号 to a system not allowed to receive it, with the reason', async () => {
@@ -235,6 +238,8 @@ describe('editor in chromium (browser)', function () {
     }[];
     const producedIn = idOf(affair11, (node) => node['step'] === 'affair-11.produced-to-center');
     const kyotsuKiban = idOf(systems, (node) => node['system'] === 'KYOTSU_KIBAN');
+    // The editor imports onto the tab on screen.
+    await openTab(page, tabs['affair-11']);
     await page.evaluate(
       ({ tab, system, source }) => {
         const red = (globalThis as { RED?: EditorApi }).RED;
@@ -266,14 +271,15 @@ describe('editor in chromium (browser)', function () {
     );
   });
   it('shows live counts from the engine on the nodes', async () => {
-    await openTab(page, tabs['affair-11']);
-    const flows = JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+    await openTab(page, tabs['affair-1']);
+    const flows = JSON.parse(readFileSync(join(flowsDir, '01-affair-1.json'), 'utf8')) as {
       id: string;
       type: string;
       [key: string]: unknown;
     }[];
-    const failedIn = idOf(flows, (node) => node['step'] === 'affair-11.failed-to-center');
-    const status = page.locator(`[id="${failedIn}"] .red-ui-flow-node-status-label`);
+    // The hub-in wired to two systems above: one message taken by each of its two steps.
+    const movementIn = idOf(flows, (node) => node['step'] === 'affair-1.atena-to-kyotsu-kiban');
+    const status = page.locator(`[id="${movementIn}"] .red-ui-flow-node-status-label`);
     let text = '';
     await eventually(
       async () => {

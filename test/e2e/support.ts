@@ -11,6 +11,7 @@ import type amqp from 'amqplib';
 import { loadConfig } from '../../hub/config.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
+import { connectorSinks } from '../../hub/nodered/context.js';
 import {
   createIngress,
   simSystems,
@@ -21,6 +22,7 @@ import {
 } from '../../connectors/index.js';
 import { configureLogger } from '../../hub/logger.js';
 import { createVhost, rawConnection, type TestVhost } from '../support/broker.js';
+import { flowsDirFor, shippedFlowsPath } from '../support/flows.js';
 import { suiteLogFile } from '../support/setup.js';
 
 /** A running end-to-end set-up. */
@@ -63,7 +65,7 @@ export interface DeadLetter {
   readonly body: string;
 }
 
-/** Starts simulators and the hub with the given routes (default: every affair's). */
+/** Starts simulators and the hub with the given routes as flows (default: the shipped flows). */
 export async function startE2e(
   options: { steps?: readonly StepSpec[]; timeoutMs?: number } = {},
 ): Promise<E2e> {
@@ -85,13 +87,15 @@ export async function startE2e(
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
+    // The hub runs only flows: the shipped ones, or the test's steps written as flows.
+    HUB_FLOWS_DIR:
+      options.steps === undefined ? shippedFlowsPath : flowsDirFor(options.steps, connectorSinks()),
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
   });
   try {
     hub = await startHub(config, {
-      ...(options.steps === undefined ? {} : { steps: options.steps }),
       sinks: sinksFor({
         urls: sims.urls(),
         exchangeDir,

@@ -118,6 +118,7 @@ describe('hub CLI (real processes)', function () {
       'store',
       'schemas',
       'flows',
+      'retired',
     ]);
     expect(report.checks[1]).to.include({ name: 'broker', status: 'fail' });
     expect(result.stdout).not.to.contain('secret');

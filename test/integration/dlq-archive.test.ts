@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   DLX_EXCHANGE,
   EVENTS_EXCHANGE,
+  RETRY_RETURN_EXCHANGE,
   stepQueueName,
   type Publisher,
 } from '../../hub/broker/index.js';
@@ -352,13 +353,16 @@ describe('dead letters: every reason class is archived and replays once its caus
 
   it('timeout: a message that expired in its queue is archived as timeout and replayed without its expiry', async () => {
     const w = await world([deliverStep]);
-    // No consumer for a moment: the message waits in the step queue past its expiration.
+    // No consumer for a moment: the message waits in the step queue past its expiration. The step is
+    // retired (unbound from hub.events), so the message enters its queue the way a delayed retry
+    // comes back: through the retry-return exchange, where the queue stays bound by its own name.
     await w.harness.engine.apply([]);
-    const messageId = await publish(
-      w,
-      'test.item.recorded',
-      { subject: 's6', seq: 1, value: 2 },
-      { expirationMs: 50 },
+    const messageId = randomUUID();
+    await w.harness.broker.publisher.publish(
+      RETRY_RETURN_EXCHANGE,
+      stepQueueName('test.deliver'),
+      Buffer.from(JSON.stringify({ subject: 's6', seq: 1, value: 2 })),
+      { messageId, type: 'test.item.recorded', appId: 'TEST_SOURCE', expirationMs: 50 },
     );
     const [letter] = await letters(w, 1, 'the expired dead letter');
     expect(letter).to.include({ messageId, reasonClass: 'timeout', step: 'test.deliver' });

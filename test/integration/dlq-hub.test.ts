@@ -12,6 +12,7 @@ import { startHub, type RunningHub } from '../../hub/main.js';
 import { sampleMessage } from '../../schemas/sample.js';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { recordingSink } from '../support/engine-harness.js';
+import { flowsDirFor } from '../support/flows.js';
 
 const password = 'correct horse battery';
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -29,20 +30,23 @@ describe('the dead-letters plugin in a running hub', function () {
         HUB_AMQP_URL: vhost.url,
         HUB_HTTP_PORT: '0',
         HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-dlq-plugin-')),
+        HUB_FLOWS_DIR: flowsDirFor(
+          [
+            {
+              route: 'affair-1',
+              name: 'dlq-plugin.deliver',
+              input: ['resident.movement.recorded'],
+              output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+              retry: { maxAttempts: 1 },
+            },
+          ],
+          [sink],
+        ),
         HUB_SIMULATORS: 'off',
       }),
       {
         plugins: [deadLettersPlugin],
         sinks: [sink],
-        steps: [
-          {
-            route: 'affair-1',
-            name: 'dlq-plugin.deliver',
-            input: ['resident.movement.recorded'],
-            output: { kind: 'deliver', system: 'TEST_SYSTEM' },
-            retry: { maxAttempts: 1 },
-          },
-        ],
       },
     );
     const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { flowsDirFor } from '../support/flows.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,18 @@ describe('a running hub with an undecryptable dead letter', function () {
     vhost = await createVhost('hub-dlq-unreadable');
     hub = await startHub(
       loadConfig({
+        HUB_FLOWS_DIR: flowsDirFor(
+          [
+            {
+              route: 'affair-1',
+              name: step,
+              input: ['resident.movement.recorded'],
+              output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+              retry: { maxAttempts: 1 },
+            },
+          ],
+          [sink],
+        ),
         HUB_AMQP_URL: vhost.url,
         HUB_HTTP_PORT: '0',
         HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-dlq-unreadable-')),
@@ -166,15 +179,6 @@ describe('a running hub with an undecryptable dead letter', function () {
       {
         plugins: [deadLettersPlugin],
         sinks: [sink],
-        steps: [
-          {
-            route: 'affair-1',
-            name: step,
-            input: ['resident.movement.recorded'],
-            output: { kind: 'deliver', system: 'TEST_SYSTEM' },
-            retry: { maxAttempts: 1 },
-          },
-        ],
       },
     );
     const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });

@@ -143,6 +143,40 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
     expect(rows[0]).to.include({ message_id: messageId, outcome: 'published', attempt: 1 });
   });
 
+  it('undoes a switch that fails: the previous steps run on, their topology intact', async () => {
+    const sink = recordingSink();
+    const harness = await start({ steps: [forward, deliver()], sinks: [sink] });
+    const before = harness.engine.steps();
+    // A queue the new step needs exists with other arguments: the broker refuses the declaration.
+    const other = await connection.createChannel();
+    await other.assertQueue('hub.step.test.conflict', { durable: true });
+    await other.close();
+    const conflict: StepSpec = {
+      route: 'test',
+      name: 'test.conflict',
+      input: ['test.item.recorded'],
+      output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+    };
+    const error = await harness.engine.apply([forward, conflict]).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(String(error)).to.match(/topology|inequivalent|PRECONDITION/i);
+    expect(harness.engine.steps()).to.deep.equal(before);
+    // The undone switch left the previous routes whole: test.deliver is still bound and delivers,
+    // also after a reconnect (the broker re-declares the previous topology, not the refused one).
+    await closeAllConnections(vhost.name);
+    await eventually(() => harness.broker.isConnected(), 20_000, 'the engine to reconnect');
+    const again = await rawConnection(vhost.url);
+    try {
+      const publishing = await again.createConfirmChannel();
+      await publishRaw(publishing, 'test.item.recorded', { subject: 'u', seq: 1, value: 1 });
+    } finally {
+      await again.close().catch(() => undefined);
+    }
+    await eventually(() => sink.applied.size >= 1, 20_000, 'the delivery by the previous steps');
+  });
+
   it('skips a hop its transformer does not accept, and carries the saga subject to later steps', async () => {
     const sink = recordingSink();
     const harness = await start({

@@ -15,6 +15,7 @@ import { startHub, type RunningHub } from '../../hub/main.js';
 import { sampleMovementRecorded } from '../../schemas/sample.js';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { secondConnection } from '../support/db.js';
+import { flowsDirFor } from '../support/flows.js';
 import { recordingSink, tempSqliteUrl } from '../support/engine-harness.js';
 import { repoRoot } from '../support/run-cli.js';
 import { suiteLogFile } from '../support/setup.js';
@@ -23,7 +24,7 @@ const movementType = 'resident.movement.recorded';
 
 /**
  * A hub in its own process with only the ingest plugin (so it can be killed with SIGKILL): the same
- * startHub as `hub start`, without the routes other work registers by default.
+ * startHub as `hub start`; its flows directory (HUB_FLOWS_DIR in `env`) holds no route.
  */
 function startIngestHub(env: Record<string, string>): Promise<ChildProcess> {
   const module = (path: string) => JSON.stringify(pathToFileURL(join(repoRoot, path)).href);
@@ -31,7 +32,7 @@ function startIngestHub(env: Record<string, string>): Promise<ChildProcess> {
     `const { loadConfig } = await import(${module('hub/config.ts')});`,
     `const { startHub } = await import(${module('hub/main.ts')});`,
     `const { ingestPlugin } = await import(${module('hub/ingest/index.ts')});`,
-    'await startHub(loadConfig(process.env), { steps: [], plugins: [ingestPlugin] });',
+    'await startHub(loadConfig(process.env), { plugins: [ingestPlugin] });',
     "process.stdout.write('ready\\n');",
   ].join('\n');
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -82,17 +83,20 @@ describe('ingest: file drop survives SIGKILL mid-file', function () {
         HUB_DB_URL: tempSqliteUrl(),
         HUB_HTTP_PORT: '0',
         HUB_DATA_DIR: join(dir, 'engine'),
+        HUB_FLOWS_DIR: flowsDirFor(
+          [
+            {
+              route: 'ingest-test',
+              name: 'ingest-test.receive',
+              input: [movementType],
+              output: { kind: 'deliver', system: 'TEST_RECEIVER' },
+            },
+          ],
+          [sink],
+        ),
         HUB_SIMULATORS: 'off',
       }),
       {
-        steps: [
-          {
-            route: 'ingest-test',
-            name: 'ingest-test.receive',
-            input: [movementType],
-            output: { kind: 'deliver', system: 'TEST_RECEIVER' },
-          },
-        ],
         sinks: [sink],
         plugins: [],
       },
@@ -108,6 +112,7 @@ describe('ingest: file drop survives SIGKILL mid-file', function () {
       HUB_DB_URL: childDb,
       HUB_HTTP_PORT: '0',
       HUB_DATA_DIR: join(dir, 'child'),
+      HUB_FLOWS_DIR: flowsDirFor([], []),
       HUB_DROP_DIR: dropDir,
       HUB_DROP_POLL_MS: '50',
       HUB_OUTBOX_POLL_MS: '0',

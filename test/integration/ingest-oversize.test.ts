@@ -9,6 +9,7 @@
  * that cannot progress makes /readyz answer 503 with the detail.
  */
 import { expect } from 'chai';
+import { flowsDirFor } from '../support/flows.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,8 +92,9 @@ describe('ingest: oversized records are refused once, on every path', function (
         HUB_INGEST_MAX_BYTES: String(8 * 1024 * 1024),
         HUB_SIMULATORS: 'off',
         HUB_LOG_LEVEL: 'warn',
+        HUB_FLOWS_DIR: flowsDirFor([], []),
       }),
-      { steps: [], plugins: [ingestPlugin] },
+      { plugins: [ingestPlugin] },
     );
     configureLogger({
       level: 'warn',

@@ -24,6 +24,7 @@ import {
   type TestVhost,
 } from '../support/broker.js';
 import { recordingSink, tempSqliteUrl, type RecordingSink } from '../support/engine-harness.js';
+import { flowsDirFor } from '../support/flows.js';
 import { runCli } from '../support/run-cli.js';
 import { suiteLogFile } from '../support/setup.js';
 
@@ -113,6 +114,17 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       HUB_HTTP_PORT: '0',
       HUB_DATA_DIR: dir,
       HUB_DROP_DIR: dropDir,
+      HUB_FLOWS_DIR: flowsDirFor(
+        [
+          {
+            route: 'ingest-test',
+            name: 'ingest-test.receive',
+            input: [movementType],
+            output: { kind: 'deliver', system: 'TEST_RECEIVER' },
+          },
+        ],
+        [sink],
+      ),
       HUB_DROP_POLL_MS: '100',
       HUB_OUTBOX_POLL_MS: '100',
       HUB_INGEST_MAX_BYTES: '65536',
@@ -120,14 +132,6 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       HUB_LOG_LEVEL: 'debug',
     });
     hub = await startHub(config, {
-      steps: [
-        {
-          route: 'ingest-test',
-          name: 'ingest-test.receive',
-          input: [movementType],
-          output: { kind: 'deliver', system: 'TEST_RECEIVER' },
-        },
-      ],
       sinks: [sink],
       plugins: [ingestPlugin],
     });

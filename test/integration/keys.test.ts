@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { flowsDirFor } from '../support/flows.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -286,6 +287,18 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
     const sink = recordingSink('TEST_SYSTEM');
     const hub = await startHub(
       loadConfig({
+        HUB_FLOWS_DIR: flowsDirFor(
+          [
+            {
+              route: 'affair-1',
+              name: 'keys-live.deliver',
+              input: ['resident.movement.recorded'],
+              output: { kind: 'deliver', system: 'TEST_SYSTEM' },
+              retry: { maxAttempts: 1 },
+            },
+          ],
+          [sink],
+        ),
         ...env,
         HUB_AMQP_URL: vhost.url,
         HUB_HTTP_PORT: '0',
@@ -297,15 +310,6 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
       {
         plugins: [deadLettersPlugin],
         sinks: [sink],
-        steps: [
-          {
-            route: 'affair-1',
-            name: 'keys-live.deliver',
-            input: ['resident.movement.recorded'],
-            output: { kind: 'deliver', system: 'TEST_SYSTEM' },
-            retry: { maxAttempts: 1 },
-          },
-        ],
       },
     );
     try {
