@@ -22,7 +22,11 @@ import {
 } from '../errors.js';
 import type { Logger } from 'pino';
 import type { HubMetrics } from '../metrics.js';
-import { containsMyNumber } from '../security/my-number.js';
+import {
+  enforceMetadataPolicy,
+  enforceMyNumberPolicy,
+  isDirectReplyTo,
+} from '../security/message-policy.js';
 import type { Outcome, Store } from '../store/types.js';
 import {
   conditionsHold,
@@ -255,6 +259,7 @@ export class StepRunner {
       }
       let result: Result;
       try {
+        enforceMetadataPolicy(delivery); // issue 13: the My Number policy covers metadata too
         if (parseError) throw parseError;
         result = await this.execute(meta, body, subjectHash);
       } catch (error) {
@@ -338,23 +343,33 @@ export class StepRunner {
     if (issues.length > 0) throw new ValidationError(messageType, issues);
   }
 
-  /** The My Number rule: a body carrying 個人番号 may only go where the affair permits it. */
-  private checkPolicy(messageType: string, body: unknown, sink: Sink | undefined): void {
-    const declared = this.deps.catalogue.carriesMyNumber(messageType);
-    const found = declared || containsMyNumber(body);
-    if (!found) return;
-    if (!declared) {
-      throw new PolicyError(`${messageType} is declared without 個人番号 but carries one`, {
-        ja: `電文種別 ${messageType} は個人番号を含まない定義ですが、個人番号が含まれています（隔離しました）`,
-        en: `${messageType} is declared without My Number but carries one (quarantined)`,
-      });
-    }
-    if (sink && !permitsMyNumber(sink.allowsMyNumber, this.step.route)) {
-      throw new PolicyError(`${sink.system} may not receive 個人番号 on ${this.step.route}`, {
-        ja: `連携先 ${sink.system} は事務 ${this.step.route} で個人番号を受け取れません（隔離しました）`,
-        en: `${sink.system} may not receive My Number on ${this.step.route} (quarantined)`,
-      });
-    }
+  /**
+   * The My Number rule over the whole outgoing message (hub/security/message-policy.ts): body,
+   * properties, headers and routing key; a body carrying 個人番号 may only go where the affair
+   * permits it.
+   */
+  private checkPolicy(
+    messageType: string,
+    body: unknown,
+    sink: Sink | undefined,
+    properties: { readonly headers: Readonly<Record<string, unknown>> } & object,
+  ): void {
+    const { headers, ...rest } = properties;
+    enforceMyNumberPolicy(
+      { body, properties: rest, headers, routingKey: messageType },
+      {
+        messageType,
+        route: this.step.route,
+        declared: this.deps.catalogue.carriesMyNumber(messageType),
+        destination:
+          sink === undefined
+            ? undefined
+            : {
+                system: sink.system,
+                permitted: permitsMyNumber(sink.allowsMyNumber, this.step.route),
+              },
+      },
+    );
   }
 
   private async execute(meta: Meta, body: unknown, subjectHash: string | null): Promise<Result> {
@@ -411,7 +426,7 @@ export class StepRunner {
     };
     switch (step.output.kind) {
       case 'publish': {
-        this.checkPolicy(outputType, output, undefined);
+        this.checkPolicy(outputType, output, undefined, properties);
         await publisher.publish(EVENTS_EXCHANGE, outputType, content, properties);
         this.deps.metrics.published.inc({ step: step.name, message_type: outputType });
         return { outcome: 'published', outputMessageId };
@@ -420,8 +435,9 @@ export class StepRunner {
         const sink = this.deps.sinks.get(step.output.system);
         if (!sink)
           throw new TransformError(step.name, `no connector for system ${step.output.system}`);
-        this.checkPolicy(outputType, output, sink);
+        this.checkPolicy(outputType, output, sink, properties);
         await sink.deliver({
+          route: step.route,
           messageId: outputMessageId,
           messageType: outputType,
           correlationId: meta.correlationId,
@@ -436,6 +452,13 @@ export class StepRunner {
         if (meta.replyTo === undefined) {
           throw new TransformError(step.name, 'the request has no reply-to address');
         }
+        if (!isDirectReplyTo(meta.replyTo)) {
+          throw new PolicyError(`${step.name}: reply-to is not a direct reply-to address`, {
+            ja: `応答先が直接応答（amq.rabbitmq.reply-to）のアドレスではありません。任意のキューには応答しません（隔離しました）`,
+            en: 'The reply-to is not a direct reply-to (amq.rabbitmq.reply-to) address; replies go to no other queue (quarantined)',
+          });
+        }
+        this.checkPolicy(outputType, output, undefined, properties);
         const deadline = replyDeadline(meta, step.output.deadlineMs);
         if (deadline !== undefined && Date.now() > deadline) return { outcome: 'expired' };
         try {
