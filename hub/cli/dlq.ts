@@ -316,16 +316,17 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
     }
     const rows = letters.map((letter) => {
       const s = summaryOf(letter);
+      const cell = (value: unknown) => (typeof value === 'string' ? value : '-');
       return [
         String(letter.id),
         letter.deadLetteredAt.toISOString(),
-        letter.route ?? '-',
-        letter.step ?? '-',
-        letter.messageType,
+        cell(s['route']),
+        cell(s['step']),
+        cell(s['messageType']),
         letter.reasonClass,
         String(letter.attempts),
         letter.status,
-        letter.sourceSystem ?? '-',
+        cell(s['sourceSystem']),
         String(s['reasonEn']).slice(0, 80),
       ];
     });
@@ -392,7 +393,7 @@ export function dlqShowCli(
       ['subject hash', l.subjectHash ?? '-'],
       [
         'payload',
-        `${String(l.payloadSize)} bytes, sha256 ${view.bodySha256 ?? '-'}, key ${l.keyId}`,
+        `${String(l.payloadSize)} bytes, keyed hash ${view.bodyHash ?? '-'}, key ${l.keyId}`,
       ],
     ];
     for (const [name, value] of lines) say(`${name.padEnd(22)} ${value}`);

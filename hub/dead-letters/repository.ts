@@ -3,7 +3,7 @@
  * original bytes sealed with the key ring (AES-GCM, the row's dedupe key as associated data so a
  * payload cannot be moved to another row). Shared by the archiver, the CLI and the HTTP API.
  */
-import { createHash } from 'node:crypto';
+import type { KeyedHasher } from '../security/keyed-hash.js';
 import type { Knex } from 'knex';
 import type { ReasonClass } from '../errors.js';
 import { decrypt, encrypt, reencrypt } from '../security/crypto.js';
@@ -403,13 +403,49 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
   };
 }
 
+/**
+ * A letter with every field a person sees masked (issue 13 item 5): ids, message type, routing key,
+ * reasons, detail, correlation id, source, and headers and properties — values and keys. Masking is
+ * the identity on anything that holds no My Number, so ordinary letters read exactly as stored.
+ */
+export function maskedLetter(letter: DeadLetter): DeadLetter {
+  const orNull = (value: string | null) => (value === null ? null : maskText(value));
+  return {
+    ...letter,
+    messageId: maskText(letter.messageId),
+    messageType: maskText(letter.messageType),
+    route: orNull(letter.route),
+    step: orNull(letter.step),
+    originalExchange: maskText(letter.originalExchange),
+    originalRoutingKey: maskText(letter.originalRoutingKey),
+    originalQueue: orNull(letter.originalQueue),
+    reasonJa: maskText(letter.reasonJa),
+    reasonEn: maskText(letter.reasonEn),
+    detail: orNull(letter.detail),
+    headers: maskValue(letter.headers) as Record<string, unknown>,
+    properties: maskValue(letter.properties) as Record<string, unknown>,
+    correlationId: orNull(letter.correlationId),
+    sourceSystem: orNull(letter.sourceSystem),
+  };
+}
+
 /** A dead letter as a person sees it: the body masked unless an operator unmasked it. */
 export interface DeadLetterView {
   readonly letter: DeadLetter;
   readonly masked: boolean;
   /** The body: parsed JSON (masked or not), or a note when the bytes are not JSON or purged. */
   readonly body: unknown;
-  readonly bodySha256: string | null;
+  /**
+   * A keyed hash (HMAC-SHA256 under the hub's key, base64url) of the original bytes, to compare two
+   * letters without showing them. Never a plain SHA-256: over a short body that would be a guessable
+   * fingerprint of the number in it.
+   */
+  readonly bodyHash: string | null;
+}
+
+/** The keyed hash of a letter's bytes shown in views (purpose `dead-letter.body`). */
+export function bodyHashOf(hasher: KeyedHasher, payload: Buffer): string {
+  return hasher.hash('dead-letter.body', payload.toString('base64'));
 }
 
 /** Builds the view of a letter; `unmask` shows the body as it was (operators, with a logged reason). */
@@ -417,18 +453,18 @@ export function viewOf(
   letter: DeadLetter,
   payload: Buffer | undefined,
   unmask: boolean,
+  hasher: KeyedHasher,
 ): DeadLetterView {
-  const headers = unmask ? letter.headers : (maskValue(letter.headers) as Record<string, unknown>);
-  const shown: DeadLetter = { ...letter, headers };
+  const shown: DeadLetter = unmask ? letter : maskedLetter(letter);
   if (payload === undefined) {
     return {
       letter: shown,
       masked: !unmask,
       body: '[purged / 削除済み]',
-      bodySha256: null,
+      bodyHash: null,
     };
   }
-  const sha = createHash('sha256').update(payload).digest('hex');
+  const hash = bodyHashOf(hasher, payload);
   const text = payload.toString('utf8');
   let parsed: unknown;
   let json = true;
@@ -437,16 +473,17 @@ export function viewOf(
   } catch {
     json = false;
   }
-  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodySha256: sha };
+  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodyHash: hash };
   // A non-JSON body has no field names to mask by: show only its size.
   const body = json
     ? maskValue(parsed)
     : `[${String(payload.length)} bytes, not JSON / JSON ではありません]`;
-  return { letter: shown, masked: true, body, bodySha256: sha };
+  return { letter: shown, masked: true, body, bodyHash: hash };
 }
 
-/** A summary row for tables and JSON lists (no body). Free text is scanned for My Numbers anyway. */
-export function summaryOf(letter: DeadLetter): Record<string, unknown> {
+/** A summary row for tables and JSON lists (no body): every text field masked. */
+export function summaryOf(stored: DeadLetter): Record<string, unknown> {
+  const letter = maskedLetter(stored);
   return {
     id: letter.id,
     deadLetteredAt: letter.deadLetteredAt.toISOString(),
@@ -454,8 +491,8 @@ export function summaryOf(letter: DeadLetter): Record<string, unknown> {
     step: letter.step,
     messageType: letter.messageType,
     reasonClass: letter.reasonClass,
-    reasonJa: maskText(letter.reasonJa),
-    reasonEn: maskText(letter.reasonEn),
+    reasonJa: letter.reasonJa,
+    reasonEn: letter.reasonEn,
     attempts: letter.attempts,
     messageId: letter.messageId,
     correlationId: letter.correlationId,

@@ -99,7 +99,12 @@ export function createDeadLetterService(deps: ServiceDeps) {
           detail: { messageId: letter.messageId },
         });
       }
-      return viewOf(letter, await repository.payload(id), options.unmask === true);
+      return viewOf(
+        letter,
+        await repository.payload(id),
+        options.unmask === true,
+        deps.keyRing.hasher(),
+      );
     },
 
     /** Replays (an operator's action; a dry run is open to every role). */

@@ -462,7 +462,7 @@ export class StepRunner {
         const deadline = replyDeadline(meta, step.output.deadlineMs);
         if (deadline !== undefined && Date.now() > deadline) return { outcome: 'expired' };
         try {
-          await publisher.publish('', meta.replyTo, content, properties);
+          await publisher.publish('', meta.replyTo, content, { ...properties, mandatory: false });
         } catch (error) {
           // The requester is gone (it gave up at its deadline): nobody can take this reply.
           if (error instanceof UnroutableError) return { outcome: 'expired' };

@@ -52,6 +52,7 @@ const lookAlikes: Record<string, string> = {
   'a W3C traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
   'kanji numbers with units': '二千二十六年十一月二十八日',
   'comma-separated short values': '1234,5678,9018',
+  'an 11-digit id with a one-digit sequence number': '11234567890-3',
 };
 
 describe('My Number detector: forms (issue 13 item 6)', () => {

@@ -39,7 +39,9 @@ export function withMyNumberCheckDigit(base: string): string {
 //   separators: they end a chain, so two values next to each other (a phone number, then a date)
 //   are never read as one number.
 // - A candidate window of 12 digits either (a) starts at the start of a group and ends at the end of
-//   a group (a number written in groups: 1234-5678-9018, 1234.5678.9018, 1 2 3 … 8), or (b) lies
+//   a group (a number written in groups: 1234-5678-9018, 1234.5678.9018, 1 2 3 … 8; groups of one
+//   digit mixed with longer ones are not read as one number, so "01234567890-1" — an id and a
+//   sequence number — passes, at the cost of missing a check digit written apart), or (b) lies
 //   inside one group of 12 or more digits at any offset: a number glued inside a longer run of digits
 //   ("住民票コード+個人番号" concatenated in a fixed-width record) or of hex (letters end a group, so
 //   "deadbeef123456789018cafe" holds a 12-digit group).
@@ -186,6 +188,15 @@ function windowIsValid(digits: readonly Digit[], start: number): boolean {
   return digits[start + 11]?.value === (remainder <= 1 ? 0 : 11 - remainder);
 }
 
+/**
+ * Groups that can be one number written in parts: every group one digit (spelled out), or every
+ * group at least two. An 11-digit value with a one-digit suffix ("01234567890-1", an id and a
+ * sequence number) is two values, not a number with its check digit split off.
+ */
+function groupsAreEven(sizes: readonly number[]): boolean {
+  return sizes.every((size) => size === 1) || sizes.every((size) => size >= 2);
+}
+
 /** One place in a text where a valid My Number is written (UTF-16 offsets). */
 export interface MyNumberHit {
   readonly index: number;
@@ -219,7 +230,9 @@ export function findMyNumbers(text: string): MyNumberHit[] {
         total += sizes[next] ?? 0;
         next += 1;
       }
-      if (total === 12 && next - groupIndex > 1) hit(digits, groupStart);
+      if (total === 12 && next - groupIndex > 1 && groupsAreEven(sizes.slice(groupIndex, next))) {
+        hit(digits, groupStart);
+      }
       groupStart += group.length;
     }
   }
