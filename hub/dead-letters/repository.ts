@@ -239,6 +239,28 @@ function isDuplicate(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** The stored form of a new letter: every field but the payload masked (values and keys). */
+function maskedNewLetter(letter: NewDeadLetter): NewDeadLetter {
+  const orNull = (value: string | null) => (value === null ? null : maskText(value));
+  return {
+    ...letter,
+    messageId: maskText(letter.messageId),
+    messageType: maskText(letter.messageType),
+    route: orNull(letter.route),
+    step: orNull(letter.step),
+    originalExchange: maskText(letter.originalExchange),
+    originalRoutingKey: maskText(letter.originalRoutingKey),
+    originalQueue: orNull(letter.originalQueue),
+    reasonJa: maskText(letter.reasonJa),
+    reasonEn: maskText(letter.reasonEn),
+    detail: orNull(letter.detail),
+    headers: maskValue(letter.headers) as Record<string, unknown>,
+    properties: maskValue(letter.properties) as Record<string, unknown>,
+    correlationId: orNull(letter.correlationId),
+    sourceSystem: orNull(letter.sourceSystem),
+  };
+}
+
 /** Creates the repository; payloads are sealed and opened with `keyRing`. */
 export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
   const aadOf = (dedupeKey: string | null, id: number) =>
@@ -251,10 +273,15 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
   }
 
   return {
-    async insert(letter) {
+    async insert(incoming) {
+      let letter = incoming;
       const existing = await findByDedupe(letter.dedupeKey);
       if (existing !== undefined) return { id: existing, inserted: false };
       const sealed = encrypt(keyRing, letter.payload, aadOf(letter.dedupeKey, 0));
+      // Everything but the sealed payload is stored in its masked form (issue 13 item 4): a number
+      // in the type, routing key, reasons, headers, properties or correlation id never rests in the
+      // clear. Masking is the identity on values without one, so ordinary letters replay as they came.
+      letter = maskedNewLetter(letter);
       try {
         const [id] = await knex(table).insert({
           dedupe_key: letter.dedupeKey,

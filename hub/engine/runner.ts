@@ -27,6 +27,7 @@ import {
   enforceMyNumberPolicy,
   isDirectReplyTo,
 } from '../security/message-policy.js';
+import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
 import {
   conditionsHold,
@@ -214,6 +215,9 @@ export class StepRunner {
     const value = readPointer(body, this.step.idempotencyKey);
     if (typeof value !== 'string' && typeof value !== 'number') return meta.messageId;
     const key = String(value);
+    // A business key holding a My Number (an idempotency pointer at a number field) is stored as a
+    // keyed hash, never in the clear (issue 13); other keys keep their form across key rotations.
+    if (containsMyNumber(key)) return `mn:${this.deps.hashSubject(key)}`;
     return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
   }
 

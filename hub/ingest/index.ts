@@ -39,6 +39,8 @@ export const ingestPlugin: HubPlugin = {
       pollMs: context.config.dropPollMs,
       ingest,
       knex: context.store.knex,
+      keyRing: context.keyRing,
+      archiveMode: context.config.dropArchive,
     });
     const outbox = startOutboxPoller({
       knex: context.store.knex,

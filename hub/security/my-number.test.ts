@@ -49,7 +49,10 @@ const lookAlikes: Record<string, string> = {
   'RFC 4122 UUID (its last group is 12 digits)': '123e4567-e89b-12d3-a456-426614174000',
   'UUID v4': 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
   'a SHA-256 hex digest holding a 12-digit run': 'ab123456789018cd'.padEnd(64, 'e'),
+  'an all-zero SHA-256 seed': '0'.repeat(64),
   'a W3C traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  'a W3C traceparent with an all-decimal span id':
+    '00-d848bd7f87e9747c8b6793422a34f272-1605071933040772-01',
   'kanji numbers with units': '二千二十六年十一月二十八日',
   'comma-separated short values': '1234,5678,9018',
   'an 11-digit id with a one-digit sequence number': '11234567890-3',

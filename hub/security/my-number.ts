@@ -114,10 +114,17 @@ const rfcUuid =
   /(?<![0-9a-z])[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![0-9a-z])/giu;
 
 // Hex digests and ids of the usual lengths (span ids, MD5, SHA-1, SHA-256, SHA-384, SHA-512, trace
-// ids) with at least one letter: machine values. A 12-digit run inside one of them would otherwise
+// ids): machine values — at 16 characters only with a letter (16 digits can be a number with four
+// glued on); from 32 on also all-decimal (a hash chain's zero seed), where a long run would be
+// flagged 9 times in 10 anyway. A 12-digit run inside one of them would otherwise
 // be a candidate in ≈ 0.7 % of SHA-256 hex strings (and 0.3 % of W3C trace ids).
 const hexRun = /(?<![0-9a-z])[0-9a-f]{16,}(?![0-9a-z])/giu;
 const digestLengths = new Set([16, 32, 40, 64, 96, 128]);
+
+// W3C trace context (version-traceid-spanid-flags): its 16-hex span id is all decimal 1 time in
+// 1,700 and would then be read as a run, quarantining ≈ 1 message in 4,000 for its trace header.
+const w3cTraceparent =
+  /(?<![0-9a-z])[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?![0-9a-z])/giu;
 
 interface Digit {
   readonly index: number;
@@ -128,12 +135,14 @@ interface Digit {
 /** Chains of digit groups: each chain is a list of groups, each group a list of adjacent digits. */
 function chainsOf(text: string): Digit[][][] {
   const excluded: [number, number][] = [];
-  for (const match of text.matchAll(rfcUuid)) {
-    excluded.push([match.index, match.index + match[0].length]);
+  for (const pattern of [rfcUuid, w3cTraceparent]) {
+    for (const match of text.matchAll(pattern)) {
+      excluded.push([match.index, match.index + match[0].length]);
+    }
   }
   for (const match of text.matchAll(hexRun)) {
     const run = match[0];
-    if (digestLengths.has(run.length) && /[a-f]/iu.test(run)) {
+    if (digestLengths.has(run.length) && (run.length >= 32 || /[a-f]/iu.test(run))) {
       excluded.push([match.index, match.index + run.length]);
     }
   }
@@ -197,6 +206,25 @@ function groupsAreEven(sizes: readonly number[]): boolean {
   return sizes.every((size) => size === 1) || sizes.every((size) => size >= 2);
 }
 
+const kanjiDigitCodes = new Set(Object.keys(kanjiDigits).map((char) => char.charCodeAt(0)));
+
+/** True when `text` holds at least 12 digit characters (ASCII, full width or kanji) anywhere. */
+function hasTwelveDigits(text: string): boolean {
+  let count = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (
+      (code >= 48 && code <= 57) ||
+      (code >= 0xff10 && code <= 0xff19) ||
+      (code >= 0x25cb && kanjiDigitCodes.has(code))
+    ) {
+      count += 1;
+      if (count >= 12) return true;
+    }
+  }
+  return false;
+}
+
 /** One place in a text where a valid My Number is written (UTF-16 offsets). */
 export interface MyNumberHit {
   readonly index: number;
@@ -208,6 +236,8 @@ export interface MyNumberHit {
  * by separators, or as a 12-digit window of a longer run. Hits are sorted and may overlap.
  */
 export function findMyNumbers(text: string): MyNumberHit[] {
+  // Fast path: most strings (ids, types, names) hold fewer than 12 digits and cannot hold a number.
+  if (!hasTwelveDigits(text)) return [];
   const hits: MyNumberHit[] = [];
   const hit = (digits: readonly Digit[], start: number) => {
     const first = digits[start];
