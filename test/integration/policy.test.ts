@@ -177,6 +177,52 @@ describe('My Number policy: quarantine, never deliver', function () {
     expect(String(headers['x-hub-reason-ja'])).to.not.include('123456789018');
   });
 
+  it('stores a business key holding a My Number as a keyed hash, and still finds the duplicate', async () => {
+    const allowed = recordingSink('TOKUTEI_SYSTEM', true);
+    harness = await startEngine({
+      url: vhost.url,
+      dbUrl: tempSqliteUrl(),
+      steps: [
+        {
+          route: 'affair-1',
+          name: 'a1.by-number',
+          input: ['test.tokutei.recorded'],
+          output: { kind: 'deliver', system: 'TOKUTEI_SYSTEM' },
+          idempotencyKey: '/myNumber',
+        },
+      ],
+      sinks: [allowed],
+    });
+    const running = harness;
+    const channel = await connection.createConfirmChannel();
+    for (let copy = 0; copy < 2; copy += 1) {
+      channel.publish(
+        EVENTS_EXCHANGE,
+        'test.tokutei.recorded',
+        Buffer.from(JSON.stringify({ myNumber: '621498320257' })),
+        { type: 'test.tokutei.recorded', messageId: randomUUID(), persistent: true },
+      );
+      await channel.waitForConfirms();
+      await eventually(
+        async () => {
+          await running.store.outcomes.flush();
+          const rows: unknown[] = await running.store.knex('message_outcomes').select('id');
+          return rows.length === copy + 1;
+        },
+        20_000,
+        `outcome ${String(copy + 1)}`,
+      );
+    }
+    const outcomes: { outcome: string }[] = await running.store
+      .knex('message_outcomes')
+      .select('outcome');
+    expect(outcomes.map((row) => row.outcome).sort()).to.deep.equal(['delivered', 'duplicate']);
+    const keys: { key: string }[] = await running.store.knex('processed_keys').select('key');
+    expect(keys).to.have.length(1);
+    expect(keys[0]?.key).to.match(/^mn:[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(keys)).not.to.contain('621498320257');
+  });
+
   describe('the whole message (issue 13 item 3): metadata, routing key, sink egress, replies', () => {
     let simulator: Simulator;
 
