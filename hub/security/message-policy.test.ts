@@ -128,6 +128,16 @@ describe('message policy (issue 13 item 3)', () => {
     ).to.be.instanceOf(PolicyError);
   });
 
+  it('egress: a full-width number in a CP932 body is found too', async () => {
+    const iconv = (await import('iconv-lite')).default;
+    const body = iconv.encode('番号：１２３４５６７８９０１８', 'cp932');
+    expect(
+      refusal(() => {
+        enforceEgressPolicy({ system: 'S', url: 'http://h/inbox', headers: {}, body }, false);
+      }),
+    ).to.be.instanceOf(PolicyError);
+  });
+
   it('accepts only direct reply-to addresses', () => {
     expect(
       isDirectReplyTo(

@@ -15,6 +15,7 @@
  *   may receive it on the route (the seed's legend), or to the hub's own bus.
  * Findings name the part (and a masked property or header name), never the value.
  */
+import iconv from 'iconv-lite';
 import { PolicyError } from '../errors.js';
 import { maskText } from './mask.js';
 import { containsMyNumber, findMyNumbers } from './my-number.js';
@@ -190,8 +191,12 @@ export function enforceEgressPolicy(
     });
   }
   if (permitted) return;
-  const text = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
-  if (findMyNumbers(text).length > 0) {
+  // Wire formats of legacy systems are CP932 as often as UTF-8: full-width digits differ.
+  const texts =
+    typeof request.body === 'string'
+      ? [request.body]
+      : [request.body.toString('utf8'), iconv.decode(request.body, 'cp932')];
+  if (texts.some((text) => findMyNumbers(text).length > 0)) {
     throw new PolicyError(`${request.system} may not receive 個人番号`, {
       ja: `連携先 ${request.system} は個人番号を受け取れません（送信直前の検査で隔離しました）`,
       en: `${request.system} may not receive My Number (quarantined by the last check before sending)`,
