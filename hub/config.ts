@@ -42,6 +42,11 @@ export interface HubConfig {
   readonly dropDir: string;
   /** Milliseconds between file-drop scans (`HUB_DROP_POLL_MS`). */
   readonly dropPollMs: number;
+  /**
+   * What becomes of a dropped file once its records are durable (`HUB_DROP_ARCHIVE`): `encrypted`
+   * (default: kept in archive/ sealed with the key ring, mode 0600) or `delete`.
+   */
+  readonly dropArchive: 'encrypted' | 'delete';
   /** Milliseconds between polls of the `hub_outbox` table; 0 turns the poller off (`HUB_OUTBOX_POLL_MS`). */
   readonly outboxPollMs: number;
   /** Largest HTTP ingest body in bytes (`HUB_INGEST_MAX_BYTES`). */
@@ -193,6 +198,12 @@ function isLgCode(value: string): boolean {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+function dropArchiveOf(raw: string | undefined): 'encrypted' | 'delete' {
+  if (raw === undefined || raw === 'encrypted') return 'encrypted';
+  if (raw === 'delete') return 'delete';
+  throw new ConfigError('HUB_DROP_ARCHIVE', `must be encrypted or delete, got "${raw}"`);
+}
+
 function text(env: Env, name: string): string | undefined {
   const value = env[name];
   if (value === undefined) return undefined;
@@ -334,6 +345,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dbTls: tlsFiles(env, 'HUB_DB'),
     dropDir: resolve(text(env, 'HUB_DROP_DIR') ?? resolve(dataDir, 'drop')),
     dropPollMs: integer(env, 'HUB_DROP_POLL_MS', 2000, 50, 3_600_000),
+    dropArchive: dropArchiveOf(text(env, 'HUB_DROP_ARCHIVE')),
     outboxPollMs: integer(env, 'HUB_OUTBOX_POLL_MS', 1000, 0, 3_600_000),
     ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
     ingestMaxRecordBytes: integer(env, 'HUB_INGEST_MAX_RECORD_BYTES', 4_194_304, 1024, 67_108_864),

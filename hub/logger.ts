@@ -33,6 +33,9 @@ export function createRoot(level: string, destination?: NodeJS.WritableStream): 
     {
       level,
       base: replicaFields(),
+      // ISO text, not epoch milliseconds: a 13-digit run would be read as a number glued in a run
+      // (hub/security/my-number.ts) by every scanner of the log.
+      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         log: (object) => maskValue(object) as Record<string, unknown>,
       },

@@ -5,8 +5,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { MyNumberPermission, OutboundMessage, Sink } from '../../hub/engine/step.js';
+import {
+  permitsMyNumber,
+  type MyNumberPermission,
+  type OutboundMessage,
+  type Sink,
+} from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
+import { enforceEgressPolicy } from '../../hub/security/message-policy.js';
 
 /** How a connector encodes a message for its system (the wire format). */
 export interface WireEncoding {
@@ -55,6 +61,11 @@ export function httpSink(options: HttpSinkOptions): Sink {
           'x-message-type': message.messageType,
           'x-correlation-id': message.correlationId,
         },
+        // Without a route only an unconditional permission counts (fail safe).
+        myNumberInBody:
+          message.route === undefined
+            ? options.allowsMyNumber === true
+            : permitsMyNumber(options.allowsMyNumber, message.route),
       });
     },
   };
@@ -152,8 +163,18 @@ export async function postBytes(
     readonly contentType: string;
     readonly timeoutMs: number;
     readonly headers?: Readonly<Record<string, string>>;
+    /**
+     * Whether the receiving system may get 個人番号 in the body of this request. When false the
+     * encoded body is scanned too; the URL and headers are always scanned (issue 13: the last check
+     * before the bytes leave, so a number in a correlation id never becomes X-Correlation-Id).
+     */
+    readonly myNumberInBody?: boolean;
   },
 ): Promise<string> {
+  enforceEgressPolicy(
+    { system, url, headers: options.headers ?? {}, body },
+    options.myNumberInBody ?? true,
+  );
   let response: { status: number; text: string };
   try {
     response = await post(

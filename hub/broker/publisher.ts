@@ -17,6 +17,12 @@ export interface PublishProperties {
   readonly headers?: Readonly<Record<string, unknown>> | undefined;
   /** Extra routing keys (RabbitMQ CC), used to return delayed retries to their step queue. */
   readonly cc?: readonly string[] | undefined;
+  /**
+   * Default true. False only for direct reply-to addresses: RabbitMQ 3.10 answers a mandatory
+   * publish to one with basic.return although it delivered the reply (the reply would be recorded
+   * as expired). A reply to a requester that has gone is dropped by the broker either way.
+   */
+  readonly mandatory?: boolean | undefined;
 }
 
 /** Publishes with confirms and `mandatory`: resolves only when the broker has taken the message. */
@@ -119,7 +125,7 @@ export async function createPublisher(options: PublisherOptions): Promise<Publis
       pending.set(tag, entry);
       const started = process.hrtime.bigint();
       const publishOptions: Options.Publish = {
-        mandatory: true,
+        mandatory: properties.mandatory ?? true,
         persistent: true,
         contentType: 'application/json',
         messageId: properties.messageId,

@@ -10,6 +10,7 @@ import { HubError } from '../errors.js';
 import { storeCredentials } from '../http/auth.js';
 import type { Broker } from '../broker/index.js';
 import type { HubConfig } from '../config.js';
+import { purgeDropArchives } from '../ingest/file-drop.js';
 import type { Store } from '../store/types.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from '../dead-letters/repository.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
@@ -321,16 +322,17 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
     }
     const rows = letters.map((letter) => {
       const s = summaryOf(letter);
+      const cell = (value: unknown) => (typeof value === 'string' ? value : '-');
       return [
         String(letter.id),
         letter.deadLetteredAt.toISOString(),
-        letter.route ?? '-',
-        letter.step ?? '-',
-        letter.messageType,
+        cell(s['route']),
+        cell(s['step']),
+        cell(s['messageType']),
         letter.reasonClass,
         String(letter.attempts),
         letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
-        letter.sourceSystem ?? '-',
+        cell(s['sourceSystem']),
         String(s['reasonEn']).slice(0, 80),
       ];
     });
@@ -397,7 +399,7 @@ export function dlqShowCli(
       ['subject hash', l.subjectHash ?? '-'],
       [
         'payload',
-        `${String(l.payloadSize)} bytes, sha256 ${view.bodySha256 ?? '-'}, key ${l.keyId}`,
+        `${String(l.payloadSize)} bytes, keyed hash ${view.bodyHash ?? '-'}, key ${l.keyId}`,
       ],
     ];
     if (view.unreadable !== undefined) {
@@ -552,11 +554,35 @@ export function dlqPurgeCli(
       filterOf(options),
       options.reason,
     );
-    if (options.json) say(JSON.stringify({ purged: ids.length, ids }));
-    else
+    // Retention covers the file-drop archives too (issue 13), when the purge is by age only.
+    const filter = filterOf(options);
+    const byAgeOnly = Object.values(filter).every((value) => value === undefined);
+    const files = byAgeOnly ? await purgeDropArchives(session.config.dropDir, before) : 0;
+    if (files > 0) {
+      await session.service.operatorLog.append({
+        actor: actor.name,
+        role: actor.role,
+        action: 'dead-letter.purge',
+        target: 'drop-archives',
+        reason: options.reason ?? null,
+        detail: {
+          rule: `older than ${options.olderThanText}`,
+          before: before.toISOString(),
+          files,
+        },
+      });
+    }
+    if (options.json) say(JSON.stringify({ purged: ids.length, ids, archivedFiles: files }));
+    else {
       say(
         `purged ${String(ids.length)} dead letter payload(s) dead-lettered before ${before.toISOString()} / ${String(ids.length)} 件の原本を削除しました`,
       );
+      if (byAgeOnly) {
+        say(
+          `deleted ${String(files)} archived drop file(s) / 保管済みの取込ファイル ${String(files)} 件を削除しました`,
+        );
+      }
+    }
     return exitCodes.ok;
   });
 }

@@ -8,6 +8,7 @@ import { authenticate, principalOf, requireRole, type Credentials } from '../htt
 import { definePlugin, type HubServices } from '../plugin.js';
 import { HubError } from '../errors.js';
 import { startArchiver } from './archiver.js';
+import { maskText } from '../security/mask.js';
 import { reasonClasses, summaryOf, type DeadLetterFilter } from './repository.js';
 import type { Actor } from './replay.js';
 import { createDeadLetterService, OperatorRefusal, type DeadLetterService } from './service.js';
@@ -113,15 +114,16 @@ export function answerRefusal(
   res: Response,
   next: NextFunction,
 ): void {
+  // Masked: a refusal can name what it refuses (a target, a message type), which can hold a number.
   if (error instanceof OperatorRefusal) {
     res.status(error.status).json({
-      error: { code: error.code, message: `${error.reason.en} / ${error.reason.ja}` },
+      error: { code: error.code, message: maskText(`${error.reason.en} / ${error.reason.ja}`) },
     });
     return;
   }
   if (error instanceof HubError && error.code === 'HUB_REPLAY_REFUSED') {
     res.status(400).json({
-      error: { code: error.code, message: `${error.reason.en} / ${error.reason.ja}` },
+      error: { code: error.code, message: maskText(`${error.reason.en} / ${error.reason.ja}`) },
     });
     return;
   }

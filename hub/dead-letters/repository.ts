@@ -4,6 +4,7 @@
  * payload cannot be moved to another row). Shared by the archiver, the CLI and the HTTP API.
  */
 import { createHash } from 'node:crypto';
+import type { KeyedHasher } from '../security/keyed-hash.js';
 import type { Knex } from 'knex';
 import { HubError, type ReasonClass } from '../errors.js';
 import { loggerFor } from '../logger.js';
@@ -323,6 +324,28 @@ function isDuplicate(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** The stored form of a new letter: every field but the payload masked (values and keys). */
+function maskedNewLetter(letter: NewDeadLetter): NewDeadLetter {
+  const orNull = (value: string | null) => (value === null ? null : maskText(value));
+  return {
+    ...letter,
+    messageId: maskText(letter.messageId),
+    messageType: maskText(letter.messageType),
+    route: orNull(letter.route),
+    step: orNull(letter.step),
+    originalExchange: maskText(letter.originalExchange),
+    originalRoutingKey: maskText(letter.originalRoutingKey),
+    originalQueue: orNull(letter.originalQueue),
+    reasonJa: maskText(letter.reasonJa),
+    reasonEn: maskText(letter.reasonEn),
+    detail: orNull(letter.detail),
+    headers: maskValue(letter.headers) as Record<string, unknown>,
+    properties: maskValue(letter.properties) as Record<string, unknown>,
+    correlationId: orNull(letter.correlationId),
+    sourceSystem: orNull(letter.sourceSystem),
+  };
+}
+
 /** Creates the repository; payloads are sealed and opened with `keyRing`. */
 export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
   const aadOf = (dedupeKey: string | null, id: number) =>
@@ -341,10 +364,15 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
   }
 
   return {
-    async insert(letter) {
+    async insert(incoming) {
+      let letter = incoming;
       const existing = await findByDedupe(letter.dedupeKey);
       if (existing !== undefined) return { id: existing, inserted: false };
       const sealed = encrypt(keyRing, letter.payload, aadOf(letter.dedupeKey, 0));
+      // Everything but the sealed payload is stored in its masked form (issue 13 item 4): a number
+      // in the type, routing key, reasons, headers, properties or correlation id never rests in the
+      // clear. Masking is the identity on values without one, so ordinary letters replay as they came.
+      letter = maskedNewLetter(letter);
       try {
         const [id] = await knex(table).insert({
           dedupe_key: letter.dedupeKey,
@@ -590,15 +618,51 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
   };
 }
 
+/**
+ * A letter with every field a person sees masked (issue 13 item 5): ids, message type, routing key,
+ * reasons, detail, correlation id, source, and headers and properties — values and keys. Masking is
+ * the identity on anything that holds no My Number, so ordinary letters read exactly as stored.
+ */
+export function maskedLetter(letter: DeadLetter): DeadLetter {
+  const orNull = (value: string | null) => (value === null ? null : maskText(value));
+  return {
+    ...letter,
+    messageId: maskText(letter.messageId),
+    messageType: maskText(letter.messageType),
+    route: orNull(letter.route),
+    step: orNull(letter.step),
+    originalExchange: maskText(letter.originalExchange),
+    originalRoutingKey: maskText(letter.originalRoutingKey),
+    originalQueue: orNull(letter.originalQueue),
+    reasonJa: maskText(letter.reasonJa),
+    reasonEn: maskText(letter.reasonEn),
+    detail: orNull(letter.detail),
+    headers: maskValue(letter.headers) as Record<string, unknown>,
+    properties: maskValue(letter.properties) as Record<string, unknown>,
+    correlationId: orNull(letter.correlationId),
+    sourceSystem: orNull(letter.sourceSystem),
+  };
+}
+
 /** A dead letter as a person sees it: the body masked unless an operator unmasked it. */
 export interface DeadLetterView {
   readonly letter: DeadLetter;
   readonly masked: boolean;
   /** The body: parsed JSON (masked or not), or a note when the bytes are not JSON or purged. */
   readonly body: unknown;
-  readonly bodySha256: string | null;
+  /**
+   * A keyed hash (HMAC-SHA256 under the hub's key, base64url) of the original bytes, to compare two
+   * letters without showing them. Never a plain SHA-256: over a short body that would be a guessable
+   * fingerprint of the number in it.
+   */
+  readonly bodyHash: string | null;
   /** Present when the payload cannot be decrypted: why, for the operator (no content). */
   readonly unreadable?: { readonly code: string; readonly en: string; readonly ja: string };
+}
+
+/** The keyed hash of a letter's bytes shown in views (purpose `dead-letter.body`). */
+export function bodyHashOf(hasher: KeyedHasher, payload: Buffer): string {
+  return hasher.hash('dead-letter.body', payload.toString('base64'));
 }
 
 /**
@@ -609,9 +673,9 @@ export function viewOf(
   letter: DeadLetter,
   payload: Buffer | undefined | UnreadableLetterError,
   unmask: boolean,
+  hasher: KeyedHasher,
 ): DeadLetterView {
-  const headers = unmask ? letter.headers : (maskValue(letter.headers) as Record<string, unknown>);
-  const shown: DeadLetter = { ...letter, headers };
+  const shown: DeadLetter = unmask ? letter : maskedLetter(letter);
   if (payload instanceof UnreadableLetterError) {
     return {
       letter: {
@@ -620,7 +684,7 @@ export function viewOf(
       },
       masked: !unmask,
       body: '[unreadable: cannot be decrypted / 復号できません]',
-      bodySha256: null,
+      bodyHash: null,
       unreadable: { code: payload.code, en: payload.reason.en, ja: payload.reason.ja },
     };
   }
@@ -629,10 +693,10 @@ export function viewOf(
       letter: shown,
       masked: !unmask,
       body: '[purged / 削除済み]',
-      bodySha256: null,
+      bodyHash: null,
     };
   }
-  const sha = createHash('sha256').update(payload).digest('hex');
+  const hash = bodyHashOf(hasher, payload);
   const text = payload.toString('utf8');
   let parsed: unknown;
   let json = true;
@@ -641,16 +705,17 @@ export function viewOf(
   } catch {
     json = false;
   }
-  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodySha256: sha };
+  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodyHash: hash };
   // A non-JSON body has no field names to mask by: show only its size.
   const body = json
     ? maskValue(parsed)
     : `[${String(payload.length)} bytes, not JSON / JSON ではありません]`;
-  return { letter: shown, masked: true, body, bodySha256: sha };
+  return { letter: shown, masked: true, body, bodyHash: hash };
 }
 
-/** A summary row for tables and JSON lists (no body). Free text is scanned for My Numbers anyway. */
-export function summaryOf(letter: DeadLetter): Record<string, unknown> {
+/** A summary row for tables and JSON lists (no body): every text field masked. */
+export function summaryOf(stored: DeadLetter): Record<string, unknown> {
+  const letter = maskedLetter(stored);
   return {
     id: letter.id,
     deadLetteredAt: letter.deadLetteredAt.toISOString(),
@@ -658,8 +723,8 @@ export function summaryOf(letter: DeadLetter): Record<string, unknown> {
     step: letter.step,
     messageType: letter.messageType,
     reasonClass: letter.reasonClass,
-    reasonJa: maskText(letter.reasonJa),
-    reasonEn: maskText(letter.reasonEn),
+    reasonJa: letter.reasonJa,
+    reasonEn: letter.reasonEn,
     attempts: letter.attempts,
     messageId: letter.messageId,
     correlationId: letter.correlationId,

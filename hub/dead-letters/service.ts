@@ -105,7 +105,7 @@ export function createDeadLetterService(deps: ServiceDeps) {
         if (error instanceof UnreadableLetterError) return error;
         throw error;
       });
-      return viewOf(letter, payload, options.unmask === true);
+      return viewOf(letter, payload, options.unmask === true, deps.keyRing.hasher());
     },
 
     /** Replays (an operator's action; a dry run is open to every role). */

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { parse as uuidParse, v5 as uuidv5 } from 'uuid';
 import { ATTEMPT_HEADER, DEADLINE_HEADER } from '../broker/index.js';
 import { HubError, PolicyError, TransformError, ValidationError } from '../errors.js';
-import { containsMyNumber } from '../security/my-number.js';
+import { enforceMyNumberPolicy, isDirectReplyTo } from '../security/message-policy.js';
 import {
   conditionsHold,
   isoInJapan,
@@ -187,30 +187,46 @@ function validate(catalogue: MessageCatalogue, messageType: string, data: unknow
   if (issues.length > 0) throw new ValidationError(messageType, issues);
 }
 
-/** The My Number rule: a body carrying 個人番号 may only go where the affair permits it. */
+/**
+ * The My Number rule over the whole outgoing message (hub/security/message-policy.ts): body,
+ * properties, headers and routing key; a body carrying 個人番号 may only go where the affair
+ * permits it, and metadata never carries one.
+ */
 function checkMyNumber(
   step: StepSpec,
   deps: PlanDeps,
-  messageType: string,
-  body: unknown,
+  output: {
+    readonly messageId: string;
+    readonly messageType: string;
+    readonly correlationId: string | undefined;
+    readonly body: unknown;
+    readonly headers: Readonly<Record<string, unknown>>;
+  },
   system: string | undefined,
 ): void {
-  const declared = deps.catalogue.carriesMyNumber(messageType);
-  const found = declared || containsMyNumber(body);
-  if (!found) return;
-  if (!declared) {
-    throw new PolicyError(`${messageType} is declared without 個人番号 but carries one`, {
-      ja: `電文種別 ${messageType} は個人番号を含まない定義ですが、個人番号が含まれています（隔離しました）`,
-      en: `${messageType} is declared without My Number but carries one (quarantined)`,
-    });
-  }
   const sink = system === undefined ? undefined : deps.sinks.get(system);
-  if (sink && !permitsMyNumber(sink.allowsMyNumber, step.route)) {
-    throw new PolicyError(`${sink.system} may not receive 個人番号 on ${step.route}`, {
-      ja: `連携先 ${sink.system} は事務 ${step.route} で個人番号を受け取れません（隔離しました）`,
-      en: `${sink.system} may not receive My Number on ${step.route} (quarantined)`,
-    });
-  }
+  enforceMyNumberPolicy(
+    {
+      body: output.body,
+      properties: {
+        messageId: output.messageId,
+        type: output.messageType,
+        correlationId: output.correlationId,
+        appId: 'hub',
+      },
+      headers: output.headers,
+      routingKey: output.messageType,
+    },
+    {
+      messageType: output.messageType,
+      route: step.route,
+      declared: deps.catalogue.carriesMyNumber(output.messageType),
+      destination:
+        sink === undefined
+          ? undefined
+          : { system: sink.system, permitted: permitsMyNumber(sink.allowsMyNumber, step.route) },
+    },
+  );
 }
 
 /**
@@ -292,20 +308,28 @@ function plan(
   };
   switch (step.output.kind) {
     case 'publish':
-      checkMyNumber(step, deps, outputType, output, undefined);
+      checkMyNumber(step, deps, base, undefined);
       return { kind: 'emit', output: { ...base, kind: 'publish', destination: outputType } };
     case 'deliver': {
       const system = step.output.system;
       if (!deps.sinks.has(system)) {
         throw new TransformError(step.name, `no connector for system ${system}`);
       }
-      checkMyNumber(step, deps, outputType, output, system);
+      checkMyNumber(step, deps, base, system);
       return { kind: 'emit', output: { ...base, kind: 'deliver', destination: system } };
     }
     case 'reply': {
       if (incoming.replyTo === undefined) {
         throw new TransformError(step.name, 'the request has no reply-to address');
       }
+      // A reply goes only to a requester's direct reply-to, never to a queue the request names.
+      if (!isDirectReplyTo(incoming.replyTo)) {
+        throw new PolicyError(`${step.name}: reply-to is not a direct reply-to address`, {
+          ja: `応答先が直接応答（amq.rabbitmq.reply-to）のアドレスではありません。任意のキューには応答しません（隔離しました）`,
+          en: 'The reply-to is not a direct reply-to (amq.rabbitmq.reply-to) address; replies go to no other queue (quarantined)',
+        });
+      }
+      checkMyNumber(step, deps, base, undefined);
       const deadline = replyDeadline(incoming, step.output.deadlineMs);
       if (deadline !== undefined && now.getTime() > deadline) {
         return { kind: 'skip', outcome: 'expired' };

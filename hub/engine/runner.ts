@@ -13,6 +13,8 @@ import {
 import type { Logger } from 'pino';
 import { deadLetterHeaders } from '../dead-letters/headers.js';
 import type { HubMetrics } from '../metrics.js';
+import { enforceMetadataPolicy } from '../security/message-policy.js';
+import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
 import { incomingOf, planStep, type Incoming, type PlanDeps, type PlannedOutput } from './plan.js';
 import {
@@ -130,6 +132,9 @@ export class StepRunner {
     const value = readPointer(body, this.step.idempotencyKey);
     if (typeof value !== 'string' && typeof value !== 'number') return incoming.messageId;
     const key = String(value);
+    // A business key holding a My Number (an idempotency pointer at a number field) is stored as a
+    // keyed hash, never in the clear (issue 13); other keys keep their form across key rotations.
+    if (containsMyNumber(key)) return `mn:${this.deps.hashSubject(key)}`;
     return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
   }
 
@@ -189,6 +194,8 @@ export class StepRunner {
       }
       let result: Result;
       try {
+        // The My Number policy covers metadata too (security issue): checked before anything else.
+        enforceMetadataPolicy(delivery);
         result = await this.execute(incoming, subjectHash);
       } catch (error) {
         const retry = dispositionOf(error) === 'retry' && attempt < this.policy.maxAttempts;
@@ -284,6 +291,7 @@ export class StepRunner {
         const sink = this.deps.sinks.get(output.destination);
         if (!sink) throw new Error(`no connector for system ${output.destination}`);
         await sink.deliver({
+          route: step.route,
           messageId: output.messageId,
           messageType: output.messageType,
           correlationId: output.correlationId,
@@ -296,7 +304,11 @@ export class StepRunner {
       }
       case 'reply':
         try {
-          await publisher.publish('', output.destination, output.content, properties);
+          // Direct reply-to: RabbitMQ 3.10 returns a mandatory publish to it although it was delivered.
+          await publisher.publish('', output.destination, output.content, {
+            ...properties,
+            mandatory: false,
+          });
         } catch (error) {
           // The requester is gone (it gave up at its deadline): nobody can take this reply.
           if (error instanceof UnroutableError) return { outcome: 'expired' };

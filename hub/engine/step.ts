@@ -135,6 +135,8 @@ export interface EngineTransformer {
 
 /** A message on its way to an external system through a connector. */
 export interface OutboundMessage {
+  /** The route (affair) the message goes out on; a sink checks its My Number permission on it. */
+  readonly route?: string;
   readonly messageId: string;
   readonly messageType: string;
   readonly correlationId: string;

@@ -18,6 +18,9 @@ import { codecValidationError, type FileLayout } from '../../connectors/runtime/
 import { TransientError, ValidationError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import type { DependencyStatus } from '../main.js';
+import { encrypt } from '../security/crypto.js';
+import type { KeyRing } from '../security/keys.js';
+import { maskText } from '../security/mask.js';
 import { readLines } from './line-reader.js';
 import {
   defaultMaxRecordBytes,
@@ -50,6 +53,14 @@ export interface FileDropOptions {
    * its size and line number, never read into memory or published.
    */
   readonly maxRecordBytes?: number;
+  /**
+   * What happens to a file once its records are durable (issue 13 item 4): `encrypted` (default)
+   * keeps it in `archive/` sealed with the key ring (`<name>.sealed`, mode 0600); `delete` removes
+   * it. Without a key ring an `encrypted` archive is refused and the file is deleted instead: a
+   * dropped file is never kept in the clear.
+   */
+  readonly archiveMode?: 'encrypted' | 'delete';
+  readonly keyRing?: KeyRing;
 }
 
 /** The summary written next to an archived file. Counts and line numbers only, never content. */
@@ -251,7 +262,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
         .insert({
           file_sha256: sha256,
           system,
-          file_name: name.slice(0, 255),
+          file_name: maskText(name).slice(0, 255),
           layout: layout.name,
           last_line: 0,
           published: 0,
@@ -390,7 +401,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
         });
     }
     const summary: FileSummary = {
-      file: name,
+      file: maskText(name),
       system,
       sha256,
       layout: layout.name,
@@ -417,11 +428,29 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
     marker: boolean,
   ): Promise<void> {
     const archiveDir = join(root, system, 'archive');
-    await mkdir(archiveDir, { recursive: true });
-    let target = join(archiveDir, name);
-    if (await exists(target)) target = join(archiveDir, `${name}.${sha256.slice(0, 12)}`);
-    await writeFile(`${target}.summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
-    await rename(join(root, system, 'in', name), target);
+    await mkdir(archiveDir, { recursive: true, mode: 0o700 });
+    // The archived name is masked (a file name can hold a number) and made unique by the content hash.
+    const shownName = maskText(name);
+    let target = join(archiveDir, shownName);
+    if (shownName !== name || (await exists(`${target}.summary.json`))) {
+      target = join(archiveDir, `${shownName}.${sha256.slice(0, 12)}`);
+    }
+    await writeFile(`${target}.summary.json`, `${JSON.stringify(summary, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    const source = join(root, system, 'in', name);
+    const keyRing = options.keyRing;
+    if ((options.archiveMode ?? 'encrypted') === 'encrypted' && keyRing !== undefined) {
+      // Sealed under the key ring with the archived name as associated data; written to a temporary
+      // name first so a crash never leaves a half-written archive that looks complete.
+      const sealed = encrypt(keyRing, await readFile(source), Buffer.from(basename(target)));
+      const header = Buffer.from(`${sealed.keyId}\n`, 'utf8');
+      await writeFile(`${target}.sealed.tmp`, Buffer.concat([header, sealed.ciphertext]), {
+        mode: 0o600,
+      });
+      await rename(`${target}.sealed.tmp`, `${target}.sealed`);
+    }
+    await rm(source, { force: true });
     if (marker) await rm(join(root, system, 'in', `${name}.done`), { force: true });
   }
 
@@ -478,4 +507,38 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Retention for the file-drop archives (issue 13 item 4): deletes every archived file (sealed bytes
+ * and summaries) of every system last written before `before`. Returns how many files went. Run by
+ * `hub dlq purge --older-than …` with the dead letters' retention, so one rule covers both.
+ */
+export async function purgeDropArchives(root: string, before: Date): Promise<number> {
+  let removed = 0;
+  let systems: string[];
+  try {
+    systems = (await readdir(root, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return 0;
+  }
+  for (const system of systems) {
+    const archiveDir = join(root, system, 'archive');
+    let names: string[];
+    try {
+      names = await readdir(archiveDir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const path = join(archiveDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined || !info.isFile() || info.mtime >= before) continue;
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
 }

@@ -12,6 +12,8 @@ import { v5 as uuidv5 } from 'uuid';
 import { TransientError } from '../errors.js';
 import { authenticate, principalOf, requireSystem, type Credentials } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
+import { maskText } from '../security/mask.js';
+import { containsMyNumber } from '../security/my-number.js';
 import type { Ingest } from './publish.js';
 
 /** Namespace of message ids derived from (system, Idempotency-Key). */
@@ -100,13 +102,15 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
     if (principal?.kind !== 'system') return;
     const system = principal.system;
     const messageType = String(req.params['messageType']);
+    // Answers echo what they refuse masked: a refused type or property name can hold a My Number.
+    const shownType = maskText(messageType);
     if (!catalogue.has(messageType)) {
       error(
         res,
         404,
         'unknown_message_type',
-        `Unknown message type ${messageType}; see docs/messages.md`,
-        `未知の電文種別 ${messageType} です（docs/messages.md を参照）`,
+        `Unknown message type ${shownType}; see docs/messages.md`,
+        `未知の電文種別 ${shownType} です（docs/messages.md を参照）`,
       );
       return;
     }
@@ -116,8 +120,8 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
         res,
         403,
         'forbidden',
-        `System ${system} does not publish ${messageType} (its producer is ${producer})`,
-        `システム ${system} は ${messageType} の発行元ではありません（発行元 ${producer}）`,
+        `System ${system} does not publish ${shownType} (its producer is ${producer})`,
+        `システム ${system} は ${shownType} の発行元ではありません（発行元 ${producer}）`,
       );
       return;
     }
@@ -128,6 +132,18 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
       correlationHeader !== undefined && /^[\x21-\x7e]{1,255}$/.test(correlationHeader)
         ? correlationHeader
         : undefined;
+    // The key is stored (hub_ingest_keys) and the correlation id travels as metadata: neither may
+    // hold a My Number (issue 13). Refused at the door, where the sender learns why.
+    if (containsMyNumber(keyHeader ?? '') || containsMyNumber(correlationHeader ?? '')) {
+      error(
+        res,
+        400,
+        'my_number_in_metadata',
+        'Idempotency-Key and X-Correlation-Id may not hold a My Number',
+        'Idempotency-Key と X-Correlation-Id に個人番号を入れることはできません',
+      );
+      return;
+    }
     if (keyHeader !== undefined && !/^[\x21-\x7e]{1,255}$/.test(keyHeader)) {
       error(
         res,
@@ -239,10 +255,10 @@ function invalid(
       message: 'The message does not match its schema / メッセージがスキーマに適合しません',
     },
     issues: issues.map((issue) => ({
-      path: issue.path || '/',
+      path: maskText(issue.path || '/'),
       keyword: issue.keyword,
-      ja: issue.ja,
-      en: issue.en,
+      ja: maskText(issue.ja),
+      en: maskText(issue.en),
     })),
   };
 }

@@ -18,7 +18,7 @@ export { httpIngestRouter } from './http.js';
 /** Starts HTTP ingest, the file-drop watcher and the outbox poller. */
 export const ingestPlugin = definePlugin({
   name: 'ingest',
-  needs: ['config', 'store', 'broker', 'app', 'credentials', 'catalogue'],
+  needs: ['config', 'store', 'broker', 'app', 'credentials', 'catalogue', 'keyRing'],
   start(context) {
     const ingest = createIngest({
       publisher: context.broker.publisher,
@@ -42,6 +42,8 @@ export const ingestPlugin = definePlugin({
       ingest,
       knex: context.store.knex,
       maxRecordBytes: context.config.ingestMaxRecordBytes,
+      keyRing: context.keyRing,
+      archiveMode: context.config.dropArchive,
     });
     const outbox = startOutboxPoller({
       knex: context.store.knex,

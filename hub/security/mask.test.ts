@@ -26,14 +26,16 @@ const leaks: { name: string; value: unknown }[] = [
   { name: 'after a phone number', value: 'TEL 03-1234-5678 123456789018' },
   { name: 'in an error message', value: new Error('lookup failed for 621498320257') },
   { name: 'in a Map', value: new Map([['k', '983205673214']]) },
+  { name: 'glued in front of a longer run', value: '1234567890185' },
+  { name: 'glued behind a longer run', value: '9123456789018' },
+  { name: 'as an object key', value: { '123456789018': 'x' } },
+  { name: 'as a nested object key', value: { a: [{ 'id 6214-9832-0257': 1 }] } },
 ];
 
 const lookAlikes: string[] = [
   '123456789012',
   '621498320258',
   '12345678901',
-  '1234567890185',
-  '9123456789018',
   '0312345678901',
   '03-1234-5678',
   '090-1234-5678',

@@ -4,7 +4,7 @@
  * personal fields are masked by their key name, and every string is scanned for valid My Numbers
  * (ASCII or full-width digits, with separators, inside free text).
  */
-import { findMyNumbers, maskMyNumbers } from './my-number.js';
+import { containsMyNumber, findMyNumbers, maskMyNumbers } from './my-number.js';
 
 /** The kinds of personal data a field name can reveal, with the fixed text that replaces it. */
 export const masks = {
@@ -84,15 +84,22 @@ export function scanForLeaks(text: string): Leak[] {
 
 const maxDepth = 32;
 
+/**
+ * An object key with every My Number in it masked. Two keys that mask alike (two numbers used as
+ * keys) stay two entries: the later one gets a counter, so a masked view never loses a value.
+ */
+function maskedKey(key: string, out: Readonly<Record<string, unknown>>): string {
+  const masked = maskText(key);
+  if (masked === key) return key;
+  let candidate = masked;
+  for (let n = 2; Object.hasOwn(out, candidate); n += 1) candidate = `${masked}#${String(n)}`;
+  return candidate;
+}
+
 function maskInner(value: unknown, seen: WeakSet<object>, depth: number): unknown {
   if (typeof value === 'string') return maskText(value);
-  if (typeof value === 'number') {
-    return Number.isInteger(value) && findMyNumbers(String(value)).length > 0
-      ? masks.myNumber
-      : value;
-  }
-  if (typeof value === 'bigint') {
-    return findMyNumbers(value.toString()).length > 0 ? masks.myNumber : value;
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    return containsMyNumber(value) ? masks.myNumber : value;
   }
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Uint8Array) return masks.binary;
@@ -116,7 +123,7 @@ function maskInner(value: unknown, seen: WeakSet<object>, depth: number): unknow
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const kind = maskKindOf(key);
-      out[key] =
+      out[maskedKey(key, out)] =
         kind === undefined || item === null || item === undefined
           ? maskInner(item, seen, depth + 1)
           : masks[kind];

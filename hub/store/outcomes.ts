@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { loggerFor } from '../logger.js';
 import type { BatchWriter } from './sqlite-writer.js';
 import type { OutcomeRow, OutcomeWriter, ProcessedKey, ProcessedKeys } from './types.js';
+import { maskText } from '../security/mask.js';
 
 /** Longest business key stored as is; longer keys are stored as their SHA-256 (the column is varchar(255)). */
 export const maxKeyLength = 255;
@@ -69,10 +70,15 @@ function validDate(value: unknown): boolean {
   return value instanceof Date && !Number.isNaN(value.getTime());
 }
 
+/** Ids, types and details are stored masked: a My Number in metadata never rests in the clear (issue 13). */
+function maskedOrNull(value: string | null | undefined): string | null {
+  return value === undefined || value === null ? null : maskText(value);
+}
+
 function outcomeRecord(row: OutcomeRow): Record<string, unknown> {
   return {
-    message_id: row.messageId,
-    message_type: row.messageType,
+    message_id: maskText(row.messageId),
+    message_type: maskText(row.messageType),
     route: row.route,
     step: row.step,
     outcome: row.outcome,
@@ -80,11 +86,13 @@ function outcomeRecord(row: OutcomeRow): Record<string, unknown> {
     received_at: row.receivedAt,
     finished_at: row.finishedAt,
     subject_hash: row.subjectHash ?? null,
-    correlation_id: row.correlationId ?? null,
-    output_message_id: row.outputMessageId ?? null,
+    correlation_id: maskedOrNull(row.correlationId),
+    output_message_id: maskedOrNull(row.outputMessageId),
     reason_class: row.reasonClass ?? null,
     detail:
-      row.detail === undefined || row.detail === null ? null : row.detail.slice(0, maxDetailLength),
+      row.detail === undefined || row.detail === null
+        ? null
+        : maskText(row.detail).slice(0, maxDetailLength),
   };
 }
 
@@ -176,7 +184,7 @@ export class GroupCommitWriter implements OutcomeWriter {
         keys.set(id, {
           step: processed.step,
           key,
-          message_id: processed.messageId,
+          message_id: maskText(processed.messageId),
           processed_at: now,
         });
       }

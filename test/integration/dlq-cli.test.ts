@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBroker, RETRY_RETURN_EXCHANGE, stepQueueName } from '../../hub/broker/index.js';
@@ -177,18 +177,27 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
       await connection.close();
     }
 
+    // Retention covers the archived drop files too (issue 13): an old sealed archive goes.
+    const archive = join(env['HUB_DATA_DIR'] ?? '', 'drop', 'KIZON_JUKI', 'archive');
+    mkdirSync(archive, { recursive: true });
+    writeFileSync(join(archive, 'old.dat.sealed'), 'sealed', { mode: 0o600 });
+    writeFileSync(join(archive, 'old.dat.summary.json'), '{}', { mode: 0o600 });
+    const past = new Date(Date.now() - 86_400_000);
+    utimesSync(join(archive, 'old.dat.sealed'), past, past);
+    utimesSync(join(archive, 'old.dat.summary.json'), past, past);
     const purged = await runCli(
       ['dlq', 'purge', '--older-than', '0d', '--as', 'op1', '--reason', 'retention', '--json'],
       { env: { ...env, HUB_OPERATOR_PASSWORD: password } },
     );
     expect(purged.code, purged.stderr).to.equal(0);
-    expect(JSON.parse(purged.stdout)).to.deep.equal({ purged: 1, ids: [id] });
+    expect(JSON.parse(purged.stdout)).to.deep.equal({ purged: 1, ids: [id], archivedFiles: 2 });
+    expect(readdirSync(archive)).to.deep.equal([]);
   });
 
   it('hub audit verify: OK, then exit 1 naming the row after one is altered', async () => {
     const ok = await runCli(['audit', 'verify'], { env });
     expect(ok.code, ok.stderr).to.equal(0);
-    expect(ok.stdout).to.contain('operator log OK: 3 rows');
+    expect(ok.stdout).to.contain('operator log OK: 4 rows');
     const listed = await runCli(['audit', 'list', '--json'], { env });
     const actions = listed.stdout
       .trim()
@@ -197,6 +206,7 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     expect(actions).to.deep.equal([
       'dead-letter.unmask',
       'dead-letter.replay',
+      'dead-letter.purge',
       'dead-letter.purge',
     ]);
 

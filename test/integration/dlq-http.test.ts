@@ -12,6 +12,8 @@ import { sampleMyNumber } from '../../schemas/sample.js';
 import { testCatalogue } from '../support/catalogue.js';
 import { withStores } from '../support/db.js';
 
+import { validMyNumbersIn as validWindows } from '../support/my-number-scan.js';
+
 const password = 'correct horse battery';
 
 function basic(user: string): string {
@@ -145,6 +147,56 @@ describe('HTTP /api/dead-letters', function () {
       const [row] = await service.operatorLog.list({ action: 'dead-letter.purge' });
       expect(JSON.parse(row!.detailJson!)).to.include({ count: 1 });
       expect((await service.operatorLog.verify()).ok).to.equal(true);
+    });
+
+    it('masks everywhere in lists, counts, details and refusals: values, keys, type, reasons, properties, correlation id; the body hash is keyed', async () => {
+      const n = '621498320257';
+      const payload = Buffer.from(JSON.stringify({ note: 'x' }));
+      const { id: leaky } = await service.repository.insert({
+        dedupeKey: 'k-leaky',
+        messageId: `m-${n}`,
+        messageType: `test.item.${n}`,
+        route: 'test',
+        step: 'test.deliver',
+        originalExchange: 'hub.events',
+        originalRoutingKey: `test.item.${n}`,
+        originalQueue: 'hub.step.test.deliver',
+        reasonClass: 'validation',
+        reasonJa: `プロパティ ${n} は許されません`,
+        reasonEn: `must NOT have additional property '${n}'`,
+        detail: `HUB_SCHEMA_INVALID /${n}`,
+        attempts: 1,
+        headers: { [`x-${n}`]: n, nested: { [n]: [n] } },
+        properties: { type: `test.item.${n}`, correlationId: n, appId: `app-${n}` },
+        payload,
+        correlationId: n,
+        sourceSystem: 'KIZON_JUKI',
+        subjectHash: null,
+        firstFailedAt: new Date(),
+        deadLetteredAt: new Date(),
+      });
+      // A plain SHA-256 of a short body is a guessable fingerprint of what is in it.
+      const plainSha = (await import('node:crypto'))
+        .createHash('sha256')
+        .update(payload)
+        .digest('hex');
+      for (const user of ['aud1', 'op1']) {
+        for (const path of ['', '?status=all', `/${String(leaky)}`, '/counts']) {
+          const text = await (await call(path, user)).text();
+          expect(validWindows(text), `${user} GET ${path}`).to.deep.equal([]);
+          expect(text).not.to.contain(plainSha);
+        }
+      }
+      const detail = (await (await call(`/${String(leaky)}`, 'aud1')).json()) as {
+        bodyHash: string;
+        letter: { headers: Record<string, unknown> };
+      };
+      expect(detail.bodyHash).to.match(/^[A-Za-z0-9_-]{43}$/);
+      expect(Object.keys(detail.letter.headers)).to.include('x-[個人番号]');
+      // A refusal that names its target masks it.
+      const refused = await call('/replay', 'op1', { ids: [leaky], to: `step:${n}` });
+      expect(refused.status).to.equal(400);
+      expect(validWindows(await refused.text())).to.deep.equal([]);
     });
   });
 });

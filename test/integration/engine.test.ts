@@ -598,23 +598,32 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
       output: { kind: 'reply', deadlineMs: 5_000 },
     };
     const harness = await start({ steps: [replyStep] });
-    await channel.assertQueue('test.replies', { durable: false, exclusive: true });
+    // Replies go only to direct reply-to addresses (issue 13): the requester consumes the
+    // pseudo-queue and publishes on one plain channel (direct reply-to takes no confirm channel).
+    const requester = await connection.createChannel();
+    const replies: amqp.ConsumeMessage[] = [];
+    await requester.consume(
+      'amq.rabbitmq.reply-to',
+      (message) => message && replies.push(message),
+      {
+        noAck: true,
+      },
+    );
     const send = (id: string, sentAtMs: number) =>
-      channel.publish(
+      requester.publish(
         EVENTS_EXCHANGE,
         'test.item.recorded',
         Buffer.from(JSON.stringify({ subject: id, seq: 1, value: 1 })),
         {
           type: 'test.item.recorded',
           messageId: id,
-          replyTo: 'test.replies',
+          replyTo: 'amq.rabbitmq.reply-to',
           // AMQP timestamps are whole seconds.
           timestamp: Math.floor(sentAtMs / 1000),
         },
       );
     send('stale', Date.now() - 60_000);
     send('fresh', Date.now());
-    await channel.waitForConfirms();
     await eventually(
       async () => (await outcomeRows(harness.store, 'test.reply-deadline')).length === 2,
       10_000,
@@ -627,13 +636,10 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
       ]),
     );
     expect(Object.fromEntries(outcomes)).to.deep.equal({ stale: 'expired', fresh: 'replied' });
-    const reply = await channel.get('test.replies', { noAck: true });
-    expect(reply && JSON.parse(reply.content.toString())).to.deep.equal({
-      subject: 'fresh',
-      seq: 1,
-      doubled: 2,
-    });
-    expect(await channel.get('test.replies', { noAck: true })).to.equal(false);
+    await eventually(() => replies.length >= 1, 10_000, 'the fresh reply');
+    expect(replies.map((reply) => JSON.parse(reply.content.toString()) as unknown)).to.deep.equal([
+      { subject: 'fresh', seq: 1, doubled: 2 },
+    ]);
   });
 
   it('shuts down gracefully: in-flight messages finish or return to the queue, none is lost', async () => {
