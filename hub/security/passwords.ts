@@ -153,8 +153,8 @@ export class PasswordPool implements PasswordHasher {
         else this.queue.unshift(next);
       }
     };
-    worker.on('error', (error) => {
-      lost(error.message);
+    worker.on('error', (error: unknown) => {
+      lost(error instanceof Error ? error.name : 'error');
     });
     worker.on('exit', (code) => {
       if (!this.closed) lost(`exit code ${String(code)}`);
