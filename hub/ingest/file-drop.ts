@@ -18,7 +18,7 @@ import { codecValidationError, type FileLayout } from '../../connectors/runtime/
 import { TransientError, ValidationError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import type { DependencyStatus } from '../main.js';
-import { encrypt } from '../security/crypto.js';
+import { encryptFile } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText } from '../security/mask.js';
 import { readLines } from './line-reader.js';
@@ -443,11 +443,14 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
     if ((options.archiveMode ?? 'encrypted') === 'encrypted' && keyRing !== undefined) {
       // Sealed under the key ring with the archived name as associated data; written to a temporary
       // name first so a crash never leaves a half-written archive that looks complete.
-      const sealed = encrypt(keyRing, await readFile(source), Buffer.from(basename(target)));
-      const header = Buffer.from(`${sealed.keyId}\n`, 'utf8');
-      await writeFile(`${target}.sealed.tmp`, Buffer.concat([header, sealed.ciphertext]), {
-        mode: 0o600,
-      });
+      // Streamed: a dropped file may be hundreds of MB. The first line names the key.
+      await encryptFile(
+        keyRing,
+        source,
+        `${target}.sealed.tmp`,
+        Buffer.from(`${keyRing.current.id}\n`, 'utf8'),
+        Buffer.from(basename(target)),
+      );
       await rename(`${target}.sealed.tmp`, `${target}.sealed`);
     }
     await rm(source, { force: true });

@@ -215,7 +215,9 @@ export const editorPlugin = definePlugin({
       nodesDir: [join(import.meta.dirname, 'nodes'), join(import.meta.dirname, 'plugins')],
       // Only the reviewed core nodes and the hub's own file are loaded: no function, exec, file, tcp,
       // http request, template… exists in this Node-RED, whatever a flow says (hub/nodered/flow-model.ts).
-      nodesIncludes: [...coreNodeFiles, 'hub.js'],
+      // The plugins folder is a Node-RED module (the dead-letter sidebar): Node-RED matches a module
+      // by its folder's name, so that name is admitted; modules in node_modules stay out.
+      nodesIncludes: [...coreNodeFiles, 'hub.js', 'package.json', 'plugins'],
       functionGlobalContext: {},
       exportGlobalContextKeys: false,
       storageModule: storage,

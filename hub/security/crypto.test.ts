@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { createKeyRing } from './keys.js';
-import { decrypt, DecryptionError, encrypt, reencrypt } from './crypto.js';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decrypt, DecryptionError, encrypt, encryptFile, reencrypt } from './crypto.js';
 
 const oldKey = Buffer.alloc(32, 1);
 const newKey = Buffer.alloc(32, 2);
@@ -16,6 +20,34 @@ describe('payload encryption', () => {
     expect(sealed.ciphertext.length).to.equal(1 + 12 + 16 + plaintext.length);
     expect(sealed.ciphertext.includes(Buffer.from('123456789018'))).to.equal(false);
     expect(decrypt(ring, sealed.keyId, sealed.ciphertext).equals(plaintext)).to.equal(true);
+  });
+
+  it('seals a file streaming, in the format decrypt opens, mode 0600', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-crypto-file-'));
+    try {
+      // Larger than one read chunk, so the body is sealed in several updates.
+      const content = Buffer.concat([randomBytes(3 * 1024 * 1024 + 17), plaintext]);
+      writeFileSync(join(dir, 'in.dat'), content);
+      const target = join(dir, 'out.sealed');
+      const aad = Buffer.from('out');
+      const { keyId } = await encryptFile(
+        ring,
+        join(dir, 'in.dat'),
+        target,
+        Buffer.from('k\n'),
+        aad,
+      );
+      expect(statSync(target).mode & 0o777).to.equal(0o600);
+      const sealed = readFileSync(target);
+      expect(sealed.subarray(0, 2).toString()).to.equal('k\n');
+      expect(sealed.includes(Buffer.from('123456789018'))).to.equal(false);
+      expect(decrypt(ring, keyId, sealed.subarray(2), aad).equals(content)).to.equal(true);
+      expect(() => decrypt(ring, keyId, sealed.subarray(2), Buffer.from('other'))).to.throw(
+        DecryptionError,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('uses a fresh iv each time', () => {

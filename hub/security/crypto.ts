@@ -4,6 +4,8 @@
  * The key id travels next to the sealed value (a column of its own), so keys can rotate.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { HubError } from '../errors.js';
 import type { KeyRing, SecretKey } from './keys.js';
 
@@ -53,6 +55,45 @@ export function encryptUnder(key: SecretKey, plaintext: Buffer, aad?: Buffer): S
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
   return { keyId: key.id, ciphertext: Buffer.concat([Buffer.of(version), iv, tag, body]) };
+}
+
+/**
+ * Seals the file `source` into `target` (mode 0600) under the current key, streaming: `prefix`, then
+ * the same bytes `encrypt` gives for the whole file (version, iv, tag, body), so `decrypt` opens it.
+ * Memory stays at one chunk whatever the file's size (a dropped file may be hundreds of MB); the
+ * tag, known only at the end, is written into its place last.
+ */
+export async function encryptFile(
+  keyRing: KeyRing,
+  source: string,
+  target: string,
+  prefix: Buffer,
+  aad?: Buffer,
+): Promise<{ keyId: string }> {
+  const key = keyRing.current;
+  const iv = randomBytes(ivLength);
+  const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, iv, { authTagLength: tagLength });
+  cipher.setAAD(associatedData(aad));
+  const handle = await open(target, 'w', 0o600);
+  try {
+    const head = Buffer.concat([prefix, Buffer.of(version), iv, Buffer.alloc(tagLength)]);
+    await handle.write(head, 0, head.length, 0);
+    let position = head.length;
+    const put = async (bytes: Buffer) => {
+      if (bytes.length === 0) return;
+      await handle.write(bytes, 0, bytes.length, position);
+      position += bytes.length;
+    };
+    for await (const chunk of createReadStream(source, { highWaterMark: 1024 * 1024 })) {
+      await put(cipher.update(chunk as Buffer));
+    }
+    await put(cipher.final());
+    await handle.write(cipher.getAuthTag(), 0, tagLength, prefix.length + 1 + ivLength);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { keyId: key.id };
 }
 
 /** Decrypts a sealed value; throws DecryptionError (never partial plaintext) on any mismatch. */

@@ -99,7 +99,7 @@ describe('nothing personal at rest: a leak corpus through AMQP, HTTP and file dr
               {
                 route: 'leak-test',
                 name: 'leak-test.receive',
-                input: [movementType, `${movementType}.tokutei`],
+                input: [movementType],
                 output: { kind: 'deliver', system: 'TEST_RECEIVER' },
                 idempotencyKey: '/myNumberProbe',
                 retry: { maxAttempts: 1 },
@@ -135,6 +135,8 @@ describe('nothing personal at rest: a leak corpus through AMQP, HTTP and file dr
         { options: { appId: `kizon ${d}` } },
         { options: { headers: { [`x-${a}`]: 'name' } } },
         { options: { headers: { 'x-value': { nested: [`1234-5678-9018`] } } } },
+        // A number in the routing key: no step binds that key, so the broker keeps nothing of it
+        // (the quarantine of a bound routing key is in policy.test.ts, where a step binds a pattern).
         { key: `${movementType}.${b}`, options: {} },
         // A body with a number as a property name (validation error naming it) and in free text.
         { body: Buffer.from(JSON.stringify({ ...movement, [c]: 'x' })), options: {} },
@@ -180,7 +182,8 @@ describe('nothing personal at rest: a leak corpus through AMQP, HTTP and file dr
       await writeFile(join(inbox, fileName), encodeMovementFixed([movementToRecord(movement)]));
       await writeFile(join(inbox, `${fileName}.done`), '');
 
-      const expectedLetters = amqpCases.length + 1;
+      // Every AMQP case but the unbound routing key, and the dropped file's record.
+      const expectedLetters = amqpCases.filter((item) => item.key === undefined).length + 1;
       const running = hub;
       await eventually(
         async () => {
