@@ -17,7 +17,7 @@ import {
   idOf,
   optionalText,
 } from '../dead-letters/http.js';
-import { reasonClasses, summaryOf } from '../dead-letters/repository.js';
+import { reasonClasses, summaryOf } from '../store/dead-letters.js';
 import type { Actor } from '../dead-letters/replay.js';
 import { OperatorRefusal, type DeadLetterService } from '../dead-letters/service.js';
 

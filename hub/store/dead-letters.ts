@@ -11,7 +11,8 @@ import { loggerFor } from '../logger.js';
 import { decrypt, DecryptionError, encrypt, encryptUnder } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText, maskValue } from '../security/mask.js';
-import { readDate } from '../store/index.js';
+import { readDate } from './index.js';
+import type { Store } from './types.js';
 
 /** The reason classes an operator filters by. */
 export const reasonClasses: readonly ReasonClass[] = [
@@ -201,6 +202,10 @@ export interface DeadLetterRepository {
   }): Promise<ReencryptResult>;
   /** Flags a letter unreadable (why: a key id and cause, never content). */
   markUnreadable(id: number, reason: string): Promise<void>;
+  /** Stored payloads (any status) sealed under `keyId`. */
+  countUnderKey(keyId: string): Promise<number>;
+  /** Stored payloads not purged, per key id. */
+  countsByKey(): Promise<Map<string, number>>;
 }
 
 const table = 'dead_letters';
@@ -347,7 +352,8 @@ function maskedNewLetter(letter: NewDeadLetter): NewDeadLetter {
 }
 
 /** Creates the repository; payloads are sealed and opened with `keyRing`. */
-export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
+export function createDeadLetterRepository(store: Store, keyRing: KeyRing): DeadLetterRepository {
+  const { knex } = store;
   const aadOf = (dedupeKey: string | null, id: number) =>
     Buffer.from(dedupeKey ?? `id:${String(id)}`, 'utf8');
 
@@ -614,6 +620,19 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
         }
         return ids;
       });
+    },
+    async countUnderKey(keyId) {
+      const row = (await knex(table).where('key_id', keyId).count({ n: '*' }).first()) as
+        { n: number | string } | undefined;
+      return Number(row?.n ?? 0);
+    },
+    async countsByKey() {
+      const rows: { key_id: string; n: number | string }[] = await knex(table)
+        .whereNot('status', 'purged')
+        .select('key_id')
+        .count({ n: '*' })
+        .groupBy('key_id');
+      return new Map(rows.map((row) => [row.key_id, Number(row.n)]));
     },
   };
 }
