@@ -12,7 +12,8 @@ import type { Broker } from '../broker/index.js';
 import type { HubConfig } from '../config.js';
 import { purgeDropArchives } from '../ingest/file-drop.js';
 import type { Store } from '../store/types.js';
-import { reasonClasses, summaryOf, type DeadLetterFilter } from '../store/dead-letters.js';
+import { reasonClasses, type DeadLetterFilter } from '../store/dead-letters.js';
+import { summaryOf } from '../dead-letters/view.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
 import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import {

@@ -10,11 +10,10 @@ import type { Store } from '../store/types.js';
 import {
   createDeadLetterRepository,
   UnreadableLetterError,
-  viewOf,
   type DeadLetterFilter,
   type DeadLetterRepository,
-  type DeadLetterView,
 } from '../store/dead-letters.js';
+import { viewOf, type DeadLetterView } from './view.js';
 import { createReplayer, type Actor, type ReplayDeps, type ReplayRequest } from './replay.js';
 
 /** Shortest reason accepted for an unmasked view (a word, not a keystroke). */
