@@ -202,7 +202,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         ...pluginReadiness.flatMap((report) => report()).filter((status) => !status.ok),
       ];
     };
-    const credentials = storeCredentials(store.knex, {
+    const credentials = storeCredentials(store, {
       limits: {
         clientBurst: config.loginClientAttempts,
         userBurst: config.loginUserAttempts,

@@ -9,10 +9,12 @@
  * Rows from before the chain was keyed (no key id) fail verification until `rekey` re-anchors them.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Knex } from 'knex';
 import { loggerFor } from '../logger.js';
 import type { KeyRing, SecretKey } from '../security/keys.js';
-import { readDate } from '../store/index.js';
+import { operatorActions, type ActionRow } from '../store/operator-actions.js';
+import type { Store } from '../store/types.js';
+
+export type { ActionRow } from '../store/operator-actions.js';
 
 /** The `prev_hash` of the first row: a fixed seed, so the chain has a known start. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -37,22 +39,6 @@ export interface ActionEntry {
   readonly detail?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** One stored row, as read back. */
-export interface ActionRow {
-  readonly seq: number;
-  readonly at: Date;
-  readonly actor: string;
-  readonly role: string;
-  readonly action: string;
-  readonly target: string | null;
-  readonly reason: string | null;
-  readonly detailJson: string | null;
-  readonly prevHash: string;
-  readonly hash: string;
-  /** The key whose audit subkey made `hash`; null for rows chained before the log was keyed. */
-  readonly keyId: string | null;
-}
-
 /** The verdict of `verify`: OK, or the first row where the chain breaks and why. */
 export type VerifyResult =
   | { readonly ok: true; readonly rows: number; readonly lastHash: string; readonly head: string }
@@ -66,7 +52,7 @@ export type VerifyResult =
       readonly ja: string;
     };
 
-/** The operator log over the store's knex. */
+/** The operator log over the store. */
 export interface OperatorLog {
   /** Appends one action; concurrent appenders (threads or processes) never fork the chain. */
   append(entry: ActionEntry): Promise<ActionRow>;
@@ -88,7 +74,6 @@ export interface OperatorLog {
 }
 
 const log = loggerFor('audit');
-const table = 'operator_actions';
 
 /** JSON with object keys sorted at every depth: the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -142,36 +127,6 @@ function sameHex(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-interface RawRow {
-  seq: number | string;
-  at: unknown;
-  actor: string;
-  role: string;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  detail_json: string | null;
-  prev_hash: string;
-  hash: string;
-  key_id?: string | null;
-}
-
-function fromRaw(raw: RawRow): ActionRow {
-  return {
-    seq: Number(raw.seq),
-    at: readDate(raw.at),
-    actor: raw.actor,
-    role: raw.role,
-    action: raw.action,
-    target: raw.target,
-    reason: raw.reason,
-    detailJson: raw.detail_json,
-    prevHash: raw.prev_hash,
-    hash: raw.hash,
-    keyId: raw.key_id ?? null,
-  };
-}
-
 /** A write lost a race with another appender (same seq or hash, or a deadlock): try again. */
 function isConflict(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -186,24 +141,20 @@ function isConflict(error: unknown): boolean {
 }
 
 /**
- * Creates the operator log on a migrated store's knex; `keyRing` keys the chain (the current key
+ * Creates the operator log on a migrated store; `keyRing` keys the chain (the current key
  * signs new rows; older keys of the ring verify the rows they signed).
  */
 export function createOperatorLog(
-  knex: Knex,
+  store: Store,
   keyRing: KeyRing,
   clock: () => Date = () => new Date(),
 ): OperatorLog {
-  const mysql = (knex.client as { dialect?: unknown }).dialect === 'mysql';
+  const actions = operatorActions(store);
 
-  async function appendOnce(entry: ActionEntry): Promise<ActionRow> {
-    return knex.transaction(async (trx) => {
-      // MySQL: the row lock on the newest entry serialises appenders; SQLite: the write transaction
-      // does. Either way the explicit seq (primary key) makes a lost race a duplicate-key error, never
-      // a second row claiming the same predecessor.
-      const query = trx(table).orderBy('seq', 'desc').first();
-      const last = (await (mysql ? query.forUpdate() : query)) as RawRow | undefined;
-      const seq = last === undefined ? 1 : Number(last.seq) + 1;
+  function appendOnce(entry: ActionEntry): Promise<ActionRow> {
+    // The next row is built from the newest one inside the transaction that inserts it.
+    return actions.appendAfterLast((last) => {
+      const seq = last === undefined ? 1 : last.seq + 1;
       const prevHash = last?.hash ?? GENESIS_HASH;
       // Millisecond precision: what DATETIME(3) keeps, so the verifier sees the same instant.
       const at = new Date(Math.floor(clock().getTime()));
@@ -219,19 +170,6 @@ export function createOperatorLog(
       };
       const key = keyRing.current;
       const hash = rowHash(prevHash, content, key);
-      await trx(table).insert({
-        key_id: key.id,
-        seq,
-        at,
-        actor: content.actor,
-        role: content.role,
-        action: content.action,
-        target: content.target,
-        reason: content.reason,
-        detail_json: content.detailJson,
-        prev_hash: prevHash,
-        hash,
-      });
       return { ...content, prevHash, hash, keyId: key.id };
     });
   }
@@ -300,11 +238,6 @@ export function createOperatorLog(
     };
   }
 
-  async function allRows(db: Knex | Knex.Transaction, lock = false): Promise<ActionRow[]> {
-    const query = db(table).select('*').orderBy('seq', 'asc');
-    return ((await (lock && mysql ? query.forUpdate() : query)) as RawRow[]).map(fromRaw);
-  }
-
   function checkHead(
     result: VerifyResult,
     rows: readonly ActionRow[],
@@ -364,30 +297,21 @@ export function createOperatorLog(
         }
       }
     },
-    async list(options = {}) {
-      let query = knex(table).select('*');
-      if (options.action !== undefined) query = query.where('action', options.action);
-      if (options.limit !== undefined) {
-        const rows = (await query.orderBy('seq', 'desc').limit(options.limit)) as RawRow[];
-        return rows.map(fromRaw).reverse();
-      }
-      return ((await query.orderBy('seq', 'asc')) as RawRow[]).map(fromRaw);
+    list(options = {}) {
+      return actions.list(options);
     },
     async verify(options = {}) {
-      const rows = await allRows(knex);
-      const result = walk(rows, false);
-      return options.expectHead === undefined
-        ? result
-        : checkHead(result, rows, options.expectHead);
+      const all = await actions.all();
+      const result = walk(all, false);
+      return options.expectHead === undefined ? result : checkHead(result, all, options.expectHead);
     },
     async head() {
-      const last = (await knex(table).orderBy('seq', 'desc').first()) as RawRow | undefined;
-      return last === undefined ? `0:${GENESIS_HASH}` : `${String(Number(last.seq))}:${last.hash}`;
+      const last = await actions.last();
+      return last === undefined ? `0:${GENESIS_HASH}` : `${String(last.seq)}:${last.hash}`;
     },
     async rekey(actor) {
-      const result = await knex.transaction(async (trx) => {
-        const rows = await allRows(trx, true);
-        const checked = walk(rows, true);
+      const result = await actions.rechain((existing) => {
+        const checked = walk(existing, true);
         if (!checked.ok) {
           throw new Error(
             `the operator log is broken at row ${String(checked.seq)} (${checked.en}); it is not re-anchored` +
@@ -396,18 +320,13 @@ export function createOperatorLog(
         }
         const key = keyRing.current;
         let prevHash = GENESIS_HASH;
-        // Hashes are unique: move them out of the way first, then write the new chain.
-        await trx(table).update({
-          hash: trx.raw(mysql ? "CONCAT('~', seq)" : "'~' || seq"),
-        });
-        for (const row of rows) {
+        const links = existing.map((row) => {
           const hash = rowHash(prevHash, row, key);
-          await trx(table)
-            .where('seq', row.seq)
-            .update({ prev_hash: prevHash, hash, key_id: key.id });
+          const link = { seq: row.seq, prevHash, hash, keyId: key.id };
           prevHash = hash;
-        }
-        return { rows: rows.length, previousHead: checked.head };
+          return link;
+        });
+        return { links, result: { rows: existing.length, previousHead: checked.head } };
       });
       await this.append({
         actor: actor.name,

@@ -22,7 +22,7 @@ async function withOperatorLog(
   try {
     const { loadKeyRing } = await import('../security/keys.js');
     const { keyRing } = loadKeyRing(opened.config);
-    return await work(createOperatorLog(opened.store.knex, keyRing));
+    return await work(createOperatorLog(opened.store, keyRing));
   } catch (error) {
     complain(`hub ${command}: ${describeError(error)} / 実行できませんでした`);
     return error instanceof HubError && error.code === 'HUB_CONFIG_INVALID'

@@ -12,7 +12,8 @@ import type { Broker } from '../broker/index.js';
 import type { HubConfig } from '../config.js';
 import { purgeDropArchives } from '../ingest/file-drop.js';
 import type { Store } from '../store/types.js';
-import { reasonClasses, summaryOf, type DeadLetterFilter } from '../dead-letters/repository.js';
+import { reasonClasses, type DeadLetterFilter } from '../store/dead-letters.js';
+import { summaryOf } from '../dead-letters/view.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
 import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import {
@@ -196,7 +197,7 @@ async function openSession(
       await broker.start();
     }
     const service = createDeadLetterService({
-      knex: store.knex,
+      store: store,
       keyRing,
       replay: {
         publisher: broker?.publisher,
@@ -261,7 +262,7 @@ async function signIn(
     );
     return undefined;
   }
-  const verified = await storeCredentials(session.store.knex).verifyUser(user, password);
+  const verified = await storeCredentials(session.store).verifyUser(user, password);
   if (verified === undefined) {
     complain(`hub ${command}: sign-in failed for ${user} / ${user} として認証できませんでした`);
     return undefined;

@@ -214,7 +214,7 @@ async function checkFlowsDir(config: HubConfig): Promise<CheckResult> {
  * failure so an operator sees it.
  */
 async function checkRetired(config: HubConfig, timeoutMs: number): Promise<CheckResult> {
-  let store: { close(): Promise<void>; knex: import('knex').Knex } | undefined;
+  let store: import('../store/types.js').Store | undefined;
   let broker: import('../broker/index.js').Broker | undefined;
   try {
     const [{ openStore }, { flowDeploys }, { createBroker }, routing] = await Promise.all([
@@ -229,7 +229,7 @@ async function checkRetired(config: HubConfig, timeoutMs: number): Promise<Check
       'the store',
     );
     store = opened;
-    const rows = await flowDeploys(opened.knex).retired();
+    const rows = await flowDeploys(opened).retired();
     if (rows.length === 0) {
       return { name: 'retired', status: 'ok', required: false, detail: 'none / ありません' };
     }

@@ -100,7 +100,7 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
       import('../nodered/routing.js'),
       import('../broker/index.js'),
     ]);
-    const deploys = flowDeploys(store.knex);
+    const deploys = flowDeploys(store);
     const retired = await deploys.retiredQueue(queue);
     if (retired === undefined) {
       complain(
@@ -220,7 +220,7 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
       import('node:os'),
       import('../security/keys.js'),
     ]);
-    await createOperatorLog(store.knex, loadKeyRing(config).keyRing).append({
+    await createOperatorLog(store, loadKeyRing(config).keyRing).append({
       actor: `${os.userInfo().username}@${os.hostname()}`,
       role: 'operator',
       action: 'flows.drain',

@@ -27,7 +27,7 @@ async function reencrypt(
   let unlock: (() => void) | undefined;
   try {
     const keys = await import('../security/keys.js');
-    const { createDeadLetterRepository } = await import('../dead-letters/repository.js');
+    const { createDeadLetterRepository } = await import('../store/dead-letters.js');
     const { createOperatorLog } = await import('../audit/operator-log.js');
     if (rotate && config.secretKey !== undefined) {
       complain(
@@ -38,7 +38,7 @@ async function reencrypt(
       return exitCodes.usage;
     }
     const { keyRing } = keys.loadKeyRing(config);
-    const repository = createDeadLetterRepository(store.knex, keyRing);
+    const repository = createDeadLetterRepository(store, keyRing);
     const previous = keyRing.current.id;
     let target = previous;
     if (rotate) {
@@ -72,12 +72,7 @@ async function reencrypt(
       } catch (error) {
         // Nothing was sealed under the pending key (the transaction rolled back): take it out again,
         // unless an earlier run that stopped after its commit did seal rows under it.
-        const under = (await store
-          .knex('dead_letters')
-          .where('key_id', target)
-          .count({ n: '*' })
-          .first()) as { n: number | string } | undefined;
-        if (Number(under?.n ?? 0) === 0) keys.dropPendingKey(file, target);
+        if ((await repository.countUnderKey(target)) === 0) keys.dropPendingKey(file, target);
         complain(
           `hub ${command}: ${describeError(error)}` +
             ` / 鍵の更新に失敗しました。現用鍵は ${previous} のままで、保存データは変更していません`,
@@ -91,7 +86,7 @@ async function reencrypt(
     // Letters written under an older key (by hubs that had not yet reloaded the key file, or before a
     // HUB_SECRET_KEY rotation): re-sealed under the current key, again in one transaction.
     const sweep = await repository.reencryptAll({ skipUnreadable: true });
-    await createOperatorLog(store.knex, keyRing).append({
+    await createOperatorLog(store, keyRing).append({
       actor: actorName(),
       role: 'operator',
       action: 'keys.rotate',
@@ -142,13 +137,8 @@ async function status(json: boolean): Promise<number> {
   try {
     const { loadKeyRing } = await import('../security/keys.js');
     const { keyRing } = loadKeyRing(config);
-    const rows: { key_id: string; n: number | string }[] = await store
-      .knex('dead_letters')
-      .whereNot('status', 'purged')
-      .select('key_id')
-      .count({ n: '*' })
-      .groupBy('key_id');
-    const counts = new Map(rows.map((row) => [row.key_id, Number(row.n)]));
+    const { createDeadLetterRepository } = await import('../store/dead-letters.js');
+    const counts = await createDeadLetterRepository(store, keyRing).countsByKey();
     const keys = [...new Set([...keyRing.ids, ...counts.keys()])].map((id) => ({
       id,
       current: id === keyRing.current.id,

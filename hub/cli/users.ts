@@ -112,7 +112,7 @@ export async function usersAddCli(
   const opened = await openCliStore('users add');
   if (opened === undefined) return exitCodes.usage;
   try {
-    await storeCredentials(opened.store.knex).addUser(name, password, options.role);
+    await storeCredentials(opened.store).addUser(name, password, options.role);
     say(`user ${name} (${options.role}) saved / 利用者 ${name}（${options.role}）を登録しました`);
     return exitCodes.ok;
   } catch (error) {
@@ -134,7 +134,7 @@ async function withCredentials(
   const opened = await openCliStore(command);
   if (opened === undefined) return exitCodes.usage;
   try {
-    return await work(storeCredentials(opened.store.knex));
+    return await work(storeCredentials(opened.store));
   } catch (error) {
     complain(`hub ${command}: ${describeError(error)} / 失敗しました`);
     return exitCodes.failed;

@@ -22,7 +22,11 @@ import {
 import type { ReasonClass } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { canonicalJson } from '../audit/operator-log.js';
-import { reasonClasses, type DeadLetterRepository, type NewDeadLetter } from './repository.js';
+import {
+  reasonClasses,
+  type DeadLetterRepository,
+  type NewDeadLetter,
+} from '../store/dead-letters.js';
 
 const log = loggerFor('dead-letters');
 

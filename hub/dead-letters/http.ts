@@ -9,7 +9,8 @@ import { definePlugin, type HubServices } from '../plugin.js';
 import { HubError } from '../errors.js';
 import { startArchiver } from './archiver.js';
 import { maskText } from '../security/mask.js';
-import { reasonClasses, summaryOf, type DeadLetterFilter } from './repository.js';
+import { reasonClasses, type DeadLetterFilter } from '../store/dead-letters.js';
+import { summaryOf } from './view.js';
 import type { Actor } from './replay.js';
 import { createDeadLetterService, OperatorRefusal, type DeadLetterService } from './service.js';
 
@@ -240,7 +241,7 @@ export function deadLetterServiceOf(
   context: Pick<HubServices, 'config' | 'store' | 'broker' | 'engine' | 'keyRing' | 'catalogue'>,
 ): DeadLetterService {
   return createDeadLetterService({
-    knex: context.store.knex,
+    store: context.store,
     keyRing: context.keyRing,
     replay: {
       publisher: context.broker.publisher,

@@ -20,7 +20,7 @@ import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import { HubError, ValidationError, reasonOf } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import type { OperatorLog } from '../audit/operator-log.js';
-import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from './repository.js';
+import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from '../store/dead-letters.js';
 
 const log = loggerFor('dead-letters');
 

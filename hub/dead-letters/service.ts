@@ -6,15 +6,14 @@
 import { HubError } from '../errors.js';
 import { createOperatorLog, type OperatorLog } from '../audit/operator-log.js';
 import type { KeyRing } from '../security/keys.js';
-import type { Knex } from 'knex';
+import type { Store } from '../store/types.js';
 import {
   createDeadLetterRepository,
   UnreadableLetterError,
-  viewOf,
   type DeadLetterFilter,
   type DeadLetterRepository,
-  type DeadLetterView,
-} from './repository.js';
+} from '../store/dead-letters.js';
+import { viewOf, type DeadLetterView } from './view.js';
 import { createReplayer, type Actor, type ReplayDeps, type ReplayRequest } from './replay.js';
 
 /** Shortest reason accepted for an unmasked view (a word, not a keystroke). */
@@ -32,7 +31,7 @@ export class OperatorRefusal extends HubError {
 
 /** What the service needs; `replay` carries the publisher and catalogue. */
 export interface ServiceDeps {
-  readonly knex: Knex;
+  readonly store: Store;
   readonly keyRing: KeyRing;
   readonly replay: Omit<ReplayDeps, 'repository' | 'operatorLog'>;
 }
@@ -49,8 +48,8 @@ function requireOperator(actor: Actor, what: { en: string; ja: string }): void {
 
 /** Creates the service over one store. */
 export function createDeadLetterService(deps: ServiceDeps) {
-  const repository: DeadLetterRepository = createDeadLetterRepository(deps.knex, deps.keyRing);
-  const operatorLog: OperatorLog = createOperatorLog(deps.knex, deps.keyRing);
+  const repository: DeadLetterRepository = createDeadLetterRepository(deps.store, deps.keyRing);
+  const operatorLog: OperatorLog = createOperatorLog(deps.store, deps.keyRing);
   const replayer = createReplayer({ ...deps.replay, repository, operatorLog });
 
   return {

@@ -1,12 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import { constantTimeEqual } from '../security/keyed-hash.js';
 import {
   PasswordQueueFullError,
   sharedPasswordPool,
   type PasswordHasher,
 } from '../security/passwords.js';
+import { tokens as tokenRows, users as userRows, type UserRow } from '../store/users.js';
+import type { Store } from '../store/types.js';
 import { clientKeyOf, LoginLimiter, type LoginLimits } from './login-limiter.js';
 
 /**
@@ -38,7 +39,7 @@ export type SignInResult =
   | { readonly kind: 'denied' }
   | { readonly kind: 'limited'; readonly retryAfterSeconds: number };
 
-/** Users and tokens, over the store's knex. */
+/** Users and tokens, kept in the store. */
 export interface Credentials {
   /**
    * A sign-in by a person from `client` (its IP address): rate-limited per client and per user
@@ -66,13 +67,6 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-interface UserRow {
-  readonly username: string;
-  readonly password_hash: string;
-  readonly role: string;
-  readonly disabled: number | boolean;
-}
-
 /** The role of a user row that may sign in: enabled, with a role the hub knows. */
 function enabledRole(row: UserRow | undefined): Role | undefined {
   if (row === undefined || Boolean(row.disabled)) return undefined;
@@ -96,7 +90,9 @@ export interface StoreCredentialsOptions {
 }
 
 /** Credentials kept in the store. */
-export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = {}): Credentials {
+export function storeCredentials(store: Store, options: StoreCredentialsOptions = {}): Credentials {
+  const users = userRows(store);
+  const tokens = tokenRows(store);
   const rounds = options.bcryptRounds ?? 12;
   const hasher = options.hasher ?? sharedPasswordPool();
   const limiter = new LoginLimiter(options.limits);
@@ -125,8 +121,7 @@ export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = 
       .update('\0')
       .update(hash)
       .digest('base64');
-  const userRow = async (username: string) =>
-    (await knex('hub_users').where({ username }).first()) as UserRow | undefined;
+  const userRow = (username: string) => users.find(username);
   const verifyUser: Credentials['verifyUser'] = async (username, password) => {
     const row = await userRow(username);
     let ok: boolean;
@@ -180,10 +175,7 @@ export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = 
     },
     async verifyToken(token) {
       const hash = sha256(token);
-      const row = (await knex('system_tokens')
-        .where({ token_hash: hash })
-        .whereNull('revoked_at')
-        .first()) as { token_id: string; system: string; token_hash: string } | undefined;
+      const row = await tokens.findActive(hash);
       if (!row || !constantTimeEqual(row.token_hash, hash)) return undefined;
       return { system: row.system, tokenId: row.token_id };
     },
@@ -192,33 +184,16 @@ export function storeCredentials(knex: Knex, options: StoreCredentialsOptions = 
         throw new RangeError('a user name is 1-64 letters, digits, ".", "_" or "-"');
       }
       if (password.length < 12) throw new RangeError('a password needs at least 12 characters');
-      const row = {
-        username,
-        password_hash: await hasher.hash(password, rounds),
-        role,
-        created_at: new Date(),
-        disabled: false,
-      };
-      await knex('hub_users').insert(row).onConflict('username').merge();
+      await users.upsert({ username, passwordHash: await hasher.hash(password, rounds), role });
     },
     async addToken(system) {
       const tokenId = randomBytes(6).toString('hex');
       const token = `hub_${tokenId}_${randomBytes(24).toString('base64url')}`;
-      await knex('system_tokens').insert({
-        token_id: tokenId,
-        system,
-        token_hash: sha256(token),
-        created_at: new Date(),
-        revoked_at: null,
-      });
+      await tokens.insert({ tokenId, system, tokenHash: sha256(token) });
       return { tokenId, token };
     },
     async revokeToken(tokenId) {
-      const count = await knex('system_tokens')
-        .where({ token_id: tokenId })
-        .whereNull('revoked_at')
-        .update({ revoked_at: new Date() });
-      return count > 0;
+      return tokens.revoke(tokenId);
     },
   };
 }

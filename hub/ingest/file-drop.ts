@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { layoutForFile } from '../../connectors/index.js';
 import { codecValidationError, type FileLayout } from '../../connectors/runtime/file-layout.js';
@@ -21,6 +20,8 @@ import type { DependencyStatus } from '../main.js';
 import { encryptFile } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText } from '../security/mask.js';
+import { ingestFiles } from '../store/ingest-state.js';
+import type { Store } from '../store/types.js';
 import { readLines } from './line-reader.js';
 import {
   defaultMaxRecordBytes,
@@ -45,7 +46,7 @@ export interface FileDropOptions {
   readonly root: string;
   readonly pollMs: number;
   readonly ingest: Ingest;
-  readonly knex: Knex;
+  readonly store: Store;
   /** Records published together before their progress is committed (default 200). */
   readonly batchSize?: number;
   /**
@@ -97,15 +98,6 @@ const maxBackoffMs = 5 * 60 * 1000;
 /** Records published together are also bounded by their size. */
 const maxBatchBytes = 16 * 1024 * 1024;
 
-interface ProgressRow {
-  file_sha256: string;
-  last_line: number;
-  published: number;
-  dead_lettered: number;
-  dead_lines: string;
-  finished_at: unknown;
-}
-
 const log = loggerFor('ingest-file');
 const systemName = /^[A-Z][A-Z0-9_]{0,31}$/;
 
@@ -120,7 +112,8 @@ function ignored(name: string): boolean {
 
 /** Starts watching `root`; the first scan runs at once. */
 export function startFileDrop(options: FileDropOptions): FileDrop {
-  const { root, ingest, knex } = options;
+  const { root, ingest } = options;
+  const files = ingestFiles(options.store);
   const batchSize = options.batchSize ?? 200;
   const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
   // Size and mtime of files without a marker at the previous scan.
@@ -255,28 +248,13 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
   ): Promise<void> {
     const path = join(root, system, 'in', name);
     const { sha256, size } = await digestOf(path);
-    let progress = (await knex('hub_ingest_files').where({ file_sha256: sha256 }).first()) as
-      ProgressRow | undefined;
-    if (progress === undefined) {
-      await knex('hub_ingest_files')
-        .insert({
-          file_sha256: sha256,
-          system,
-          file_name: maskText(name).slice(0, 255),
-          layout: layout.name,
-          last_line: 0,
-          published: 0,
-          dead_lettered: 0,
-          dead_lines: '[]',
-          started_at: new Date(),
-          finished_at: null,
-        })
-        .onConflict('file_sha256')
-        .ignore();
-      progress = (await knex('hub_ingest_files').where({ file_sha256: sha256 }).first()) as
-        ProgressRow | undefined;
-      if (progress === undefined) return;
-    }
+    const progress = await files.take({
+      sha256,
+      system,
+      fileName: maskText(name).slice(0, 255),
+      layout: layout.name,
+    });
+    if (progress === undefined) return;
     const deadLines = JSON.parse(progress.dead_lines) as number[];
     let published = progress.published;
     let lastLine = progress.last_line;
@@ -310,14 +288,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
         deadLines.push(1);
       };
       const commit = async () => {
-        await knex('hub_ingest_files')
-          .where({ file_sha256: sha256 })
-          .update({
-            last_line: lastLine,
-            published,
-            dead_lettered: deadLines.length,
-            dead_lines: JSON.stringify(deadLines),
-          });
+        await files.record(sha256, { lastLine, published, deadLines });
         progressOf.set(path, lastLine);
       };
       let batch: { line: number; message: IngestMessage }[] = [];
@@ -392,13 +363,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
       }
       if (stopped) return;
       await flush();
-      await knex('hub_ingest_files')
-        .where({ file_sha256: sha256 })
-        .update({
-          finished_at: new Date(),
-          dead_lettered: deadLines.length,
-          dead_lines: JSON.stringify(deadLines),
-        });
+      await files.record(sha256, { finishedAt: new Date(), deadLines });
     }
     const summary: FileSummary = {
       file: maskText(name),

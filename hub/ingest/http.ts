@@ -7,13 +7,14 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { TransientError } from '../errors.js';
 import { authenticate, principalOf, requireSystem, type Credentials } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import { maskText } from '../security/mask.js';
 import { containsMyNumber } from '../security/my-number.js';
+import { ingestKeys, type IngestKeyRow } from '../store/ingest-state.js';
+import type { Store } from '../store/types.js';
 import type { Ingest } from './publish.js';
 
 /** Namespace of message ids derived from (system, Idempotency-Key). */
@@ -23,7 +24,7 @@ const IDEMPOTENCY_NAMESPACE = '0b7e3f8e-7d8a-4b51-9c7e-5f2a1d3c4e60';
 export interface HttpIngestOptions {
   readonly ingest: Ingest;
   readonly credentials: Credentials;
-  readonly knex: Knex;
+  readonly store: Store;
   readonly catalogue: {
     has(messageType: string): boolean;
     info(messageType: string): { readonly from: string } | undefined;
@@ -32,15 +33,6 @@ export interface HttpIngestOptions {
   readonly maxBytes: number;
   /** Largest record the ingest core publishes (HUB_INGEST_MAX_RECORD_BYTES): bodies over it are 413 too. */
   readonly maxRecordBytes?: number;
-}
-
-interface KeyRow {
-  system: string;
-  idempotency_key: string;
-  message_type: string;
-  body_sha256: string;
-  message_id: string;
-  state: string;
 }
 
 const log = loggerFor('ingest-http');
@@ -55,18 +47,10 @@ function isJson(req: Request): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
 }
 
-function isDuplicateKey(failure: unknown): boolean {
-  const code = (failure as { code?: unknown } | null)?.code;
-  return (
-    code === 'ER_DUP_ENTRY' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === 'SQLITE_CONSTRAINT'
-  );
-}
-
 /** The router, mounted at `/api/messages`. */
 export function httpIngestRouter(options: HttpIngestOptions): Router {
-  const { ingest, knex, catalogue } = options;
+  const { ingest, catalogue } = options;
+  const keys = ingestKeys(options.store);
   const router = express.Router();
   // Authenticate before reading the body: an unknown caller never gets its bytes parsed.
   router.post(
@@ -160,7 +144,7 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
       const bodyHash = createHash('sha256').update(content).digest('hex');
       // Deterministic: two replicas taking the same key at once publish the same id (a duplicate downstream).
       messageId = uuidv5(`${system}\n${keyHeader}`, IDEMPOTENCY_NAMESPACE);
-      const row: KeyRow = {
+      const row: IngestKeyRow = {
         system,
         idempotency_key: keyHeader,
         message_type: messageType,
@@ -168,15 +152,7 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
         message_id: messageId,
         state: 'pending',
       };
-      let existing: KeyRow | undefined;
-      try {
-        await knex('hub_ingest_keys').insert({ ...row, created_at: new Date() });
-      } catch (failure) {
-        if (!isDuplicateKey(failure)) throw failure;
-        existing = (await knex('hub_ingest_keys')
-          .where({ system, idempotency_key: keyHeader })
-          .first()) as KeyRow | undefined;
-      }
+      const existing = await keys.claim(row);
       if (existing !== undefined) {
         if (existing.body_sha256 !== bodyHash || existing.message_type !== messageType) {
           error(
@@ -229,9 +205,7 @@ export function httpIngestRouter(options: HttpIngestOptions): Router {
       return;
     }
     if (keyHeader !== undefined) {
-      await knex('hub_ingest_keys')
-        .where({ system, idempotency_key: keyHeader })
-        .update({ state: result.status === 'rejected' ? 'rejected' : 'published' });
+      await keys.settle(system, keyHeader, result.status === 'rejected' ? 'rejected' : 'published');
     }
     if (result.status === 'rejected') {
       res.status(400).json(invalid(result.messageId, result.error.issues));

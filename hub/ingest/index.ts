@@ -30,7 +30,7 @@ export const ingestPlugin = definePlugin({
       httpIngestRouter({
         ingest,
         credentials: context.credentials,
-        knex: context.store.knex,
+        store: context.store,
         catalogue: context.catalogue,
         maxBytes: context.config.ingestMaxBytes,
         maxRecordBytes: context.config.ingestMaxRecordBytes,
@@ -40,13 +40,13 @@ export const ingestPlugin = definePlugin({
       root: context.config.dropDir,
       pollMs: context.config.dropPollMs,
       ingest,
-      knex: context.store.knex,
+      store: context.store,
       maxRecordBytes: context.config.ingestMaxRecordBytes,
       keyRing: context.keyRing,
       archiveMode: context.config.dropArchive,
     });
     const outbox = startOutboxPoller({
-      knex: context.store.knex,
+      store: context.store,
       ingest,
       pollMs: context.config.outboxPollMs,
     });

@@ -5,29 +5,21 @@
  * stays open until the rows are marked, so any number of hub replicas poll the same table and no row
  * is published by two of them. On SQLite (one hub, one file) a plain transaction is enough.
  */
-import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { reasonOf } from '../errors.js';
 import { loggerFor } from '../logger.js';
+import { outbox, type OutboxRow, type OutboxSettlement } from '../store/outbox.js';
+import type { Store } from '../store/types.js';
 import type { Ingest, IngestResult } from './publish.js';
+
+export type { OutboxRow } from '../store/outbox.js';
 
 /** Namespace of the ids of rows written without a message_id: UUID v5 of `outbox:<id>`. */
 export const OUTBOX_NAMESPACE = '9a0e6c2b-1f4d-4e8a-b7c3-2d5f8e1a6b94';
 
-/** One row of `hub_outbox` as the poller reads it. */
-export interface OutboxRow {
-  readonly id: number;
-  readonly message_type: string;
-  readonly payload: string;
-  readonly message_id: string | null;
-  readonly correlation_id: string | null;
-  readonly source_system: string;
-  readonly attempts: number;
-}
-
 /** Options of the outbox poller. */
 export interface OutboxOptions {
-  readonly knex: Knex;
+  readonly store: Store;
   readonly ingest: Ingest;
   /** Milliseconds between polls when the table is drained. */
   readonly pollMs: number;
@@ -44,10 +36,6 @@ export interface OutboxPoller {
 
 const log = loggerFor('ingest-outbox');
 
-function isMysql(knex: Knex): boolean {
-  return (knex.client as { dialect?: unknown }).dialect === 'mysql';
-}
-
 /** The message id of an outbox row: the writer's own, else derived from the row id. */
 export function outboxMessageId(row: Pick<OutboxRow, 'id' | 'message_id'>): string {
   return row.message_id ?? uuidv5(`outbox:${String(row.id)}`, OUTBOX_NAMESPACE);
@@ -55,29 +43,14 @@ export function outboxMessageId(row: Pick<OutboxRow, 'id' | 'message_id'>): stri
 
 /** Starts polling at once; `pollMs` 0 means only `pollOnce` by hand (tests, `hub` tools). */
 export function startOutboxPoller(options: OutboxOptions): OutboxPoller {
-  const { knex, ingest } = options;
+  const { ingest } = options;
+  const rowsOf = outbox(options.store);
   const batchSize = options.batchSize ?? 200;
-  const mysql = isMysql(knex);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function claimAndPublish(trx: Knex.Transaction): Promise<number> {
-    let query = trx<OutboxRow>('hub_outbox')
-      .select(
-        'id',
-        'message_type',
-        'payload',
-        'message_id',
-        'correlation_id',
-        'source_system',
-        'attempts',
-      )
-      .whereNull('published_at')
-      .orderBy('id')
-      .limit(batchSize);
-    if (mysql) query = query.forUpdate().skipLocked();
-    const rows = (await query) as OutboxRow[];
+  async function publishClaimed(rows: OutboxRow[], settle: OutboxSettlement): Promise<number> {
     if (rows.length === 0) return 0;
     const settled = await Promise.allSettled(
       rows.map((row) =>
@@ -103,33 +76,20 @@ export function startOutboxPoller(options: OutboxOptions): OutboxPoller {
           published.push(row.id);
         } else {
           // Rejected rows are settled too: dead-lettered with their bytes, never retried forever.
-          await trx('hub_outbox')
-            .where({ id: row.id })
-            .update({
-              published_at: now,
-              outcome: 'dead-lettered',
-              attempts: row.attempts + 1,
-              last_error:
-                result.status === 'rejected'
-                  ? result.error.reason.en.slice(0, 500)
-                  : 'unroutable: no route takes this message type',
-            });
+          await settle.deadLettered(
+            row,
+            now,
+            result.status === 'rejected'
+              ? result.error.reason.en.slice(0, 500)
+              : 'unroutable: no route takes this message type',
+          );
         }
       } else {
-        await trx('hub_outbox')
-          .where({ id: row.id })
-          .update({
-            attempts: row.attempts + 1,
-            last_error: reasonOf(outcome.reason).en.slice(0, 500),
-          });
+        await settle.failed(row, reasonOf(outcome.reason).en.slice(0, 500));
       }
     }
-    for (let start = 0; start < published.length; start += 500) {
-      await trx('hub_outbox')
-        .whereIn('id', published.slice(start, start + 500))
-        .update({ published_at: now, outcome: 'published' });
-      // attempts is informational for published rows; counting it would need one update per row.
-    }
+    // attempts is informational for published rows; counting it would need one update per row.
+    await settle.published(published, now);
     const failed = settled.filter((outcome) => outcome.status === 'rejected').length;
     if (failed > 0) {
       log.warn(
@@ -143,7 +103,7 @@ export function startOutboxPoller(options: OutboxOptions): OutboxPoller {
   async function pollOnce(): Promise<number> {
     running ??= (async () => {
       try {
-        return await knex.transaction((trx) => claimAndPublish(trx));
+        return await rowsOf.claim(batchSize, publishClaimed);
       } finally {
         running = undefined;
       }

@@ -17,7 +17,8 @@ import {
   idOf,
   optionalText,
 } from '../dead-letters/http.js';
-import { reasonClasses, summaryOf } from '../dead-letters/repository.js';
+import { reasonClasses } from '../store/dead-letters.js';
+import { summaryOf } from '../dead-letters/view.js';
 import type { Actor } from '../dead-letters/replay.js';
 import { OperatorRefusal, type DeadLetterService } from '../dead-letters/service.js';
 

@@ -264,7 +264,7 @@ function stepsOfRecord(json: string | null, context: LintContext): StepSpec[] {
  */
 export async function startRouting(deps: RoutingDeps): Promise<Routing> {
   const log = deps.log ?? loggerFor('routing');
-  const repository: FlowDeploys = flowDeploys(deps.store.knex);
+  const repository: FlowDeploys = flowDeploys(deps.store);
   const listeners: ((result: DeployResult) => Promise<void> | void)[] = [];
   const flows = readDeployedFlows(deps.flowsDir);
   const compiled = compileOrRefuse(flows, deps.context, deps.recipients);

@@ -3,8 +3,8 @@
  * A deploy row holds who, when, the per-file diff of node ids, and — since 20261203010000 — the
  * deployed flows and their digest, which is what a restart compares the flows directory with.
  */
-import type { Knex } from 'knex';
 import { readDate } from './index.js';
+import type { Store } from './types.js';
 
 /** The last recorded deploy, as a start compares it with the flows directory. */
 export interface RecordedDeploy {
@@ -68,8 +68,9 @@ function retiredOf(row: RetiredRow): RetiredQueueRow {
   };
 }
 
-/** The repository over `knex`. */
-export function flowDeploys(knex: Knex): FlowDeploys {
+/** The repository over the store. */
+export function flowDeploys(store: Store): FlowDeploys {
+  const { knex } = store;
   return {
     async last() {
       const row = await knex<DeployRow>('flow_deploys')

@@ -43,7 +43,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     editorHub = await startEditorHub('hub-dlq-browser', [deadLettersPlugin, editorPlugin]);
     hub = editorHub.hub;
     editorHub.down.add(failingSystem);
-    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser(
       'operator1',
       'operator password',
       'operator',
@@ -212,7 +212,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       .first()) as { status: string; replay_count: number | string };
     expect(stored.status).to.equal('replayed');
     expect(Number(stored.replay_count)).to.equal(1);
-    const log = await createOperatorLog(hub.store.knex, hub.keyRing).list({
+    const log = await createOperatorLog(hub.store, hub.keyRing).list({
       action: 'dead-letter.replay',
     });
     expect(log).to.have.length(1);
@@ -225,7 +225,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
 
   it('an auditor reads the letters masked and dry-runs, but the Replay button is for operators', async () => {
     const letterId = await deadLetterOf('browser-dead-letter-2');
-    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser(
       'auditor1',
       'auditor password',
       'auditor',

@@ -92,7 +92,7 @@ describe('editor in chromium (browser)', function () {
     editorHub = await startEditorHub('hub-editor-browser', [editorPlugin]);
     hub = editorHub.hub;
     flowsDir = editorHub.flowsDir;
-    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser(
       'integrator1',
       'correct horse',
       'integrator',
@@ -345,7 +345,7 @@ describe('editor in chromium (browser)', function () {
     const base = `http://127.0.0.1:${String(hub.httpPort)}/editor`;
     expect((await fetch(`${base}/flows`)).status).to.equal(401);
     expect((await fetch(`${base}/hub/transformers`)).status).to.equal(401);
-    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser(
       'operator1',
       'operator password',
       'operator',

@@ -9,10 +9,7 @@ import {
   GENESIS_HASH,
   type OperatorLog,
 } from '../../hub/audit/operator-log.js';
-import {
-  createDeadLetterRepository,
-  type NewDeadLetter,
-} from '../../hub/dead-letters/repository.js';
+import { createDeadLetterRepository, type NewDeadLetter } from '../../hub/store/dead-letters.js';
 import { createKeyRing } from '../../hub/security/keys.js';
 import { openStore } from '../../hub/store/index.js';
 import type { Store } from '../../hub/store/types.js';
@@ -116,7 +113,7 @@ describe('operator log: hash chain', function () {
   withStores(({ openFreshStore, kind }) => {
     it('chains appends from the seed and verifies OK', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex, ring);
+      const log = createOperatorLog(store, ring);
       const first = await log.append({
         actor: 'op1',
         role: 'operator',
@@ -145,8 +142,8 @@ describe('operator log: hash chain', function () {
     it(`concurrent appenders do not fork the chain (${kind})`, async () => {
       const store = await openFreshStore();
       // Two independent log instances, as two hub replicas or a CLI next to the hub would be.
-      const a = createOperatorLog(store.knex, ring);
-      const b = createOperatorLog(store.knex, ring);
+      const a = createOperatorLog(store, ring);
+      const b = createOperatorLog(store, ring);
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
           (i % 2 === 0 ? a : b).append({
@@ -164,7 +161,7 @@ describe('operator log: hash chain', function () {
 
     it('names the first altered row, and a missing row', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex, ring);
+      const log = createOperatorLog(store, ring);
       for (let i = 0; i < 4; i += 1) {
         await log.append({
           actor: 'op1',
@@ -187,7 +184,7 @@ describe('operator log: hash chain', function () {
 
     it('refuses a log rewritten and re-chained by someone without the key', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex, ring);
+      const log = createOperatorLog(store, ring);
       await appendSome(log, 4);
       expect((await log.verify()).ok).to.equal(true);
       const hide = (row: StoredRow) =>
@@ -210,7 +207,7 @@ describe('operator log: hash chain', function () {
 
     it('shows the newest row deleted only against a head kept elsewhere', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex, ring);
+      const log = createOperatorLog(store, ring);
       await appendSome(log, 3);
       const kept = await log.head();
       expect(kept).to.match(/^3:[0-9a-f]{64}$/);
@@ -229,7 +226,7 @@ describe('operator log: hash chain', function () {
 
     it('re-anchors a log chained before it was keyed, and refuses to launder a broken one', async () => {
       const store = await openFreshStore();
-      const log = createOperatorLog(store.knex, ring);
+      const log = createOperatorLog(store, ring);
       await appendSome(log, 3);
       // The log as an older hub wrote it: plain SHA-256 links, no key id.
       await store.knex('operator_actions').update({ key_id: null });
@@ -247,7 +244,7 @@ describe('operator log: hash chain', function () {
 
       // A legacy chain that does not hold is not re-signed.
       const other = await openFreshStore();
-      const otherLog = createOperatorLog(other.knex, ring);
+      const otherLog = createOperatorLog(other, ring);
       await appendSome(otherLog, 2);
       await other.knex('operator_actions').update({ key_id: null });
       await forgeChain(other, (row) => ({ ...row, key_id: null }));
@@ -269,7 +266,7 @@ describe('dead-letter repository', function () {
   withStores(({ openFreshStore }) => {
     it('stores once per dedupe key, filters, counts, seals and purges by age', async () => {
       const store = await openFreshStore();
-      const repository = createDeadLetterRepository(store.knex, createKeyRing([randomBytes(32)]));
+      const repository = createDeadLetterRepository(store, createKeyRing([randomBytes(32)]));
       const old = new Date('2026-01-01T00:00:00.000Z');
       const recent = new Date('2026-11-27T00:00:00.000Z');
       const first = await repository.insert(letter(1, old));
@@ -321,7 +318,7 @@ describe('hub audit head and verify --expect-head', function () {
     };
     const store = await openStore(env.HUB_DB_URL);
     try {
-      await appendSome(createOperatorLog(store.knex, createKeyRing([Buffer.from(key, 'hex')])), 3);
+      await appendSome(createOperatorLog(store, createKeyRing([Buffer.from(key, 'hex')])), 3);
     } finally {
       await store.close();
     }

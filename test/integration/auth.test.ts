@@ -39,7 +39,7 @@ describe('HTTP authentication and roles', function () {
       const store = await openFreshStore();
       knex = store.knex;
       compared.length = 0;
-      credentials = storeCredentials(store.knex, {
+      credentials = storeCredentials(store, {
         bcryptRounds: 4,
         hasher: recording,
         limits: { clientBurst: 5, userBurst: 8 },

@@ -10,7 +10,7 @@ import {
 import type { StepSpec } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 import { startArchiver, type Archiver } from '../../hub/dead-letters/archiver.js';
-import type { DeadLetter } from '../../hub/dead-letters/repository.js';
+import type { DeadLetter } from '../../hub/store/dead-letters.js';
 import { REPLAY_COUNT_HEADER, type Actor } from '../../hub/dead-letters/replay.js';
 import {
   createDeadLetterService,
@@ -108,7 +108,7 @@ async function world(steps: readonly StepSpec[], options: { deliveryLimit?: numb
     close: () => Promise.resolve(),
   };
   const service = createDeadLetterService({
-    knex: harness.store.knex,
+    store: harness.store,
     keyRing: createKeyRing([randomBytes(32)]),
     replay: {
       publisher: counting,

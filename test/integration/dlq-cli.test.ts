@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBroker, RETRY_RETURN_EXCHANGE, stepQueueName } from '../../hub/broker/index.js';
 import { topologyFor } from '../../hub/engine/engine.js';
-import { createDeadLetterRepository } from '../../hub/dead-letters/repository.js';
+import { createDeadLetterRepository } from '../../hub/store/dead-letters.js';
 import { createKeyRing } from '../../hub/security/keys.js';
 import { openStore } from '../../hub/store/index.js';
 import { sampleMessage } from '../../schemas/sample.js';
@@ -34,7 +34,7 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     const store = await openStore(dbUrl);
     try {
       const repository = createDeadLetterRepository(
-        store.knex,
+        store,
         createKeyRing([Buffer.from(keyHex, 'hex')]),
       );
       ({ id } = await repository.insert({
@@ -238,7 +238,7 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     const store = await openStore(dbUrl);
     try {
       const repository = createDeadLetterRepository(
-        store.knex,
+        store,
         createKeyRing([Buffer.from(keyHex, 'hex')]),
       );
       for (let n = 0; n < 10; n += 1) {

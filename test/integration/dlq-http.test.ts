@@ -31,12 +31,12 @@ describe('HTTP /api/dead-letters', function () {
 
     beforeEach(async () => {
       const store = await openFreshStore();
-      const credentials = storeCredentials(store.knex, { bcryptRounds: 4 });
+      const credentials = storeCredentials(store, { bcryptRounds: 4 });
       await credentials.addUser('op1', password, 'operator');
       await credentials.addUser('aud1', password, 'auditor');
       await credentials.addUser('int1', password, 'integrator');
       service = createDeadLetterService({
-        knex: store.knex,
+        store: store,
         keyRing: createKeyRing([randomBytes(32)]),
         replay: { catalogue: testCatalogue() },
       });

@@ -49,7 +49,7 @@ describe('the dead-letters plugin in a running hub', function () {
         sinks: [sink],
       },
     );
-    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
     await credentials.addUser('op1', password, 'operator');
     await credentials.addUser('aud1', password, 'auditor');
   });
@@ -102,7 +102,7 @@ describe('the dead-letters plugin in a running hub', function () {
     expect(answer.status).to.equal(200);
     expect(((await answer.json()) as { published: number }).published).to.equal(1);
     await eventually(() => sink.applied.size === 1, 20_000, 'the replayed delivery');
-    const actions = (await createOperatorLog(hub.store.knex, hub.keyRing).list()).map(
+    const actions = (await createOperatorLog(hub.store, hub.keyRing).list()).map(
       (row) => row.action,
     );
     expect(actions).to.deep.equal(['dead-letter.edit', 'dead-letter.replay']);

@@ -13,7 +13,7 @@ import {
   EVENTS_EXCHANGE,
 } from '../../hub/broker/index.js';
 import { startArchiver, type Archiver } from '../../hub/dead-letters/archiver.js';
-import type { DeadLetterRepository } from '../../hub/dead-letters/repository.js';
+import type { DeadLetterRepository } from '../../hub/store/dead-letters.js';
 import { createDeadLetterService } from '../../hub/dead-letters/service.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { createKeyRing } from '../../hub/security/keys.js';
@@ -115,7 +115,7 @@ describe('dead letters survive a store outage on any broker version', function (
 
   it('every write refused for the equivalent of 60 s of redeliveries: every dead letter is archived afterwards', async () => {
     const service = createDeadLetterService({
-      knex: harness.store.knex,
+      store: harness.store,
       keyRing: createKeyRing([randomBytes(32)]),
       replay: { catalogue: testCatalogue() },
     });
@@ -163,7 +163,7 @@ describe('dead letters survive a store outage on any broker version', function (
       '{"delivery-limit":1}',
     );
     const service = createDeadLetterService({
-      knex: harness.store.knex,
+      store: harness.store,
       keyRing: createKeyRing([randomBytes(32)]),
       replay: { catalogue: testCatalogue() },
     });

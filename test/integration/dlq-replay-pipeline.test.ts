@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
 import { startArchiver, type Archiver } from '../../hub/dead-letters/archiver.js';
-import type { DeadLetter } from '../../hub/dead-letters/repository.js';
+import type { DeadLetter } from '../../hub/store/dead-letters.js';
 import type { Actor } from '../../hub/dead-letters/replay.js';
 import { createDeadLetterService, type DeadLetterService } from '../../hub/dead-letters/service.js';
 import type { StepSpec } from '../../hub/engine/step.js';
@@ -73,7 +73,7 @@ describe('replay dry run = the real step, without the publish', function () {
       clock: () => halfPastMidnightJst,
     });
     service = createDeadLetterService({
-      knex: harness.store.knex,
+      store: harness.store,
       keyRing: createKeyRing([randomBytes(32)]),
       replay: {
         publisher: harness.broker.publisher,

@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../hub/config.js';
 import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
 import type { ReplayReport } from '../../hub/dead-letters/replay.js';
-import {
-  createDeadLetterRepository,
-  type NewDeadLetter,
-} from '../../hub/dead-letters/repository.js';
+import { createDeadLetterRepository, type NewDeadLetter } from '../../hub/store/dead-letters.js';
 import { createDeadLetterService } from '../../hub/dead-letters/service.js';
 import { storeCredentials } from '../../hub/http/auth.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
@@ -81,7 +78,7 @@ describe('a dead letter that cannot be decrypted is an error of that letter only
       const store = await openFreshStore();
       const keyRing = createKeyRing([randomBytes(32)]);
       const service = createDeadLetterService({
-        knex: store.knex,
+        store: store,
         keyRing,
         replay: { catalogue: testCatalogue() },
       });
@@ -91,7 +88,7 @@ describe('a dead letter that cannot be decrypted is an error of that letter only
         // Letter 3 sealed under a key this process does not hold (a rotation elsewhere).
         const repository =
           n === 3
-            ? createDeadLetterRepository(store.knex, createKeyRing([randomBytes(32)]))
+            ? createDeadLetterRepository(store, createKeyRing([randomBytes(32)]))
             : service.repository;
         ids.push(
           (await repository.insert(letter(n, 'test.item.recorded', 'test.deliver', body))).id,
@@ -181,7 +178,7 @@ describe('a running hub with an undecryptable dead letter', function () {
         sinks: [sink],
       },
     );
-    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
     await credentials.addUser('op1', password, 'operator');
     await credentials.addUser('aud1', password, 'auditor');
     base = `http://127.0.0.1:${String(hub.httpPort)}`;
@@ -193,7 +190,7 @@ describe('a running hub with an undecryptable dead letter', function () {
   });
 
   it('answers an error for that letter, replays the others and stays ready', async () => {
-    const repository = createDeadLetterRepository(hub.store.knex, hub.keyRing);
+    const repository = createDeadLetterRepository(hub.store, hub.keyRing);
     const ids: number[] = [];
     for (let n = 1; n <= 3; n += 1) {
       const body = sampleMessage('resident.movement.recorded', n);

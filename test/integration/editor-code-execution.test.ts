@@ -36,7 +36,7 @@ describe('editor: no code execution from the flows', function () {
     editorHub = await startEditorHub('hub-editor-sec', [editorPlugin]);
     const port = editorHub.hub.httpPort;
     base = `http://127.0.0.1:${String(port)}/editor`;
-    await storeCredentials(editorHub.hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(editorHub.hub.store, { bcryptRounds: 4 }).addUser(
       'int1',
       'integrator password',
       'integrator',

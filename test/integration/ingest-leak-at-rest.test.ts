@@ -118,9 +118,8 @@ describe('nothing personal at rest: a leak corpus through AMQP, HTTP and file dr
         destination: createWriteStream(suiteLogFile, { flags: 'a' }),
       });
       const base = `http://127.0.0.1:${String(hub.httpPort)}`;
-      const token = (
-        await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addToken('KIZON_JUKI')
-      ).token;
+      const token = (await storeCredentials(hub.store, { bcryptRounds: 4 }).addToken('KIZON_JUKI'))
+        .token;
       connection = await rawConnection(vhost.url);
       const channel = await connection.createConfirmChannel();
       const movement = sampleMovementRecorded({}, 1);

@@ -93,7 +93,7 @@ for (const describeOnMysql of onMysql)
         const counters = [{ published: 0 }, { published: 0 }];
         const pollers = [
           startOutboxPoller({
-            knex: storeA.knex,
+            store: storeA,
             ingest: countingIngest(
               createIngest({ publisher: brokerA.publisher, catalogue }),
               counters[0]!,
@@ -101,7 +101,7 @@ for (const describeOnMysql of onMysql)
             pollMs: 20,
           }),
           startOutboxPoller({
-            knex: storeB.knex,
+            store: storeB,
             ingest: countingIngest(
               createIngest({ publisher: brokerB.publisher, catalogue }),
               counters[1]!,

@@ -101,8 +101,7 @@ describe('ingest: oversized records are refused once, on every path', function (
       destination: createWriteStream(suiteLogFile, { flags: 'a' }),
     });
     base = `http://127.0.0.1:${String(hub.httpPort)}`;
-    token = (await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addToken('KIZON_JUKI'))
-      .token;
+    token = (await storeCredentials(hub.store, { bcryptRounds: 4 }).addToken('KIZON_JUKI')).token;
     // The receiving queue of this test: every copy the hub publishes is counted, repeats included.
     connection = await rawConnection(vhost.url);
     channel = await connection.createChannel();

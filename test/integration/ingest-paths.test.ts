@@ -141,7 +141,7 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       destination: createWriteStream(suiteLogFile, { flags: 'a' }),
     });
     base = `http://127.0.0.1:${String(hub.httpPort)}`;
-    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
     token = (await credentials.addToken('KIZON_JUKI')).token;
     otherToken = (await credentials.addToken('JUKINET_CS')).token;
     connection = await rawConnection(vhost.url);

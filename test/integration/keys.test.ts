@@ -8,7 +8,7 @@ import {
   createDeadLetterRepository,
   ReencryptionError,
   type NewDeadLetter,
-} from '../../hub/dead-letters/repository.js';
+} from '../../hub/store/dead-letters.js';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
 import { loadConfig } from '../../hub/config.js';
 import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
@@ -73,7 +73,7 @@ describe('stored payloads at rest and hub keys rotate', function () {
     const before = onlyKeysOf(env.HUB_SECRET_KEY_FILE);
     const store = await openStore(env.HUB_DB_URL);
     try {
-      const repository = createDeadLetterRepository(store.knex, before);
+      const repository = createDeadLetterRepository(store, before);
       for (let index = 0; index < 5; index += 1) await repository.insert(letter(index));
       // At rest: neither the My Number nor the name is in the stored bytes.
       const raw: { payload: Buffer; key_id: string }[] = await store
@@ -91,7 +91,7 @@ describe('stored payloads at rest and hub keys rotate', function () {
       const id = first?.id ?? 0;
       let refused: unknown;
       try {
-        await createDeadLetterRepository(store.knex, stranger).payload(id);
+        await createDeadLetterRepository(store, stranger).payload(id);
       } catch (error) {
         refused = error;
       }
@@ -117,13 +117,13 @@ describe('stored payloads at rest and hub keys rotate', function () {
         .knex('dead_letters')
         .select('id', 'key_id');
       expect(rows.every((row) => row.key_id === after.current.id)).to.equal(true);
-      const repository = createDeadLetterRepository(reopened.knex, after);
+      const repository = createDeadLetterRepository(reopened, after);
       for (const row of rows)
         expect((await repository.payload(row.id))?.toString()).to.equal(secret);
       // The old key alone can no longer open the rotated rows.
       let refused: unknown;
       try {
-        await createDeadLetterRepository(reopened.knex, before).payload(rows[0]?.id ?? 0);
+        await createDeadLetterRepository(reopened, before).payload(rows[0]?.id ?? 0);
       } catch (error) {
         refused = error;
       }
@@ -159,7 +159,7 @@ async function setUp(count: number) {
   const store = await openStore(env.HUB_DB_URL);
   const ids: number[] = [];
   try {
-    const repository = createDeadLetterRepository(store.knex, keyRing);
+    const repository = createDeadLetterRepository(store, keyRing);
     for (let index = 0; index < count; index += 1) {
       ids.push((await repository.insert(letter(index))).id);
     }
@@ -178,7 +178,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
     const { env, ids, oldKey } = await setUp(4);
     const store = await openStore(env.HUB_DB_URL);
     try {
-      const repository = createDeadLetterRepository(store.knex, fileRing(env.HUB_SECRET_KEY_FILE));
+      const repository = createDeadLetterRepository(store, fileRing(env.HUB_SECRET_KEY_FILE));
       await repository.purge(new Date(Date.now() + 1000), { ids: ids.slice(0, 2) });
     } finally {
       await store.close();
@@ -190,7 +190,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
     expect(after.current.id).to.not.equal(oldKey);
     const reopened = await openStore(env.HUB_DB_URL);
     try {
-      const repository = createDeadLetterRepository(reopened.knex, after);
+      const repository = createDeadLetterRepository(reopened, after);
       for (const id of ids.slice(2)) {
         expect((await repository.payload(id))?.toString()).to.equal(secret);
       }
@@ -249,7 +249,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
         .select('id', 'key_id');
       // Rows before and after the damaged one were not left re-encrypted under a key that is gone.
       expect(rows.every((row) => row.key_id === oldKey)).to.equal(true);
-      const repository = createDeadLetterRepository(reopened.knex, ring);
+      const repository = createDeadLetterRepository(reopened, ring);
       for (const id of ids.filter((id) => id !== damagedId)) {
         expect((await repository.payload(id))?.toString()).to.equal(secret);
       }
@@ -274,7 +274,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
       ]);
       await last.knex('dead_letters').where('id', damagedId).update({ payload: original! });
       expect(
-        (await createDeadLetterRepository(last.knex, after).payload(damagedId))?.toString(),
+        (await createDeadLetterRepository(last, after).payload(damagedId))?.toString(),
       ).to.equal(secret);
     } finally {
       await last.close();
@@ -313,7 +313,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
       },
     );
     try {
-      await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
+      await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser(
         'aud1',
         'correct horse battery',
         'auditor',
@@ -325,7 +325,7 @@ describe('hub keys rotate: atomic, after a purge, with a hub running', function 
       expect(newKey).to.not.equal(oldKey);
 
       // Another replica, started after the rotation, archives a letter under the new key.
-      const other = createDeadLetterRepository(hub.store.knex, fileRing(env.HUB_SECRET_KEY_FILE));
+      const other = createDeadLetterRepository(hub.store, fileRing(env.HUB_SECRET_KEY_FILE));
       const { id } = await other.insert({ ...letter(99), dedupeKey: 'written-after-rotation' });
       const view = await fetch(
         `http://127.0.0.1:${String(hub.httpPort)}/api/dead-letters/${String(id)}`,
@@ -383,7 +383,7 @@ describe('re-encryption is one transaction on every store', function () {
       // The ring during a rotation: the old key current, the new one pending.
       const during = createKeyRing([oldRaw], [newRaw]);
       const target = during.pendingIds[0]!;
-      const repository = createDeadLetterRepository(store.knex, before);
+      const repository = createDeadLetterRepository(store, before);
       const ids: number[] = [];
       for (let index = 0; index < 5; index += 1) {
         ids.push((await repository.insert(letter(index))).id);
@@ -398,7 +398,7 @@ describe('re-encryption is one transaction on every store', function () {
       damaged[20] = (damaged[20] ?? 0) ^ 0x80;
       await store.knex('dead_letters').where('id', ids[2]!).update({ payload: damaged });
 
-      const rotating = createDeadLetterRepository(store.knex, during);
+      const rotating = createDeadLetterRepository(store, during);
       let refused: unknown;
       try {
         await rotating.reencryptAll({ targetKeyId: target, batchSize: 2 });
@@ -425,9 +425,9 @@ describe('re-encryption is one transaction on every store', function () {
       expect(await keyIds()).to.deep.equal([target, target, target, target, old]);
       const after = createKeyRing([newRaw]);
       for (const id of ids.slice(0, 4)) {
-        expect(
-          (await createDeadLetterRepository(store.knex, after).payload(id))?.toString(),
-        ).to.equal(secret);
+        expect((await createDeadLetterRepository(store, after).payload(id))?.toString()).to.equal(
+          secret,
+        );
       }
     });
   });

@@ -99,7 +99,7 @@ describe('16 wrong-password loops leave /healthz responsive', function () {
     hubs.push(hub);
     // A real user at bcrypt cost 10 (production uses 12; 10 keeps this test's CPU on a shared
     // machine to a quarter, and each check still takes tens of milliseconds: enough to show).
-    await storeCredentials(hub.store.knex, { bcryptRounds: 10 }).addUser(
+    await storeCredentials(hub.store, { bcryptRounds: 10 }).addUser(
       'op1',
       'correct horse battery',
       'operator',

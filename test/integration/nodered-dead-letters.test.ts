@@ -80,7 +80,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
     hub = editorHub.hub;
     editorHub.down.add(failingSystem);
     base = `http://127.0.0.1:${String(hub.httpPort)}/editor/hub/dead-letters`;
-    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
     await credentials.addUser('op1', passwords.op1, 'operator');
     await credentials.addUser('aud1', passwords.aud1, 'auditor');
     await credentials.addUser('int1', passwords.int1, 'integrator');
@@ -181,7 +181,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
 
   it('a dry run (any role) reports the target and publishes nothing', async () => {
     editorHub.down.delete(failingSystem);
-    const log = createOperatorLog(hub.store.knex, hub.keyRing);
+    const log = createOperatorLog(hub.store, hub.keyRing);
     for (const user of ['aud1', 'op1']) {
       const response = await call('/replay', user, { ids: [letterId], dryRun: true });
       expect(response.status, user).to.equal(200);
@@ -228,7 +228,7 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
     const [item] = ((await (await call('?status=replayed', 'aud1')).json()) as { items: Summary[] })
       .items;
     expect(item).to.include({ id: letterId, status: 'replayed', replayCount: 1 });
-    const rows = await createOperatorLog(hub.store.knex, hub.keyRing).list({
+    const rows = await createOperatorLog(hub.store, hub.keyRing).list({
       action: 'dead-letter.replay',
     });
     expect(rows).to.have.length(1);
@@ -237,10 +237,10 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
       role: 'operator',
       target: `dead-letter:${String(letterId)}`,
     });
-    expect(await createOperatorLog(hub.store.knex, hub.keyRing).verify()).to.include({ ok: true });
+    expect(await createOperatorLog(hub.store, hub.keyRing).verify()).to.include({ ok: true });
   });
   it('reads the role from hub_users on every request: a change or a disable applies at once', async () => {
-    const credentials = storeCredentials(hub.store.knex, { bcryptRounds: 4 });
+    const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
     await credentials.addUser('op2', 'op2 password long', 'operator');
     tokens.set('op2', await editorToken(hub.httpPort, 'op2', 'op2 password long'));
     expect(await (await call('/me', 'op2')).json()).to.include({

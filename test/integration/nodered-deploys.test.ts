@@ -26,7 +26,7 @@ describe('flow deploy records', function () {
       const started = Date.now();
       const { summary, diffJson } = describeDeploy(before, after);
       expect(summary).to.equal('11-affair-11.json: +1 ~1 -0');
-      const deploys = flowDeploys(store.knex);
+      const deploys = flowDeploys(store);
       const id = await deploys.record({
         actor: 'integrator1',
         summary,

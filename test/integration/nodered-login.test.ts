@@ -22,7 +22,7 @@ describe('editor sign-in limits and cross-origin access', function () {
       HUB_CORS_ORIGINS: allowedOrigin,
     });
     base = `http://127.0.0.1:${String(editorHub.hub.httpPort)}/editor`;
-    await storeCredentials(editorHub.hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(editorHub.hub.store, { bcryptRounds: 4 }).addUser(
       'integrator1',
       'integrator password',
       'integrator',
@@ -76,7 +76,7 @@ describe('editor sign-in limits and cross-origin access', function () {
   });
 
   it('many sign-ins of one user at once, and a scope beyond the role, never trip Node-RED into a 500', async () => {
-    await storeCredentials(editorHub.hub.store.knex, { bcryptRounds: 4 }).addUser(
+    await storeCredentials(editorHub.hub.store, { bcryptRounds: 4 }).addUser(
       'operator1',
       'operator password',
       'operator',

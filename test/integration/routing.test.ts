@@ -289,11 +289,7 @@ describe('routing: deploys from the editor', function () {
   before(async () => {
     editorHub = await startEditorHub('hub-routing-deploy', [editorPlugin]);
     hub = editorHub.hub;
-    await storeCredentials(hub.store.knex, { bcryptRounds: 4 }).addUser(
-      'int1',
-      password,
-      'integrator',
-    );
+    await storeCredentials(hub.store, { bcryptRounds: 4 }).addUser('int1', password, 'integrator');
     token = await editorToken(hub.httpPort, 'int1', password);
     connection = await rawConnection(editorHub.vhost.url);
   });

@@ -4,14 +4,14 @@
  * payload cannot be moved to another row). Shared by the archiver, the CLI and the HTTP API.
  */
 import { createHash } from 'node:crypto';
-import type { KeyedHasher } from '../security/keyed-hash.js';
 import type { Knex } from 'knex';
 import { HubError, type ReasonClass } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { decrypt, DecryptionError, encrypt, encryptUnder } from '../security/crypto.js';
 import type { KeyRing } from '../security/keys.js';
 import { maskText, maskValue } from '../security/mask.js';
-import { readDate } from '../store/index.js';
+import { readDate } from './index.js';
+import type { Store } from './types.js';
 
 /** The reason classes an operator filters by. */
 export const reasonClasses: readonly ReasonClass[] = [
@@ -201,6 +201,10 @@ export interface DeadLetterRepository {
   }): Promise<ReencryptResult>;
   /** Flags a letter unreadable (why: a key id and cause, never content). */
   markUnreadable(id: number, reason: string): Promise<void>;
+  /** Stored payloads (any status) sealed under `keyId`. */
+  countUnderKey(keyId: string): Promise<number>;
+  /** Stored payloads not purged, per key id. */
+  countsByKey(): Promise<Map<string, number>>;
 }
 
 const table = 'dead_letters';
@@ -347,7 +351,8 @@ function maskedNewLetter(letter: NewDeadLetter): NewDeadLetter {
 }
 
 /** Creates the repository; payloads are sealed and opened with `keyRing`. */
-export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLetterRepository {
+export function createDeadLetterRepository(store: Store, keyRing: KeyRing): DeadLetterRepository {
+  const { knex } = store;
   const aadOf = (dedupeKey: string | null, id: number) =>
     Buffer.from(dedupeKey ?? `id:${String(id)}`, 'utf8');
 
@@ -615,122 +620,18 @@ export function createDeadLetterRepository(knex: Knex, keyRing: KeyRing): DeadLe
         return ids;
       });
     },
-  };
-}
-
-/**
- * A letter with every field a person sees masked (issue 13 item 5): ids, message type, routing key,
- * reasons, detail, correlation id, source, and headers and properties — values and keys. Masking is
- * the identity on anything that holds no My Number, so ordinary letters read exactly as stored.
- */
-export function maskedLetter(letter: DeadLetter): DeadLetter {
-  const orNull = (value: string | null) => (value === null ? null : maskText(value));
-  return {
-    ...letter,
-    messageId: maskText(letter.messageId),
-    messageType: maskText(letter.messageType),
-    route: orNull(letter.route),
-    step: orNull(letter.step),
-    originalExchange: maskText(letter.originalExchange),
-    originalRoutingKey: maskText(letter.originalRoutingKey),
-    originalQueue: orNull(letter.originalQueue),
-    reasonJa: maskText(letter.reasonJa),
-    reasonEn: maskText(letter.reasonEn),
-    detail: orNull(letter.detail),
-    headers: maskValue(letter.headers) as Record<string, unknown>,
-    properties: maskValue(letter.properties) as Record<string, unknown>,
-    correlationId: orNull(letter.correlationId),
-    sourceSystem: orNull(letter.sourceSystem),
-  };
-}
-
-/** A dead letter as a person sees it: the body masked unless an operator unmasked it. */
-export interface DeadLetterView {
-  readonly letter: DeadLetter;
-  readonly masked: boolean;
-  /** The body: parsed JSON (masked or not), or a note when the bytes are not JSON or purged. */
-  readonly body: unknown;
-  /**
-   * A keyed hash (HMAC-SHA256 under the hub's key, base64url) of the original bytes, to compare two
-   * letters without showing them. Never a plain SHA-256: over a short body that would be a guessable
-   * fingerprint of the number in it.
-   */
-  readonly bodyHash: string | null;
-  /** Present when the payload cannot be decrypted: why, for the operator (no content). */
-  readonly unreadable?: { readonly code: string; readonly en: string; readonly ja: string };
-}
-
-/** The keyed hash of a letter's bytes shown in views (purpose `dead-letter.body`). */
-export function bodyHashOf(hasher: KeyedHasher, payload: Buffer): string {
-  return hasher.hash('dead-letter.body', payload.toString('base64'));
-}
-
-/**
- * Builds the view of a letter; `unmask` shows the body as it was (operators, with a logged reason).
- * A payload that could not be decrypted (UnreadableLetterError) shows the letter without a body.
- */
-export function viewOf(
-  letter: DeadLetter,
-  payload: Buffer | undefined | UnreadableLetterError,
-  unmask: boolean,
-  hasher: KeyedHasher,
-): DeadLetterView {
-  const shown: DeadLetter = unmask ? letter : maskedLetter(letter);
-  if (payload instanceof UnreadableLetterError) {
-    return {
-      letter: {
-        ...shown,
-        unreadable: letter.unreadable ?? { at: new Date(), reason: payload.message },
-      },
-      masked: !unmask,
-      body: '[unreadable: cannot be decrypted / 復号できません]',
-      bodyHash: null,
-      unreadable: { code: payload.code, en: payload.reason.en, ja: payload.reason.ja },
-    };
-  }
-  if (payload === undefined) {
-    return {
-      letter: shown,
-      masked: !unmask,
-      body: '[purged / 削除済み]',
-      bodyHash: null,
-    };
-  }
-  const hash = bodyHashOf(hasher, payload);
-  const text = payload.toString('utf8');
-  let parsed: unknown;
-  let json = true;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    json = false;
-  }
-  if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodyHash: hash };
-  // A non-JSON body has no field names to mask by: show only its size.
-  const body = json
-    ? maskValue(parsed)
-    : `[${String(payload.length)} bytes, not JSON / JSON ではありません]`;
-  return { letter: shown, masked: true, body, bodyHash: hash };
-}
-
-/** A summary row for tables and JSON lists (no body): every text field masked. */
-export function summaryOf(stored: DeadLetter): Record<string, unknown> {
-  const letter = maskedLetter(stored);
-  return {
-    id: letter.id,
-    deadLetteredAt: letter.deadLetteredAt.toISOString(),
-    route: letter.route,
-    step: letter.step,
-    messageType: letter.messageType,
-    reasonClass: letter.reasonClass,
-    reasonJa: letter.reasonJa,
-    reasonEn: letter.reasonEn,
-    attempts: letter.attempts,
-    messageId: letter.messageId,
-    correlationId: letter.correlationId,
-    sourceSystem: letter.sourceSystem,
-    status: letter.status,
-    replayCount: letter.replayCount,
-    unreadable: letter.unreadable !== null,
+    async countUnderKey(keyId) {
+      const row = (await knex(table).where('key_id', keyId).count({ n: '*' }).first()) as
+        { n: number | string } | undefined;
+      return Number(row?.n ?? 0);
+    },
+    async countsByKey() {
+      const rows: { key_id: string; n: number | string }[] = await knex(table)
+        .whereNot('status', 'purged')
+        .select('key_id')
+        .count({ n: '*' })
+        .groupBy('key_id');
+      return new Map(rows.map((row) => [row.key_id, Number(row.n)]));
+    },
   };
 }
