@@ -11,6 +11,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { loggerFor } from '../logger.js';
 import type { KeyRing, SecretKey } from '../security/keys.js';
+import { maskText, maskValue } from '../security/mask.js';
 import { operatorActions, type ActionRow } from '../store/operator-actions.js';
 import type { Store } from '../store/types.js';
 
@@ -161,12 +162,14 @@ export function createOperatorLog(
       const content = {
         seq,
         at,
-        actor: entry.actor,
+        // What an operator types (actor, target, reason) is free text: masked before it is
+        // stored and chained, as every other column that can hold a number.
+        actor: maskText(entry.actor),
         role: entry.role,
         action: entry.action,
-        target: entry.target ?? null,
-        reason: entry.reason ?? null,
-        detailJson: entry.detail === undefined ? null : canonicalJson(entry.detail),
+        target: entry.target == null ? null : maskText(entry.target),
+        reason: entry.reason == null ? null : maskText(entry.reason),
+        detailJson: entry.detail === undefined ? null : canonicalJson(maskValue(entry.detail)),
       };
       const key = keyRing.current;
       const hash = rowHash(prevHash, content, key);

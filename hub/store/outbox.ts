@@ -84,7 +84,10 @@ export function outbox(store: Store): Outbox {
             for (let start = 0; start < ids.length; start += 500) {
               await trx(table)
                 .whereIn('id', ids.slice(start, start + 500))
-                .update({ published_at: at, outcome: 'published' });
+                // Published and confirmed: the row's content now lives in the broker, so the copy
+                // here is erased (nothing personal kept in plaintext at rest). A dead-lettered row
+                // keeps its payload: an oversized record's dead letter holds no content of its own.
+                .update({ published_at: at, outcome: 'published', payload: '' });
             }
           },
         });

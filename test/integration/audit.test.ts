@@ -159,6 +159,26 @@ describe('operator log: hash chain', function () {
       expect((await a.verify()).ok).to.equal(true);
     });
 
+    it('stores what an operator types masked: a My Number in the reason, target or detail', async () => {
+      const store = await openFreshStore();
+      const log = createOperatorLog(store, ring);
+      await log.append({
+        actor: 'op1',
+        role: 'operator',
+        action: 'dead-letter.unmask',
+        target: 'dead-letter:123456789018',
+        reason: '本人 1234 5678 9018 の調査',
+        detail: { note: '1234-5678-9018' },
+      });
+      const rows: { target: string; reason: string; detail_json: string }[] = await store
+        .knex('operator_actions')
+        .select('target', 'reason', 'detail_json');
+      const stored = JSON.stringify(rows);
+      expect(stored).to.not.match(/1234\D{0,3}5678\D{0,3}9018|123456789018/);
+      expect(rows[0]?.reason).to.include('の調査');
+      expect((await log.verify()).ok).to.equal(true);
+    });
+
     it('names the first altered row, and a missing row', async () => {
       const store = await openFreshStore();
       const log = createOperatorLog(store, ring);

@@ -153,6 +153,9 @@ for (const describeOnMysql of onMysql)
           .orWhereNull('outcome')
           .first('id');
         expect(unmarked).to.equal(undefined);
+        // Published rows keep no copy of the content (it is in the broker now).
+        const kept: unknown = await storeA.knex('hub_outbox').whereNot({ payload: '' }).first('id');
+        expect(kept).to.equal(undefined);
       });
     },
   );
