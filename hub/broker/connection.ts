@@ -275,6 +275,39 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
   };
 }
 
+/**
+ * Replaces a queue an earlier version declared with other arguments, when it is idle: no message and
+ * no consumer. Quorum queues refuse a conditional delete (`if-empty`), so the queue is first unbound
+ * (a dead letter published meanwhile is returned to its publisher, which retries: mandatory
+ * publishes), then checked, then deleted and declared anew; the bindings are declared after it.
+ * Anything not idle is bound back and stops the start with what to do.
+ */
+async function replaceIdleQueue(
+  channel: Channel,
+  queue: { readonly name: string; readonly arguments: Readonly<Record<string, unknown>> },
+  bindings: readonly { readonly exchange: string; readonly routingKey: string }[],
+  refusal: unknown,
+): Promise<void> {
+  const { name } = queue;
+  for (const binding of bindings)
+    await channel.unbindQueue(name, binding.exchange, binding.routingKey);
+  const { messageCount, consumerCount } = await channel.checkQueue(name);
+  if (messageCount > 0 || consumerCount > 0) {
+    for (const binding of bindings)
+      await channel.bindQueue(name, binding.exchange, binding.routingKey);
+    throw new TopologyConflictError(
+      `${errorText(refusal)}; ${name} was declared by an earlier version and still holds ${String(messageCount)} message(s) with ${String(consumerCount)} consumer(s): let the earlier hub archive them, stop it, then start this one (an empty, unused ${name} is replaced by itself)`,
+      refusal,
+    );
+  }
+  await channel.deleteQueue(name);
+  await channel.assertQueue(name, { durable: true, arguments: { ...queue.arguments } });
+  log.warn(
+    { queue: name },
+    'queue declared by an earlier version replaced with the current arguments (it was empty and unused) / 旧版のキューを置き換えました',
+  );
+}
+
 /** Declares the topology on a fresh channel; idempotent, so it runs after every reconnect. */
 export async function declareTopology(model: ChannelModel, topology: Topology): Promise<void> {
   let channel: Channel;
@@ -291,7 +324,20 @@ export async function declareTopology(model: ChannelModel, topology: Topology): 
       await channel.assertExchange(exchange.name, exchange.type, { durable: true });
     }
     for (const queue of topology.queues) {
-      await channel.assertQueue(queue.name, { durable: true, arguments: { ...queue.arguments } });
+      try {
+        await channel.assertQueue(queue.name, { durable: true, arguments: { ...queue.arguments } });
+      } catch (error) {
+        if (queue.replaceWhenIdle !== true || !isPreconditionFailure(error)) throw error;
+        // The broker closed the channel on the refusal: replace the queue on a new one.
+        channel = await model.createChannel();
+        channel.on('error', () => undefined);
+        await replaceIdleQueue(
+          channel,
+          queue,
+          topology.bindings.filter((binding) => binding.queue === queue.name),
+          error,
+        );
+      }
     }
     for (const binding of topology.bindings) {
       await channel.bindQueue(binding.queue, binding.exchange, binding.routingKey);

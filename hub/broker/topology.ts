@@ -42,6 +42,12 @@ export interface ExchangeDeclaration {
 export interface QueueDeclaration {
   readonly name: string;
   readonly arguments: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * When the queue exists with other arguments (an earlier version of the hub declared it), replace
+   * it — but only while it is empty and has no consumer, checked by the broker itself. A queue that
+   * still holds messages is never touched: the start stops with the steps to take.
+   */
+  readonly replaceWhenIdle?: boolean;
 }
 
 export interface BindingDeclaration {
@@ -116,6 +122,8 @@ export function buildTopology(
     // delivery limit with a target of its own (at-least-once): a letter past it moves, never drops.
     {
       name: DEAD_LETTER_QUEUE,
+      // Its arguments changed (a delivery limit and an overflow target): an idle one is upgraded.
+      replaceWhenIdle: true,
       arguments: {
         ...quorumSafety(limits),
         'x-delivery-limit': DEAD_LETTER_DELIVERY_LIMIT,
