@@ -3,8 +3,8 @@
  * it is JSON, and a keyed hash of the bytes. Shared by the CLI, the HTTP API and the editor sidebar.
  */
 import type { KeyedHasher } from '../security/keyed-hash.js';
-import { maskText, maskValue } from '../security/mask.js';
-import { UnreadableLetterError, type DeadLetter } from '../store/dead-letters.js';
+import { maskValue } from '../security/mask.js';
+import { maskLetterFields, UnreadableLetterError, type DeadLetter } from '../store/dead-letters.js';
 
 /**
  * A letter with every field a person sees masked (issue 13 item 5): ids, message type, routing key,
@@ -12,24 +12,7 @@ import { UnreadableLetterError, type DeadLetter } from '../store/dead-letters.js
  * the identity on anything that holds no My Number, so ordinary letters read exactly as stored.
  */
 export function maskedLetter(letter: DeadLetter): DeadLetter {
-  const orNull = (value: string | null) => (value === null ? null : maskText(value));
-  return {
-    ...letter,
-    messageId: maskText(letter.messageId),
-    messageType: maskText(letter.messageType),
-    route: orNull(letter.route),
-    step: orNull(letter.step),
-    originalExchange: maskText(letter.originalExchange),
-    originalRoutingKey: maskText(letter.originalRoutingKey),
-    originalQueue: orNull(letter.originalQueue),
-    reasonJa: maskText(letter.reasonJa),
-    reasonEn: maskText(letter.reasonEn),
-    detail: orNull(letter.detail),
-    headers: maskValue(letter.headers) as Record<string, unknown>,
-    properties: maskValue(letter.properties) as Record<string, unknown>,
-    correlationId: orNull(letter.correlationId),
-    sourceSystem: orNull(letter.sourceSystem),
-  };
+  return maskLetterFields(letter);
 }
 
 /** A dead letter as a person sees it: the body masked unless an operator unmasked it. */

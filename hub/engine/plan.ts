@@ -104,13 +104,15 @@ export type Plan =
   /** A validation, transformation or policy failure: the runner dead-letters (or retries) it. */
   | { readonly kind: 'reject'; readonly error: unknown };
 
-function asString(value: unknown): string | undefined {
+/** A string property or header as AMQP may hand it (a string or bytes); undefined when empty. */
+export function asString(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return undefined;
 }
 
-function asNumber(value: unknown): number | undefined {
+/** A number property or header (a number or a string of digits). */
+export function asNumber(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && /^[0-9]+$/.test(value)) return Number(value);
   return undefined;

@@ -16,7 +16,15 @@ import type { HubMetrics } from '../metrics.js';
 import { enforceMetadataPolicy } from '../security/message-policy.js';
 import { containsMyNumber } from '../security/my-number.js';
 import type { Outcome, Store } from '../store/types.js';
-import { incomingOf, planStep, type Incoming, type PlanDeps, type PlannedOutput } from './plan.js';
+import {
+  asNumber,
+  asString,
+  incomingOf,
+  planStep,
+  type Incoming,
+  type PlanDeps,
+  type PlannedOutput,
+} from './plan.js';
 import {
   readPointer,
   retryDelayMs,
@@ -43,18 +51,6 @@ export interface RunnerDeps extends PlanDeps {
 interface Result {
   readonly outcome: Outcome;
   readonly outputMessageId?: string | undefined;
-}
-
-function asString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return undefined;
-}
-
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^[0-9]+$/.test(value)) return Number(value);
-  return undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -328,8 +328,30 @@ function isDuplicate(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** The stored form of a new letter: every field but the payload masked (values and keys). */
-function maskedNewLetter(letter: NewDeadLetter): NewDeadLetter {
+/** The fields of a letter that can hold message content, other than the payload. */
+type MaskedFields = Pick<
+  NewDeadLetter,
+  | 'messageId'
+  | 'messageType'
+  | 'route'
+  | 'step'
+  | 'originalExchange'
+  | 'originalRoutingKey'
+  | 'originalQueue'
+  | 'reasonJa'
+  | 'reasonEn'
+  | 'detail'
+  | 'headers'
+  | 'properties'
+  | 'correlationId'
+  | 'sourceSystem'
+>;
+
+/**
+ * A letter with every field but the payload masked (values and keys): what is stored, and what a
+ * person sees unless an operator unmasks it. The identity on anything that holds no My Number.
+ */
+export function maskLetterFields<T extends MaskedFields>(letter: T): T {
   const orNull = (value: string | null) => (value === null ? null : maskText(value));
   return {
     ...letter,
@@ -377,7 +399,7 @@ export function createDeadLetterRepository(store: Store, keyRing: KeyRing): Dead
       // Everything but the sealed payload is stored in its masked form (issue 13 item 4): a number
       // in the type, routing key, reasons, headers, properties or correlation id never rests in the
       // clear. Masking is the identity on values without one, so ordinary letters replay as they came.
-      letter = maskedNewLetter(letter);
+      letter = maskLetterFields(letter);
       try {
         const [id] = await knex(table).insert({
           dedupe_key: letter.dedupeKey,
