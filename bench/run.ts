@@ -12,7 +12,11 @@ import type { BenchResult } from './support.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+// `--only=<name>` or `--only <name>` (the form `hub bench --help` shows); a bare `--only` is refused.
+const onlyAt = args.indexOf('--only');
+const only =
+  args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ??
+  (onlyAt === -1 ? undefined : (args[onlyAt + 1] ?? ''));
 
 const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResult>> = {
   'route-hop': routeHopBench,

@@ -1,20 +1,8 @@
 import { expect } from 'chai';
-import { servicesFor, type HubServices, type ServiceName } from './plugin.js';
+import { serviceNames, servicesFor, type HubServices, type ServiceName } from './plugin.js';
 import { defaultPlugins } from './plugins.js';
 
-const names: readonly ServiceName[] = [
-  'config',
-  'store',
-  'broker',
-  'engine',
-  'routing',
-  'app',
-  'server',
-  'credentials',
-  'keyRing',
-  'metrics',
-  'catalogue',
-];
+const names: readonly ServiceName[] = serviceNames;
 
 /** Stand-ins: servicesFor only copies references, it never calls a service. */
 const all = Object.fromEntries(names.map((name) => [name, { name }])) as unknown as HubServices;

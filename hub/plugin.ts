@@ -37,6 +37,24 @@ export interface HubServices {
 /** The name of one service a plugin may declare. */
 export type ServiceName = keyof HubServices;
 
+// Every key of HubServices, once: a service added there and not here fails to compile.
+const everyService: Readonly<Record<ServiceName, true>> = {
+  config: true,
+  store: true,
+  broker: true,
+  engine: true,
+  routing: true,
+  app: true,
+  server: true,
+  credentials: true,
+  keyRing: true,
+  metrics: true,
+  catalogue: true,
+};
+
+/** Every service, by name (a plugin that needs them all, and the checks of declarations). */
+export const serviceNames = Object.keys(everyService) as readonly ServiceName[];
+
 /** All services (what a test or a tool that builds its own plugin context passes). */
 export type HubContext = HubServices;
 

@@ -12,15 +12,14 @@ import type { Express, RequestHandler } from 'express';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
-import { definePlugin } from '../plugin.js';
+import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import { checkNodeSafety, coreNodeFiles, formatProblems } from './flow-model.js';
+import { coreNodeFiles } from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
-import { readFlowsDir } from './flows-dir.js';
 import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
 import { createTap, type Tap, type TapHandle } from './tap.js';
@@ -126,35 +125,13 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
 /** The editor plugin (`HUB_EDITOR`, default on). */
 export const editorPlugin = definePlugin({
   name: 'editor',
-  needs: [
-    'config',
-    'store',
-    'broker',
-    'engine',
-    'routing',
-    'app',
-    'server',
-    'credentials',
-    'keyRing',
-    'metrics',
-    'catalogue',
-  ],
+  // The editor shows the whole hub: flows, live counts, the tap, dead letters, sign-in.
+  needs: serviceNames,
   async start(context) {
     const log = loggerFor('editor');
     const { config } = context;
     // The routing (hub/nodered/routing.ts) already runs the deployed flows, editor on or off.
     if (!config.editor) return { stop: () => Promise.resolve() };
-    // Whatever the engine runs, Node-RED starts every node of the flows directory (config nodes on
-    // no tab included): refuse to start with a node type that could run code in the hub.
-    const unsafe = checkNodeSafety(readFlowsDir(config.flowsDir));
-    if (unsafe.length > 0) {
-      throw Object.assign(
-        new Error(
-          `HUB_FLOWS_DIR ${config.flowsDir} holds nodes the hub refuses / ハブが許可しないノードがあります:\n${formatProblems(unsafe)}`,
-        ),
-        { code: 'flows_refused' },
-      );
-    }
     const { routing } = context;
 
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;

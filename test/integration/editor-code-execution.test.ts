@@ -6,16 +6,27 @@
  * the start with a clear error. The Node-RED inside the hub has no code-running node type at all.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../hub/config.js';
 import { storeCredentials } from '../../hub/http/auth.js';
 import { startHub } from '../../hub/main.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
 import { createVhost } from '../support/broker.js';
-import { editorToken, startEditorHub, type EditorHub } from '../support/editor-hub.js';
+import {
+  editorHubConfig,
+  editorToken,
+  startEditorHub,
+  type EditorHub,
+} from '../support/editor-hub.js';
 
 interface NodeSet {
   readonly types: readonly string[];
@@ -148,18 +159,9 @@ describe('editor: no code execution from the flows', function () {
     try {
       let failure: unknown;
       try {
-        const hub = await startHub(
-          loadConfig({
-            HUB_AMQP_URL: vhost.url,
-            HUB_HTTP_PORT: '0',
-            HUB_DATA_DIR: dataDir,
-            HUB_FLOWS_DIR: flowsDir,
-            HUB_SIMULATORS: 'off',
-            HUB_OUTBOX_POLL_MS: '0',
-            HUB_LOG_LEVEL: 'warn',
-          }),
-          { plugins: [editorPlugin] },
-        );
+        const hub = await startHub(editorHubConfig(vhost.url, dataDir, flowsDir), {
+          plugins: [editorPlugin],
+        });
         await hub.stop();
       } catch (error) {
         failure = error;

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../hub/config.js';
+import { loadConfig, type HubConfig } from '../../hub/config.js';
 import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import { ConnectorError } from '../../hub/errors.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
@@ -54,6 +54,25 @@ export interface EditorHub {
   stop(): Promise<void>;
 }
 
+/** The configuration of an editor test hub: any free port, simulators and outbox polling off. */
+export function editorHubConfig(
+  amqpUrl: string,
+  dataDir: string,
+  flowsDir: string,
+  env: Readonly<Record<string, string>> = {},
+): HubConfig {
+  return loadConfig({
+    HUB_AMQP_URL: amqpUrl,
+    HUB_HTTP_PORT: '0',
+    HUB_DATA_DIR: dataDir,
+    HUB_FLOWS_DIR: flowsDir,
+    HUB_SIMULATORS: 'off',
+    HUB_OUTBOX_POLL_MS: '0',
+    HUB_LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
 /** Starts a hub with `plugins` on its own vhost and data directory, simulators off; `env` adds to it. */
 export async function startEditorHub(
   prefix: string,
@@ -77,19 +96,10 @@ export async function startEditorHub(
       return Promise.resolve();
     },
   }));
-  const hub = await startHub(
-    loadConfig({
-      HUB_AMQP_URL: vhost.url,
-      HUB_HTTP_PORT: '0',
-      HUB_DATA_DIR: dataDir,
-      HUB_FLOWS_DIR: flowsDir,
-      HUB_SIMULATORS: 'off',
-      HUB_OUTBOX_POLL_MS: '0',
-      HUB_LOG_LEVEL: 'warn',
-      ...env,
-    }),
-    { sinks, plugins },
-  );
+  const hub = await startHub(editorHubConfig(vhost.url, dataDir, flowsDir, env), {
+    sinks,
+    plugins,
+  });
   return {
     hub,
     vhost,
