@@ -118,7 +118,7 @@ function heldOf(movement: ResidentMovementRecorded, cityName: string): Held {
 
 /** Returns the convenience simulator (call `start()`). */
 export function conveniIssuanceSimulator(options: ConveniSimOptions): Simulator & {
-  readonly faults: { swapped: number; late: number; timeouts: number };
+  readonly faults: { swapped: number; late: number; lateSent: number; timeouts: number };
 } {
   const log = loggerFor('sim:CONVENI_ISSUANCE');
   const offered = new Set(options.offered ?? defaultOffered);
@@ -133,6 +133,7 @@ export function conveniIssuanceSimulator(options: ConveniSimOptions): Simulator 
     lateMs: 0,
     swapped: 0,
     late: 0,
+    lateSent: 0,
     timeouts: 0,
   };
   // A swap partner that is ready first waits here for the other's certificate.
@@ -298,6 +299,7 @@ export function conveniIssuanceSimulator(options: ConveniSimOptions): Simulator 
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       await send(given);
+      if (state.timedOut) faults.lateSent += 1;
     })().catch((error: unknown) => {
       log.warn(
         {
@@ -359,12 +361,18 @@ export function conveniIssuanceSimulator(options: ConveniSimOptions): Simulator 
     if (typeof body['cityName'] === 'string') cityName = body['cityName'];
     faults.swapped = 0;
     faults.late = 0;
+    faults.lateSent = 0;
     faults.timeouts = 0;
     swapWaits.clear();
     res.json({ swap: faults.swap, late: faults.lateSerials.size, lateMs: faults.lateMs });
   });
   base.app.get('/faults', (_req, res) => {
-    res.json({ swapped: faults.swapped, late: faults.late, timeouts: faults.timeouts });
+    res.json({
+      swapped: faults.swapped,
+      late: faults.late,
+      lateSent: faults.lateSent,
+      timeouts: faults.timeouts,
+    });
   });
   base.app.get('/residents', (_req, res) => {
     // Counts only: what it holds is personal data.
