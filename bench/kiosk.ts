@@ -22,6 +22,7 @@ import { renderCertificatePdf } from '../connectors/conveni-issuance/pdf.js';
 import { conveniIssuanceSink } from '../connectors/conveni-issuance/sink.js';
 import { publishKioskRequest } from '../connectors/jlis-cert-center/ingress.js';
 import { jlisCertCenterSink } from '../connectors/jlis-cert-center/sink.js';
+import { jukinetCsSink } from '../connectors/jukinet-cs/sink.js';
 import { certSerialOf } from '../connectors/runtime/population.js';
 import { createIngress } from '../connectors/runtime/ingress.js';
 import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';
@@ -209,15 +210,23 @@ async function startHubSide(
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
-    // The shipped affair-11 flows, with the two systems this benchmark has sinks for.
-    HUB_FLOWS_DIR: shippedFlowsDir(['affair-11'], ['CONVENI_ISSUANCE', 'JLIS_CERT_CENTER']),
+    // The shipped affair-11 flows, with the systems this benchmark has sinks for (the CS takes only
+    // 支援措置 there, which the benchmark never sends; the audit is the hub's own).
+    HUB_FLOWS_DIR: shippedFlowsDir(
+      ['affair-11'],
+      ['CONVENI_ISSUANCE', 'JLIS_CERT_CENTER', 'JUKINET_CS', 'SUPPORT_MEASURE_AUDIT'],
+    ),
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
     HUB_LOG_LEVEL: 'warn',
   });
   const running = await startHub(config, {
-    sinks: [conveniIssuanceSink(conveni.url()), jlisCertCenterSink(center.url())],
+    sinks: [
+      conveniIssuanceSink(conveni.url()),
+      jlisCertCenterSink(center.url()),
+      jukinetCsSink({ baseUrl: center.url(), exchangeDir: dataDir, lgCode: sampleLgCode }),
+    ],
     plugins: [],
   });
   current.hub = running;
