@@ -22,6 +22,7 @@ import { renderCertificatePdf } from '../connectors/conveni-issuance/pdf.js';
 import { conveniIssuanceSink } from '../connectors/conveni-issuance/sink.js';
 import { publishKioskRequest } from '../connectors/jlis-cert-center/ingress.js';
 import { jlisCertCenterSink } from '../connectors/jlis-cert-center/sink.js';
+import { jukinetCsSink } from '../connectors/jukinet-cs/sink.js';
 import { certSerialOf } from '../connectors/runtime/population.js';
 import { createIngress } from '../connectors/runtime/ingress.js';
 import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';
@@ -30,8 +31,12 @@ import { configureLogger } from '../hub/logger.js';
 import { startHub, type RunningHub } from '../hub/main.js';
 import { shippedFlowsDir } from '../test/support/flows.js';
 import { sampleLgCode } from '../schemas/sample.js';
-import type { KioskCertificateRequested } from '../schemas/types.gen.js';
-import { certificateSubjectKey } from '../transformers/kiosk-subject.js';
+import type { CertificateDataQuery, KioskCertificateRequested } from '../schemas/types.gen.js';
+import {
+  certificateSubjectKey,
+  residentKeyOf,
+  stampKeywords,
+} from '../transformers/kiosk-subject.js';
 import { benchVhost, percentile, type BenchResult } from './support.js';
 
 /** Synthetic residents the requests cycle through (one pre-rendered PDF each). */
@@ -71,6 +76,7 @@ async function renderPdfs(): Promise<Map<string, Buffer>> {
         certificateType: 'JUMINHYO',
         issueNumber: `${sampleLgCode}-KIOSK-${String(seed).padStart(6, '0')}`,
         centerRequestId: 'JLIS-bench',
+        residentKey: residentKeyOf(sampleLgCode, String(seed)),
         lines: ['Source: juminhyo cache'],
       }),
     );
@@ -134,23 +140,44 @@ async function startHubSide(
     system: 'CONVENI_ISSUANCE',
     port: 0,
     onInbox(inbound) {
-      const request = jsonOf(inbound) as KioskCertificateRequested;
-      const pdf = pdfs.get(request.authCertSerial);
+      const request = jsonOf(inbound) as CertificateDataQuery;
+      const rendered = pdfs.get(request.authCertSerial);
       const marks = waiting.get(request.centerRequestId)?.marks;
       if (marks) marks.atConveni = performance.now();
-      // Like the real simulator: take the request, then answer through the connector.
+      // Like the real simulator: take the query, then answer through the connector.
       setImmediate(() => {
+        const residentKey = residentKeyOf(request.lgCode, request.authCertSerial);
+        // The rendered PDF's bytes, stamped for this request (the route checks the stamps).
+        const pdf =
+          rendered === undefined
+            ? undefined
+            : Buffer.concat([
+                Buffer.from(
+                  `%PDF-1.3\n1 0 obj <</Keywords (${stampKeywords({
+                    subjectKey: request.subjectKey,
+                    requestId: request.centerRequestId,
+                    certificateType: request.certificateType,
+                    residentKey,
+                  })})>> endobj\n`,
+                  'latin1',
+                ),
+                rendered.subarray(rendered.indexOf('%%EOF')),
+              ]);
         const answer =
           pdf === undefined
-            ? ({ kind: 'failed', errorKind: 'NOT_FOUND' } as const)
+            ? ({ kind: 'refused', outcome: 'NOT_FOUND' } as const)
             : ({
                 kind: 'issued',
+                authCertSerial: request.authCertSerial,
+                atenaNumber: '000000000000001',
+                residentKey,
+                subjectKey: request.subjectKey,
                 pdf,
                 pageCount: 1,
                 fee: 200,
                 issueNumber: `${request.lgCode}-KIOSK-000001`,
               } as const);
-        publishAnswer(ingress, request, answer)
+        publishAnswer(ingress, request, answer, inbound.sagaSubject)
           .then(() => {
             if (marks) marks.answerConfirmed = performance.now();
           })
@@ -183,15 +210,23 @@ async function startHubSide(
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
-    // The shipped affair-11 flows, with the two systems this benchmark has sinks for.
-    HUB_FLOWS_DIR: shippedFlowsDir(['affair-11'], ['CONVENI_ISSUANCE', 'JLIS_CERT_CENTER']),
+    // The shipped affair-11 flows, with the systems this benchmark has sinks for (the CS takes only
+    // 支援措置 there, which the benchmark never sends; the audit is the hub's own).
+    HUB_FLOWS_DIR: shippedFlowsDir(
+      ['affair-11'],
+      ['CONVENI_ISSUANCE', 'JLIS_CERT_CENTER', 'JUKINET_CS', 'SUPPORT_MEASURE_AUDIT'],
+    ),
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
     HUB_LOG_LEVEL: 'warn',
   });
   const running = await startHub(config, {
-    sinks: [conveniIssuanceSink(conveni.url()), jlisCertCenterSink(center.url())],
+    sinks: [
+      conveniIssuanceSink(conveni.url()),
+      jlisCertCenterSink(center.url()),
+      jukinetCsSink({ baseUrl: center.url(), exchangeDir: dataDir, lgCode: sampleLgCode }),
+    ],
     plugins: [],
   });
   current.hub = running;

@@ -149,7 +149,13 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
     descriptor: descriptorOf('CONVENI_ISSUANCE'),
     sink: ({ urls, timeoutMs }) => conveniIssuanceSink(urls.CONVENI_ISSUANCE, timeoutMs),
     simulator: ({ port, ingress, urlOf }) =>
-      conveniIssuanceSimulator({ port, ingress, kosekiUrl: () => urlOf('KOSEKI') }),
+      conveniIssuanceSimulator({
+        port,
+        ingress,
+        kosekiUrl: () => urlOf('KOSEKI'),
+        // The 附票 system (connectors/koseki-fuhyo/, HUB_KOSEKI_FUHYO_URL); 附票 not offered without one.
+        kosekiFuhyoUrl: () => process.env['HUB_KOSEKI_FUHYO_URL'],
+      }),
   },
   JLIS_CERT_CENTER: {
     descriptor: descriptorOf('JLIS_CERT_CENTER'),

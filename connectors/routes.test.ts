@@ -7,14 +7,17 @@ import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
 import { defaultSinks } from './index.js';
 import { shippedSteps } from '../test/support/flows.js';
+import { connectorSinks } from '../hub/nodered/context.js';
+import { SUPPORT_MEASURE_AUDIT } from '../hub/support-measures/audit.js';
 
 describe('the shipped flows (affairs 1, 8, 11)', () => {
   const defaultSteps = shippedSteps();
+  // The connectors' sinks and the hub's own 支援措置 audit (hub/support-measures/audit.ts).
   const sinks = new Map(
-    defaultSinks({ dataDir: '/tmp/hub-routes-test', lgCode: '131016' }).map((sink) => [
-      sink.system,
-      sink,
-    ]),
+    [
+      ...defaultSinks({ dataDir: '/tmp/hub-routes-test', lgCode: '131016' }),
+      ...connectorSinks().filter((sink) => sink.system === SUPPORT_MEASURE_AUDIT),
+    ].map((sink) => [sink.system, sink]),
   );
 
   it('pass the engine checks: unique names, known transformers, a connector for every system', () => {

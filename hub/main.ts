@@ -11,6 +11,7 @@ import { configureLogger, loggerFor } from './logger.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { loadKeyRing, type KeyRing } from './security/keys.js';
 import { openStore } from './store/index.js';
+import { auditSink, SUPPORT_MEASURE_AUDIT } from './support-measures/audit.js';
 import type { Store } from './store/types.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { transformers } from '../transformers/index.js';
@@ -127,6 +128,11 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     await broker.start();
     cleanup.push(() => broker.close());
     const sinks = new Map((parts.sinks ?? defaultSinks(config)).map((sink) => [sink.system, sink]));
+    // The hub's own 支援措置 audit, delivered to like a system (hub/support-measures/audit.ts).
+    sinks.set(
+      SUPPORT_MEASURE_AUDIT,
+      auditSink(store, () => keyRing.hasher()),
+    );
     if (parts.sinks === undefined) {
       for (const system of sinks.keys()) {
         const url = (config.systemUrls as Readonly<Record<string, string | undefined>>)[system];

@@ -5,7 +5,12 @@
  * variation selectors, 和暦 and unknown dates, foreign residents and full/half-width forms.
  */
 import { withMyNumberCheckDigit } from '../hub/security/my-number.js';
-import { certificateSubjectKey } from '../transformers/kiosk-subject.js';
+import {
+  certificateSubjectKey,
+  residentKeyOf,
+  stampKeywords,
+  type CertificateStamps,
+} from '../transformers/kiosk-subject.js';
 import { juminhyoCodeCheckDigit } from './keywords.js';
 import type {
   Address,
@@ -303,6 +308,13 @@ export function sampleMovementRecordedTokutei(
 
 const pdfStub =
   'JVBERi0xLjcKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCnRyYWlsZXIKPDw+PgolJUVPRgo=';
+/** A minimal PDF whose Keywords carry the certificate stamps (what the route's subject check reads). */
+function stampedPdfStub(stamps: CertificateStamps): string {
+  return Buffer.from(
+    `%PDF-1.7\n1 0 obj\n<</Keywords (${stampKeywords(stamps)})>>\nendobj\n%%EOF\n`,
+    'latin1',
+  ).toString('base64');
+}
 const sha = (seed: number): string => pad(seed, 8).repeat(8);
 const at = (time: string): string => `2026-11-27T${time}+09:00`;
 
@@ -566,10 +578,20 @@ export const sampleFactories: Factories = {
       lgCode: sampleLgCode,
       centerRequestId: `JLIS-20261127-${pad(seed, 8)}`,
       requestSubjectKey: subjectKey,
+      certificateType: 'JUMINHYO',
       outcome: 'ISSUED',
-      subject: { authCertSerial: sampleCertSerial(seed), atenaNumber: sampleAtenaNumber(seed) },
+      subject: {
+        authCertSerial: sampleCertSerial(seed),
+        atenaNumber: sampleAtenaNumber(seed),
+        residentKey: residentKeyOf(sampleLgCode, sampleJuminhyoCode(seed)),
+      },
       document: {
-        pdfBase64: pdfStub,
+        pdfBase64: stampedPdfStub({
+          subjectKey,
+          requestId: `JLIS-20261127-${pad(seed, 8)}`,
+          certificateType: 'JUMINHYO',
+          residentKey: residentKeyOf(sampleLgCode, sampleJuminhyoCode(seed)),
+        }),
         pageCount: 1,
         subjectKey,
         issueNumber: `20261127 千代田区 コンビニ KIOSK ${pad(seed % 1000, 3)} 1/1`,
@@ -593,6 +615,16 @@ export const sampleFactories: Factories = {
     errorKind: 'BLOCKED',
     message: '証明書の交付が制限されています',
     failedAt: at('10:00:03'),
+  }),
+  'issuance.refusal.recorded': (seed) => ({
+    lgCode: sampleLgCode,
+    channel: 'KIOSK',
+    requestId: `JLIS-20261127-${pad(seed, 8)}`,
+    requesterKey: certificateSubjectKey(sampleLgCode, sampleCertSerial(seed)),
+    subjectAtenaNumber: sampleAtenaNumber(seed),
+    certificateType: 'JUMINHYO',
+    rule: 'SUPPORT_MEASURE_SUBJECT',
+    refusedAt: at('10:00:02'),
   }),
   'suppression.changed': (seed) => ({
     lgCode: sampleLgCode,

@@ -282,6 +282,7 @@ export interface MessageTypes {
   'identity-info.update.acknowledged': IdentityInfoUpdateAcknowledged;
   'identity-info.update.rejected': IdentityInfoUpdateRejected;
   'identity-info.update.submitted': IdentityInfoUpdateSubmitted;
+  'issuance.refusal.recorded': IssuanceRefusalRecorded;
   'jukinet.consistency-check.completed': JukinetConsistencyCheckCompleted;
   'jukinet.consistency-check.extract-ready': JukinetConsistencyCheckExtractReady;
   'jukinet.consistency-check.mismatch': JukinetConsistencyCheckMismatch;
@@ -687,9 +688,13 @@ export interface CertificateDataReplied {
    */
   requestSubjectKey: SubjectKey;
   /**
-   * 結果: ISSUED 発行 / NOT_FOUND 該当なし / BLOCKED 抑止・支援措置 / NOT_AVAILABLE 転出予定者世帯・戸籍届未反映
+   * 要求の証明書種別（エコー）
    */
-  outcome: 'ISSUED' | 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE';
+  certificateType: CertificateType;
+  /**
+   * 結果: ISSUED 発行 / NOT_FOUND 該当なし / BLOCKED 抑止・支援措置 / NOT_AVAILABLE 転出予定者世帯・死亡・利用登録なし・取扱いなし / TIMEOUT 応答期限内に作成できず（窓口へ）
+   */
+  outcome: 'ISSUED' | 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE' | 'TIMEOUT';
   /**
    * 発行対象者
    */
@@ -702,6 +707,10 @@ export interface CertificateDataReplied {
      * 宛名番号
      */
     atenaNumber: AtenaNumber;
+    /**
+     * 証明書の対象住民キー（住民票コード、戸籍は本籍＋筆頭者）
+     */
+    residentKey?: SubjectKey;
   };
   /**
    * 証明書PDF
@@ -732,6 +741,17 @@ export interface CertificateDataReplied {
    * 抑止理由
    */
   blockedReason?: 'SUPPORT_MEASURE' | 'SUPPRESSION' | 'PENDING_MOVE_OUT' | 'PENDING_KOSEKI';
+  /**
+   * 拒否規則: Which rule refused (hub/support-measures/rule.ts); never shown at the kiosk.
+   */
+  refusalRule?:
+    | 'SUPPORT_MEASURE_SUBJECT'
+    | 'SUPPORT_MEASURE_HOUSEHOLD'
+    | 'PENDING_MOVE_OUT'
+    | 'DECEASED'
+    | 'NO_HONSEKI_REGISTRATION'
+    | 'NOT_OFFERED'
+    | 'NOT_FOUND';
 }
 /**
  * 住民票関係情報 副本更新（団体内統合宛名経由 中間サーバ） (chukan.juminhyo-kankei.updated)
@@ -944,6 +964,53 @@ export interface IdentityInfoUpdateSubmitted {
    * CS更新事由: ENTRY 記載 / DELETION 消除 / CORRECTION 修正 / MINOR_CORRECTION 軽微な修正 (bulk address change)
    */
   csUpdateReason: 'ENTRY' | 'DELETION' | 'CORRECTION' | 'MINOR_CORRECTION';
+}
+/**
+ * 証明書交付拒否記録 (issuance.refusal.recorded)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "IssuanceRefusalRecorded".
+ */
+export interface IssuanceRefusalRecorded {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 交付経路: KIOSK コンビニ交付 / COUNTER 窓口
+   */
+  channel: 'KIOSK' | 'COUNTER';
+  /**
+   * 要求ID
+   */
+  requestId: CenterRequestId;
+  /**
+   * 請求者キー（カードの対象者キー）
+   */
+  requesterKey: SubjectKey;
+  /**
+   * 対象者の宛名番号（ハブは鍵付きハッシュでのみ保存）
+   */
+  subjectAtenaNumber?: AtenaNumber;
+  /**
+   * 証明書種別
+   */
+  certificateType?: CertificateType;
+  /**
+   * 拒否規則
+   */
+  rule:
+    | 'SUPPORT_MEASURE_SUBJECT'
+    | 'SUPPORT_MEASURE_HOUSEHOLD'
+    | 'PENDING_MOVE_OUT'
+    | 'DECEASED'
+    | 'NO_HONSEKI_REGISTRATION'
+    | 'NOT_OFFERED'
+    | 'NOT_FOUND';
+  /**
+   * 拒否日時
+   */
+  refusedAt: DateTime;
 }
 /**
  * 本人確認情報整合 完了 (jukinet.consistency-check.completed)

@@ -36,6 +36,7 @@ describe('transformer registry', () => {
       'move-in-notice-received-to-registry-cs-reply-received',
       'consistency-check-result-ready-to-completed',
       'certificate-data-replied-to-kiosk-certificate-failed',
+      'certificate-data-replied-to-issuance-refusal-recorded',
     ]);
     for (const transformer of transformerList) {
       if (registry.carriesMyNumber(transformer.from) && !registry.carriesMyNumber(transformer.to)) {

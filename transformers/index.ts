@@ -1,5 +1,6 @@
 /** The transformer registry: an explicit list of every hop of affairs 1, 8 and 11. Add new ones here. */
 import {
+  certificateDataRepliedToIssuanceRefusalRecorded,
   certificateDataRepliedToKioskCertificateFailed,
   certificateDataRepliedToKioskCertificateProduced,
 } from './certificate-data-replied-to-kiosk-certificate.js';
@@ -43,6 +44,7 @@ export const transformerList: readonly Transformer[] = [
   kioskCertificateRequestedToCertificateDataQuery,
   certificateDataRepliedToKioskCertificateProduced,
   certificateDataRepliedToKioskCertificateFailed,
+  certificateDataRepliedToIssuanceRefusalRecorded,
 ];
 
 /** Every transformer the hub offers, by name. */

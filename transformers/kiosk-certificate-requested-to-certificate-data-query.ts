@@ -1,12 +1,12 @@
-/** コンビニ交付: the center's request → the 証明書記載用情報 query to 既存住基, keyed by the subject key. */
+/**
+ * コンビニ交付 (11-③): the center's request → the 証明書記載用情報 query to the 証明発行サーバ, keyed by the
+ * subject key, which the route step keeps as the saga subject for the reply's subject check.
+ */
 import { TransformError } from '../hub/errors.js';
 import { certificateSubjectKey } from './kiosk-subject.js';
 import { defineTransformer } from './transformer.js';
 
 const name = 'kiosk-certificate-requested-to-certificate-data-query';
-
-/** Certificates the 住基 side answers (戸籍 and tax certificates go to other systems). */
-const registryCertificates = new Set(['JUMINHYO', 'JUMINHYO_KISAI', 'INKAN']);
 
 /** Builds the data query for a kiosk request; the saga correlation id must be the centerRequestId. */
 export const kioskCertificateRequestedToCertificateDataQuery = defineTransformer({
@@ -14,10 +14,9 @@ export const kioskCertificateRequestedToCertificateDataQuery = defineTransformer
   from: 'kiosk.certificate.requested',
   to: 'certificate.data.query',
   description: {
-    ja: 'コンビニ交付の証明書交付要求を既存住基への証明書記載用情報照会に変換する',
-    en: 'Maps a kiosk certificate request to the certificate data query for the registry',
+    ja: 'コンビニ交付の証明書交付要求を証明発行サーバへの証明書記載用情報照会に変換する',
+    en: 'Maps a kiosk certificate request to the certificate data query for the issuing server',
   },
-  accepts: (request) => registryCertificates.has(request.certificateType),
   transform(request, context) {
     if (context.correlationId !== undefined && context.correlationId !== request.centerRequestId) {
       throw new TransformError(

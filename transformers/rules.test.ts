@@ -8,6 +8,7 @@ import {
 import {
   certificateDataRepliedToKioskCertificateFailed,
   certificateDataRepliedToKioskCertificateProduced,
+  SubjectMismatchError,
 } from './certificate-data-replied-to-kiosk-certificate.js';
 import { mynumberChangeCompletedToRegistryCsReplyReceived } from './cs-replies-to-registry.js';
 import { kioskCertificateRequestedToCertificateDataQuery } from './kiosk-certificate-requested-to-certificate-data-query.js';
@@ -103,7 +104,7 @@ describe('transformer rules', () => {
       const document = reply.document;
       if (document === undefined) throw new Error('sample has a document');
       const wrong = { ...reply, document: { ...document, subjectKey: otherKey } };
-      expect(() => hop.transform(wrong, context)).to.throw(TransformError, 'subject differs');
+      expect(() => hop.transform(wrong, context)).to.throw(SubjectMismatchError, 'subject differs');
     });
 
     it('fails when the registry resolved another certificate serial', () => {
@@ -111,12 +112,12 @@ describe('transformer rules', () => {
         ...reply,
         subject: { authCertSerial: '0A00000012F', atenaNumber: '9000000012' },
       };
-      expect(() => hop.transform(wrong, context)).to.throw(TransformError, 'subject differs');
+      expect(() => hop.transform(wrong, context)).to.throw(SubjectMismatchError, 'subject differs');
     });
 
     it('fails when the saga expected another subject, even if the reply is self-consistent', () => {
       expect(() => hop.transform(reply, { ...context, subjectKey: otherKey })).to.throw(
-        TransformError,
+        SubjectMismatchError,
         'subject differs',
       );
     });
@@ -124,13 +125,13 @@ describe('transformer rules', () => {
     it('fails when the reply answers another request or the context lacks the saga data', () => {
       expect(() =>
         hop.transform(reply, { ...context, correlationId: 'JLIS-20261127-00000012' }),
-      ).to.throw(TransformError, 'another request');
+      ).to.throw(SubjectMismatchError, 'another request');
       expect(() => hop.transform(reply, omit(context, 'correlationId'))).to.throw(
-        TransformError,
+        SubjectMismatchError,
         'no correlation id',
       );
       expect(() => hop.transform(reply, omit(context, 'subjectKey'))).to.throw(
-        TransformError,
+        SubjectMismatchError,
         'no subject key',
       );
     });

@@ -1,72 +1,89 @@
 /**
- * 証明書コンビニ交付システム ingress: the certificate answer. Two checks happen here, at the edge, before anything is
- * published: an answer after the request's deadline becomes `kiosk.certificate.failed` (TIMEOUT),
- * and a PDF whose stamped subject key is not the requested subject's becomes a failure (SYSTEM),
- * never a certificate (the 2023-24 誤交付 incidents).
+ * 証明書コンビニ交付システム (証明発行サーバ) ingress: its answer to one `certificate.data.query`, published
+ * as `certificate.data.replied` with correlation id = centerRequestId, the request's deadline
+ * (`respondBy`) as the hub's deadline header — an answer later than that is never acted on — and the
+ * saga subject key the hub sent with the query echoed back. The answer is *not* checked here: the
+ * route's subject-check step (`affair-11.reply-subject-check`) checks it where the editor shows it.
  */
-import type { KioskCertificateRequested } from '../../schemas/types.gen.js';
-import { certificateSubjectKey } from '../../transformers/kiosk-subject.js';
+import type { CertificateDataQuery, CertificateDataReplied } from '../../schemas/types.gen.js';
 import type { Ingress, IngressResult } from '../runtime/ingress.js';
 import { conveniIssuanceDescriptor } from './descriptor.js';
-import { subjectKeyOfPdf } from './pdf.js';
 
 const CONVENI_ISSUANCE = conveniIssuanceDescriptor.system;
 
-/** What the convenience system answers for one request. */
+/** What the issuing server answers for one query (the reply without the echoed request fields). */
 export type CertificateAnswer =
   | {
       readonly kind: 'issued';
+      readonly authCertSerial: string;
+      readonly atenaNumber: string;
+      readonly residentKey: string;
       readonly pdf: Buffer;
       readonly pageCount: number;
       readonly fee: number;
       readonly issueNumber: string;
+      /** The subject key the system stamped (normally the query's). */
+      readonly subjectKey: string;
     }
   | {
-      readonly kind: 'failed';
-      readonly errorKind: 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE' | 'SYSTEM';
+      readonly kind: 'refused';
+      readonly outcome: 'NOT_FOUND' | 'BLOCKED' | 'NOT_AVAILABLE' | 'TIMEOUT';
+      readonly blockedReason?: CertificateDataReplied['blockedReason'];
+      readonly refusalRule?: CertificateDataReplied['refusalRule'];
+      readonly subject?: { readonly authCertSerial: string; readonly atenaNumber: string };
     };
 
-const kioskText = 'この証明書はコンビニ交付できません。市区町村の窓口にお問い合わせください。';
-
-/** Publishes the answer to a kiosk request (correlation id = centerRequestId). */
-export async function publishAnswer(
-  ingress: Ingress,
-  request: KioskCertificateRequested,
+/** The reply body for `query` and `answer`. */
+export function replyOf(
+  query: CertificateDataQuery,
   answer: CertificateAnswer,
-  now: Date = new Date(),
-): Promise<IngressResult> {
-  const meta = { eventKey: request.centerRequestId, correlationId: request.centerRequestId };
-  const failed = (errorKind: string) =>
-    ingress.publish(
-      CONVENI_ISSUANCE,
-      'kiosk.certificate.failed',
-      {
-        lgCode: request.lgCode,
-        centerRequestId: request.centerRequestId,
-        errorKind,
-        message: kioskText,
-        failedAt: now.toISOString(),
-      },
-      meta,
-    );
-  if (now.getTime() > Date.parse(request.respondBy)) return failed('TIMEOUT');
-  if (answer.kind === 'failed') return failed(answer.errorKind);
-  const expected = certificateSubjectKey(request.lgCode, request.authCertSerial);
-  if (subjectKeyOfPdf(answer.pdf) !== expected) return failed('SYSTEM');
-  return ingress.publish(
-    CONVENI_ISSUANCE,
-    'kiosk.certificate.produced',
-    {
-      lgCode: request.lgCode,
-      centerRequestId: request.centerRequestId,
-      subjectKey: expected,
-      certificateType: request.certificateType,
+): CertificateDataReplied {
+  const echo = {
+    lgCode: query.lgCode,
+    centerRequestId: query.centerRequestId,
+    requestSubjectKey: query.subjectKey,
+    certificateType: query.certificateType,
+  };
+  if (answer.kind === 'refused') {
+    return {
+      ...echo,
+      outcome: answer.outcome,
+      ...(answer.blockedReason === undefined ? {} : { blockedReason: answer.blockedReason }),
+      ...(answer.refusalRule === undefined ? {} : { refusalRule: answer.refusalRule }),
+      ...(answer.subject === undefined ? {} : { subject: { ...answer.subject } }),
+    };
+  }
+  return {
+    ...echo,
+    outcome: 'ISSUED',
+    subject: {
+      authCertSerial: answer.authCertSerial,
+      atenaNumber: answer.atenaNumber,
+      residentKey: answer.residentKey,
+    },
+    document: {
       pdfBase64: answer.pdf.toString('base64'),
       pageCount: answer.pageCount,
-      fee: answer.fee,
+      subjectKey: answer.subjectKey,
       issueNumber: answer.issueNumber,
-      producedAt: now.toISOString(),
+      fee: answer.fee,
     },
-    meta,
-  );
+  };
+}
+
+/** Publishes the answer to a query (correlation id = centerRequestId, deadline = respondBy). */
+export async function publishAnswer(
+  ingress: Ingress,
+  query: CertificateDataQuery,
+  answer: CertificateAnswer,
+  sagaSubject: string | undefined,
+): Promise<IngressResult> {
+  const reply = replyOf(query, answer);
+  return ingress.publish(CONVENI_ISSUANCE, 'certificate.data.replied', reply, {
+    // A timely TIMEOUT and a later certificate are two answers, two ids.
+    eventKey: `${query.centerRequestId}:${reply.outcome}`,
+    correlationId: query.centerRequestId,
+    deadline: Date.parse(query.respondBy),
+    sagaSubject,
+  });
 }

@@ -4,6 +4,7 @@
  * check, a test) can read back whom a PDF is about without parsing personal data.
  */
 import PDFDocument from 'pdfkit';
+import { certificateStamps, stampKeywords } from '../../transformers/kiosk-subject.js';
 
 /** What a certificate page shows (no name or address: the demo PDF identifies by keys only). */
 export interface CertificateContent {
@@ -11,6 +12,10 @@ export interface CertificateContent {
   readonly certificateType: string;
   readonly issueNumber: string;
   readonly centerRequestId: string;
+  /** The resident the certificate shows (住民票コード, or 本籍+筆頭者 for 戸籍), as a key. */
+  readonly residentKey: string;
+  /** A key of what the certificate shows (e.g. the address), stamped as ContentKey. */
+  readonly contentKey?: string;
   readonly lines: readonly string[];
 }
 
@@ -22,8 +27,14 @@ export async function renderCertificatePdf(content: CertificateContent): Promise
     info: {
       Title: `Certificate ${content.certificateType}`,
       Subject: content.subjectKey,
-      Keywords: `subjectKey=${content.subjectKey}`,
+      Keywords: stampKeywords({
+        subjectKey: content.subjectKey,
+        requestId: content.centerRequestId,
+        certificateType: content.certificateType,
+        residentKey: content.residentKey,
+      }),
       Producer: 'juki-hub conveni simulator',
+      ...(content.contentKey === undefined ? {} : { ContentKey: content.contentKey }),
     },
   });
   const chunks: Buffer[] = [];
@@ -44,7 +55,13 @@ export async function renderCertificatePdf(content: CertificateContent): Promise
 
 /** Reads the subject key stamped in a PDF's information dictionary; undefined if there is none. */
 export function subjectKeyOfPdf(pdf: Buffer): string | undefined {
-  const text = pdf.toString('latin1');
-  const match = /\(subjectKey=([A-Za-z0-9:_-]{1,80})\)/.exec(text);
-  return match?.[1];
+  return certificateStamps(pdf)?.subjectKey;
+}
+
+/**
+ * Reads the ContentKey (an `a1:` key) stamped in a PDF's information dictionary (pdfkit writes the
+ * value as its own object); undefined if there is none.
+ */
+export function contentKeyOfPdf(pdf: Buffer): string | undefined {
+  return /\((a1:[A-Za-z0-9_-]{1,80})\)/.exec(pdf.toString('latin1'))?.[1];
 }

@@ -1,6 +1,7 @@
 /**
  * 証明書交付センター simulator: issues kiosk requests with deadlines (`POST /trigger/requests`) and
- * checks every answer: it must answer a request the center made, before its deadline, and a
+ * checks every answer: it must answer a request the center made, before its deadline (any answer
+ * after it is `late`), and a
  * certificate's PDF must be stamped with the requested subject's key. `GET /results` shows the
  * verdict per request (issued, failed, late, cross-delivery).
  */
@@ -14,7 +15,7 @@ import type {
 } from '../../schemas/types.gen.js';
 import { sampleLgCode } from '../../schemas/sample.js';
 import { certificateSubjectKey } from '../../transformers/kiosk-subject.js';
-import { subjectKeyOfPdf } from '../conveni-issuance/pdf.js';
+import { contentKeyOfPdf, subjectKeyOfPdf } from '../conveni-issuance/pdf.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { certSerialOf } from '../runtime/population.js';
 import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
@@ -63,12 +64,12 @@ export function jlisCertCenterSimulator(options: CenterSimOptions): Simulator & 
         return { body: { centerRequestId: body.centerRequestId, verdict: 'unknown-request' } };
       }
       verdict.answers += 1;
-      if ('errorKind' in body) {
+      if (Date.now() > Date.parse(request.respondBy)) {
+        // Any answer after the deadline: the kiosk has given up; a certificate must not be printed.
+        verdict.status = 'late';
+      } else if ('errorKind' in body) {
         verdict.status = 'failed';
         verdict.errorKind = body.errorKind;
-      } else if (Date.now() > Date.parse(request.respondBy)) {
-        // A certificate after the deadline: the kiosk has given up; it must not be printed.
-        verdict.status = 'late';
       } else {
         const expected = certificateSubjectKey(request.lgCode, request.authCertSerial);
         const stamped = subjectKeyOfPdf(Buffer.from(body.pdfBase64, 'base64'));
@@ -83,6 +84,7 @@ export function jlisCertCenterSimulator(options: CenterSimOptions): Simulator & 
               pdfBase64: undefined,
               pdfBytes: Buffer.from(body.pdfBase64, 'base64').length,
               pdfSubjectKey: subjectKeyOfPdf(Buffer.from(body.pdfBase64, 'base64')),
+              pdfContentKey: contentKeyOfPdf(Buffer.from(body.pdfBase64, 'base64')),
             }
           : body;
       return { body: summary };
@@ -97,25 +99,32 @@ export function jlisCertCenterSimulator(options: CenterSimOptions): Simulator & 
       const count =
         typeof body['count'] === 'number' ? Math.min(1000, Math.max(1, body['count'])) : 1;
       const firstSeed = typeof body['firstSeed'] === 'number' ? body['firstSeed'] : 1;
+      // Explicit seeds (any order) instead of count/firstSeed.
+      const seeds = Array.isArray(body['seeds'])
+        ? (body['seeds'] as unknown[]).filter((seed): seed is number => typeof seed === 'number')
+        : undefined;
       const within = typeof body['respondWithinMs'] === 'number' ? body['respondWithinMs'] : 10_000;
       const requested = Array.isArray(body['types'])
         ? (body['types'] as unknown[]).filter((type): type is CertificateType =>
             certificateTypes.includes(type as CertificateType),
           )
         : [];
+      const certificateOptions =
+        body['householdAll'] === true ? { householdScope: 'HOUSEHOLD_ALL' as const } : {};
       const types = requested.length > 0 ? requested : (['JUMINHYO', 'KOSEKI_ZENBU'] as const);
       const now = Date.now();
       const made: { centerRequestId: string; certificateType: string; subjectKey: string }[] = [];
       const requests: KioskCertificateRequested[] = [];
-      for (let index = 0; index < count; index += 1) {
-        const seed = firstSeed + index;
+      const total = seeds?.length ?? count;
+      for (let index = 0; index < total; index += 1) {
+        const seed = seeds?.[index] ?? firstSeed + index;
         const certificateType = types[index % types.length] ?? 'JUMINHYO';
         const request: KioskCertificateRequested = {
           lgCode: sampleLgCode,
           centerRequestId: `JLIS-${randomUUID()}`,
           authCertSerial: certSerialOf(seed),
           certificateType,
-          options: {},
+          options: certificateOptions,
           copies: 1,
           kioskVendor: 'SIM',
           requestedAt: new Date(now).toISOString(),

@@ -183,6 +183,9 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           });
           return { body };
         }
+        case 'suppression.changed':
+          // 支援措置 for the 住基ネット side (j410): taken as is (affair 11's route sends it).
+          return { body };
         default:
           return { body, status: 400 };
       }

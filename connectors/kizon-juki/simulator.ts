@@ -1,6 +1,7 @@
 /**
  * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
- * birthAfterProcessing?}`), writes the
+ * birthAfterProcessing?, historyNo?, addressSeed?, setaiSeed?, honsekiOutside?}`, see
+ * `overrides.ts`), records 支援措置 (`POST /trigger/suppression`, `suppression.ts`), writes the
  * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
  * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
  */
@@ -21,6 +22,8 @@ import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, type Simulator } from '../runtime/simulator.js';
 import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
+import { applyOverrides } from './overrides.js';
+import { mountSuppressionTrigger } from './suppression.js';
 
 /** Options of the registry simulator. */
 export interface KizonJukiSimOptions {
@@ -91,6 +94,7 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
       const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
+      applyOverrides(movement, body);
       // A 生年月日 the CS will refuse (after the processing date), to show the rejection path.
       if (body['birthAfterProcessing'] === true) {
         movement.resident.birthDate = { value: '2099-01-01', era: 'R' };
@@ -130,5 +134,6 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
     })();
   });
+  mountSuppressionTrigger(sim, options.ingress);
   return sim;
 }

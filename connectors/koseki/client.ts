@@ -16,16 +16,21 @@ export interface KosekiData {
   readonly memberCount: number;
 }
 
-/** Asks the 戸籍 system for certificate data; undefined when it knows nobody for the serial. */
+/**
+ * Asks the 戸籍 system — or, with `system` = KOSEKI_FUHYO and its base URL, the 附票 system, which
+ * answers `POST /certificate-data` the same way — for certificate data; undefined when it knows
+ * nobody for the serial.
+ */
 export async function queryKoseki(
   baseUrl: string,
   lgCode: string,
   authCertSerial: string,
   certificateType: string,
+  system: string = KOSEKI,
 ): Promise<KosekiData | undefined> {
   try {
     const text = await postBytes(
-      KOSEKI,
+      system,
       `${baseUrl}/certificate-data`,
       JSON.stringify({ lgCode, authCertSerial, certificateType }),
       { contentType: 'application/json', timeoutMs: 5_000 },

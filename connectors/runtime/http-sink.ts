@@ -60,6 +60,10 @@ export function httpSink(options: HttpSinkOptions): Sink {
           'idempotency-key': message.messageId,
           'x-message-type': message.messageType,
           'x-correlation-id': message.correlationId,
+          // The saga's subject key, for a system whose answer the hub checks against it (affair 11).
+          ...(typeof message.headers['x-hub-saga-subject'] === 'string'
+            ? { 'x-saga-subject': message.headers['x-hub-saga-subject'] }
+            : {}),
         },
         // Without a route only an unconditional permission counts (fail safe).
         myNumberInBody:

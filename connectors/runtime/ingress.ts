@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { DEADLINE_HEADER, type Publisher } from '../../hub/broker/index.js';
+import { SAGA_SUBJECT_HEADER } from '../../hub/engine/plan.js';
 import { createIngest } from '../../hub/ingest/publish.js';
 import { schemaRegistry, type SchemaRegistry } from '../../schemas/registry.js';
 
@@ -23,6 +24,8 @@ export interface IngressMeta {
   readonly correlationId?: string | undefined;
   /** Epoch ms after which the hub must not act on it (kiosk deadlines). */
   readonly deadline?: number | undefined;
+  /** The saga subject key the hub sent with the request this answers, echoed back (kiosk replies). */
+  readonly sagaSubject?: string | undefined;
 }
 
 /** The result of an ingress publish: accepted, or dead-lettered at the edge. */
@@ -59,7 +62,10 @@ export function createIngress(
         correlationId: meta.correlationId,
         system,
         source: 'connector',
-        headers: meta.deadline === undefined ? undefined : { [DEADLINE_HEADER]: meta.deadline },
+        headers: {
+          ...(meta.deadline === undefined ? {} : { [DEADLINE_HEADER]: meta.deadline }),
+          ...(meta.sagaSubject === undefined ? {} : { [SAGA_SUBJECT_HEADER]: meta.sagaSubject }),
+        },
       });
       return { accepted: result.status === 'published', messageId };
     },

@@ -139,6 +139,7 @@ describe('connector runtime', () => {
       certificateType: 'JUMINHYO',
       issueNumber: 'X-1',
       centerRequestId: 'R-1',
+      residentKey: 'r1:xyz',
       lines: [],
     });
     expect(pdf.subarray(0, 5).toString('latin1')).to.equal('%PDF-');

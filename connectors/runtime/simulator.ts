@@ -35,6 +35,8 @@ export interface Inbound {
   readonly messageId: string;
   readonly messageType: string;
   readonly correlationId: string | undefined;
+  /** The hub's saga subject key sent with the message (header X-Saga-Subject), if any. */
+  readonly sagaSubject?: string | undefined;
   readonly contentType: string;
   readonly raw: Buffer;
 }
@@ -153,6 +155,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         messageId,
         messageType,
         correlationId: req.header('x-correlation-id'),
+        sagaSubject: req.header('x-saga-subject'),
         contentType: req.header('content-type') ?? '',
         raw: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       };

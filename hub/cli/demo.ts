@@ -23,6 +23,20 @@ async function post(system: SimSystem, path: string, body: unknown): Promise<unk
   return await response.json();
 }
 
+/** Runs `record`, then waits (up to 30 s) until the コンビニ交付 simulator has taken `count` more messages. */
+async function heldByConveni(count: number, record: () => Promise<void>): Promise<void> {
+  const held = async () => {
+    const response = await fetch(`${simUrl('CONVENI_ISSUANCE')}/received`);
+    return ((await response.json()) as { count: number }).count;
+  };
+  const before = await held();
+  await record();
+  const until = Date.now() + 30_000;
+  while ((await held()) < before + count && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function watch(systems: readonly SimSystem[], metricsUrl: string): void {
   say('watch / 確認先:');
   for (const system of systems) say(`  ${system.padEnd(20)} ${simUrl(system)}/received`);
@@ -73,13 +87,26 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
       watch(['JUKINET_CS', 'KIZON_JUKI'], metricsUrl);
     } else {
       const requests = count ?? 10;
+      // 11-①: the コンビニ交付 system answers only from what the registry sent it, so the residents'
+      // movements go first (through the hub), then the kiosk requests.
+      await heldByConveni(requests, async () => {
+        for (let index = 0; index < requests; index += 1)
+          await post('KIZON_JUKI', '/trigger/movement', {
+            reason: 'RELOCATION',
+            seed: seed + index,
+          });
+      });
       await post('JLIS_CERT_CENTER', '/trigger/requests', {
         count: requests,
         firstSeed: seed,
         types: ['JUMINHYO', 'KOSEKI_ZENBU'],
       });
-      say(`affair 11: ${String(requests)} kiosk requests sent by the center (住民票 and 戸籍)`);
-      say(`事務11: 交付センターからコンビニ交付要求を ${String(requests)} 件送りました`);
+      say(
+        `affair 11: ${String(requests)} residents' movements sent to コンビニ交付, then ${String(requests)} kiosk requests by the center (住民票 and 戸籍)`,
+      );
+      say(
+        `事務11: 住民 ${String(requests)} 人の異動をコンビニ交付システムへ送り、交付センターからコンビニ交付要求を ${String(requests)} 件送りました`,
+      );
       watch(['CONVENI_ISSUANCE', 'KOSEKI', 'JLIS_CERT_CENTER'], metricsUrl);
       say(`  verdicts             ${simUrl('JLIS_CERT_CENTER')}/results`);
     }

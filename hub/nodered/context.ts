@@ -9,6 +9,7 @@ import { transformers } from '../../transformers/index.js';
 import { sinksFor } from '../../connectors/index.js';
 import { simAddresses } from '../../connectors/runtime/systems.js';
 import type { LintContext } from './flow-model.js';
+import { auditSinkDescriptor } from '../support-measures/audit.js';
 
 /** The lint context for the given sinks (default: the hub's connectors). */
 export function lintContext(sinks?: readonly Sink[]): LintContext {
@@ -25,5 +26,9 @@ export function lintContext(sinks?: readonly Sink[]): LintContext {
 
 /** The connectors' sinks, only to read their systems and 個人番号 permissions (nothing is sent). */
 export function connectorSinks(): Sink[] {
-  return sinksFor({ urls: simAddresses(), exchangeDir: 'unused', lgCode: '131016' });
+  const audit: Sink = {
+    ...auditSinkDescriptor,
+    deliver: () => Promise.reject(new Error('the audit is written by the running hub only')),
+  };
+  return [...sinksFor({ urls: simAddresses(), exchangeDir: 'unused', lgCode: '131016' }), audit];
 }

@@ -217,6 +217,8 @@ describe('editor in chromium (browser)', function () {
     const reached = () =>
       editorHub.received
         .filter((item) => item.message.correlationId === 'browser-test-1')
+        // Affair 1's steps only: affair 11 delivers every movement to コンビニ交付 as well (11-①).
+        .filter((item) => String(item.message.headers['x-hub-step']).startsWith('affair-1.'))
         .map((item) => item.system)
         .filter((system) => system !== 'JUKINET_CS')
         .sort();

@@ -34,7 +34,7 @@ const steps: StepSpec[] = [
     name: 'failure.refused-by-cs',
     // A type the CS may receive (its x-to lists JUKINET_CS, so the flow lint accepts the route) but
     // that the CS simulator does not handle: it answers 400.
-    input: ['suppression.changed'],
+    input: ['resident.movement.recorded'],
     output: { kind: 'deliver', system: 'JUKINET_CS' },
     retry: fastRetry,
   },
@@ -99,7 +99,7 @@ describe('e2e connector failure modes: retry, then dead letter', function () {
 
   it('a 4xx refusal is dead-lettered at once, without retries', async () => {
     const before = await e2e.deadLetters();
-    await publish(e2e, 'suppression.changed', 4);
+    await publish(e2e, 'resident.movement.recorded', 4);
     await eventually(
       async () => (await e2e.newDeadLetters(before)).length > 0,
       20_000,
