@@ -118,16 +118,25 @@ const fixedCodec = defineLayout({
   fields: fixedFields,
 });
 
+/** The date items: YYYY-MM-DD, or YYYY-MM / YYYY (and the register's 00) when parts are unknown. */
+const dateItems: ReadonlySet<string> = new Set(
+  fixedFields.filter((field) => field.type === 'date').map((field) => field.name),
+);
+
+const csvColumns = movementItems.map((name) =>
+  dateItems.has(name) ? { name, kind: 'date' as const } : { name },
+);
+
 const csvCodec = defineCsv({
   name: 'kizon-movement-csv',
-  columns: movementItems.map((name) => ({ name })),
+  columns: csvColumns,
   encoding: 'cp932',
   header: true,
 });
 
 const csvLineCodec = defineCsv({
   name: 'kizon-movement-csv',
-  columns: movementItems.map((name) => ({ name })),
+  columns: csvColumns,
   encoding: 'cp932',
   header: false,
 });
