@@ -186,7 +186,7 @@ describe('maskFixedWidthRecord (masking by layout position)', () => {
   }
 
   it('masks a string record by CP932 byte position, and every record of a file', () => {
-    const text = `00000001${'98765432109'}${numbers[0] ?? ''}000001${'ﾔﾏﾀﾞ'.padEnd(10, ' ')}`;
+    const text = `0000000198765432109${numbers[0] ?? ''}000001${'ﾔﾏﾀﾞ'.padEnd(10, ' ')}`;
     const masked = maskFixedWidthRecord(layout, text);
     expect(masked).to.equal(`0000000198765432109${'*'.repeat(12)}000001${'*'.repeat(10)}`);
     const file = Buffer.from(`${text}\r\n${text}\r\n`, 'latin1');
