@@ -343,3 +343,16 @@ export function formatFlexibleDate(
   const day = parts.day === null ? '' : `${String(parts.day)}日`;
   return `${prefix}${month}${day}${unknown}`;
 }
+
+/**
+ * A FlexibleDate with its value in the one canonical spelling (`1950-04-00` → `1950-04`,
+ * `1950-00-00` → `1950`), everything else unchanged; for transformers whose output is compared
+ * (the CS record, 整合性確認) so that two spellings of 日不詳 never differ.
+ */
+export function canonicalFlexibleDate<T extends { readonly value?: string }>(date: T): T {
+  if (date.value === undefined) return date;
+  const parts = parseDateValue(date.value);
+  if (parts === undefined) return date;
+  const value = formatDateValue(parts);
+  return value === date.value ? date : { ...date, value };
+}
