@@ -171,11 +171,24 @@ const jisPictographs = new Set([
   0x2662, 0x2663, 0x2664, 0x2665, 0x2666, 0x2667, 0x2668,
 ]);
 
+/** The common characters of Japanese text, accepted without the Unicode property tests. */
+function isPlainJapanese(code: number): boolean {
+  return (
+    (code >= 0x20 && code <= 0x7e) ||
+    (code >= 0x3000 && code <= 0x301f) ||
+    (code >= 0x3041 && code <= 0x3096) ||
+    (code >= 0x30a1 && code <= 0x30fe) ||
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0xff01 && code <= 0xff9f)
+  );
+}
+
 function kindOf(
   char: string,
   code: number,
   repertoire: Repertoire,
 ): CharacterProblemKind | undefined {
+  if (isPlainJapanese(code)) return undefined;
   if (code === 0xfffd) return 'replacement';
   if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return 'control';
   if (code >= 0xd800 && code <= 0xdfff) return 'surrogate';
