@@ -8,10 +8,13 @@ import { CodecError, formatCodePoint } from '../connectors/codec/errors.js';
 import { toHalfWidthKana as codecHalfWidthKana } from '../connectors/codec/kana.js';
 import { codePointLength } from '../schemas/keywords.js';
 import {
+  characterProblem,
   csKanaPolicy,
+  describeCharacterProblem,
   isInRepertoire,
   type KanaWithoutHalfWidthPolicy,
 } from '../hub/characters.js';
+import { maxCodePointsOf } from '../schemas/limits.js';
 import type { Address } from '../schemas/types.gen.js';
 
 /** Maps one character unit (a base character plus its variation selector, if any) or refuses it. */
@@ -113,4 +116,41 @@ export function toHalfWidthKana(
 export function addressText(address: Address): string {
   const main = `${address.prefecture}${address.municipalityName}${address.choaza ?? ''}${address.banchiGo ?? ''}`;
   return address.katagaki === undefined ? main : `${main}\u3000${address.katagaki}`;
+}
+
+/**
+ * The per-record hook for batch encoders (整合性確認 extracts): why `text` cannot go into a CS record
+ * field, as a reject reason in Japanese and English naming the position and code point only, or
+ * undefined when it can. `kind` 'jukinet' checks the 住基ネット repertoire (外字), 'kana-half' the
+ * half-width kana conversion under `policy` and the CS field length (KanaHalfWidth, in code points).
+ */
+export function csTextProblem(
+  text: string,
+  kind: 'jukinet' | 'kana-half',
+  policy: KanaWithoutHalfWidthPolicy = csKanaPolicy,
+): { ja: string; en: string } | undefined {
+  if (kind === 'jukinet') {
+    const problem = characterProblem(text, 'jukinet');
+    return problem === undefined ? undefined : describeCharacterProblem(problem);
+  }
+  let half: string;
+  try {
+    half = codecHalfWidthKana(text, { other: 'error', withoutHalfWidth: policy });
+  } catch (error) {
+    const where = error instanceof CodecError ? error.location : {};
+    const at = String(where.codePointIndex ?? '?');
+    const code = where.codePoint ?? '';
+    return {
+      ja: `半角カナにできない文字があります（${at} 文字目, 0 起点, ${code}）`,
+      en: `character at code point ${at} (0-based, ${code}) has no half-width kana form`,
+    };
+  }
+  const limit = maxCodePointsOf('KanaHalfWidth');
+  const length = codePointLength(half);
+  return length > limit
+    ? {
+        ja: `半角カナが長すぎます（${String(length)} 文字、上限 ${String(limit)}）`,
+        en: `half-width kana is too long (${String(length)} characters, at most ${String(limit)})`,
+      }
+    : undefined;
 }
