@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { viewOf } from './view.js';
-import type { DeadLetter } from '../store/dead-letters.js';
-import { createKeyedHasher } from '../security/keyed-hash.js';
-import { encodeMovementFixed, movementToRecord } from '../../connectors/kizon-juki/layouts.js';
+import { viewOf } from '../../hub/dead-letters/view.js';
+import type { DeadLetter } from '../../hub/store/dead-letters.js';
+import { createKeyedHasher } from '../../hub/security/keyed-hash.js';
+import { encodeMovementFixed, movementToRecord } from './layouts.js';
 import { sampleMovementRecorded } from '../../schemas/sample.js';
 
 function letter(headers: Record<string, unknown>, payloadSize: number): DeadLetter {
