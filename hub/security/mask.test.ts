@@ -167,10 +167,7 @@ describe('maskFixedWidthRecord (masking by layout position)', () => {
 
   for (const number of numbers) {
     it(`masks ${number.slice(0, 2)}… between digits by position, keeping the neighbours`, () => {
-      const bytes = Buffer.from(
-        `1234567898765432109${number}424242${' '.repeat(10)}`,
-        'latin1',
-      );
+      const bytes = Buffer.from(`1234567898765432109${number}424242${' '.repeat(10)}`, 'latin1');
       expect(validMyNumbersIn(bytes.toString('latin1'))).to.include(number); // the oracle sees it
       const masked = maskFixedWidthRecord(layout, bytes);
       expect(masked.length).to.equal(bytes.length);
