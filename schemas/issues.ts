@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { SchemaIssue } from '../hub/errors.js';
+import { describeCharacterProblem } from '../hub/characters.js';
 
 type Params = Record<string, unknown>;
 
@@ -23,15 +24,6 @@ function allowedList(values: unknown): string {
 function pointerToken(name: string): string {
   return name.replaceAll('~', '~0').replaceAll('/', '~1');
 }
-
-const mjTextKinds: Record<string, { ja: string; en: string }> = {
-  replacement: {
-    ja: '置換文字 U+FFFD（文字化け）',
-    en: 'the replacement character U+FFFD (mojibake)',
-  },
-  control: { ja: '制御文字', en: 'a control character' },
-  surrogate: { ja: '不正なサロゲート', en: 'an unpaired surrogate' },
-};
 
 function describe(error: ErrorObject): { ja: string; en: string } {
   const params: Params = error.params as Params;
@@ -131,17 +123,18 @@ function describe(error: ErrorObject): { ja: string; en: string } {
         ja: '住民票コードの検査数字が一致しません',
         en: 'juminhyo code check digit does not match',
       };
-    case 'mjText': {
-      const kind = mjTextKinds[text(params['kind'])] ?? {
-        ja: '使用できない文字',
-        en: 'a forbidden character',
-      };
-      const position = text(params['position']);
-      return {
-        ja: `使用できない文字を含みます: ${kind.ja}（${position} 文字目, 0 起点）`,
-        en: `contains ${kind.en} at code point ${position} (0-based)`,
-      };
-    }
+    case 'mjText':
+      return describeCharacterProblem({
+        kind: text(params['kind']),
+        position: Number(params['position']),
+        ...(typeof params['codePoint'] === 'string' ? { codePoint: params['codePoint'] } : {}),
+      });
+    case 'notBlank':
+      return { ja: '空白だけの値は使用できません', en: 'must not be only spaces' };
+    case 'flexibleDate':
+      return { ja: text(params['ja']), en: text(params['en']) };
+    case 'dateRule':
+      return { ja: text(params['ja']), en: text(params['en']) };
     case 'oneOf':
     case 'anyOf':
       return {

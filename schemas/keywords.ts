@@ -6,6 +6,8 @@
 import type { Ajv2020, KeywordDefinition } from 'ajv/dist/2020.js';
 import type { SchemaValidateFunction } from 'ajv/dist/types/index.js';
 import { isValidMyNumber } from '../hub/security/my-number.js';
+import { characterProblem, isBlank, type CharacterProblem } from '../hub/characters.js';
+import { flexibleDateProblem } from '../connectors/codec/wareki.js';
 
 /** Root and property annotations that carry meaning for docs and the engine, not for validation. */
 export const metadataKeywords = {
@@ -52,19 +54,12 @@ export function isValidJuminhyoCode(value: string): boolean {
   return /^[0-9]{11}$/.test(value) && juminhyoCodeCheckDigit(value) === Number(value[10]);
 }
 
-/** Why a string is not acceptable MJ text, or undefined when it is. Never returns the character itself. */
-export function mjTextProblem(
-  value: string,
-): { kind: 'replacement' | 'control' | 'surrogate'; position: number } | undefined {
-  let position = 0;
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code === 0xfffd) return { kind: 'replacement', position };
-    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return { kind: 'control', position };
-    if (code >= 0xd800 && code <= 0xdfff) return { kind: 'surrogate', position };
-    position += 1;
-  }
-  return undefined;
+/**
+ * Why a string is not acceptable MJ text, or undefined when it is: the first character outside the MJ
+ * repertoire (hub/characters.ts), with its position and code point. Never returns the character itself.
+ */
+export function mjTextProblem(value: string): CharacterProblem | undefined {
+  return characterProblem(value, 'mj');
 }
 
 /** Length in Unicode code points (an IVS selector and a PUA character count as one each). */
@@ -100,6 +95,36 @@ function stringKeyword(
   return { keyword, type: 'string', schemaType, errors: true, validate };
 }
 
+/**
+ * `flexibleDate: true` on the FlexibleDate object: the value (full or partial) and the recorded era
+ * must agree: the era must cover at least one day the value can stand for (平成31年5月1日 and
+ * 令和元年4月30日 never existed; 1912-07-30 is both 明治45年 and 大正元年). Reported at /value or /era.
+ */
+const flexibleDateKeyword: KeywordDefinition = (() => {
+  const validate: SchemaValidateFunction = (schema: unknown, data: unknown, _parent, context) => {
+    if (schema !== true || data === null || typeof data !== 'object' || Array.isArray(data)) {
+      return true;
+    }
+    const { value, era } = data as { value?: unknown; era?: unknown };
+    if (typeof value !== 'string') return true;
+    const found = flexibleDateProblem(value, typeof era === 'string' ? era : undefined);
+    if (found === undefined) {
+      validate.errors = [];
+      return true;
+    }
+    const base = context?.instancePath ?? '';
+    validate.errors = [
+      {
+        keyword: 'flexibleDate',
+        instancePath: `${base}/${found.on}`,
+        params: { on: found.on, ja: found.problem.ja, en: found.problem.en },
+      },
+    ];
+    return false;
+  };
+  return { keyword: 'flexibleDate', type: 'object', schemaType: 'boolean', errors: true, validate };
+})();
+
 /** Registers the catalogue's metadata and validation keywords on an ajv instance. */
 export function addCatalogueKeywords(ajv: Ajv2020): void {
   for (const [keyword, schemaType] of Object.entries(metadataKeywords)) {
@@ -114,10 +139,17 @@ export function addCatalogueKeywords(ajv: Ajv2020): void {
   ajv.addKeyword(stringKeyword('lgCodeCheckDigit', 'boolean', flag(isValidLgCode)));
   ajv.addKeyword(stringKeyword('juminhyoCodeCheckDigit', 'boolean', flag(isValidJuminhyoCode)));
   ajv.addKeyword(
-    stringKeyword('mjText', 'boolean', (enabled, data) =>
-      enabled === true ? mjTextProblem(data) : undefined,
+    stringKeyword('mjText', 'boolean', (enabled, data) => {
+      const problem = enabled === true ? mjTextProblem(data) : undefined;
+      return problem === undefined ? undefined : { ...problem };
+    }),
+  );
+  ajv.addKeyword(
+    stringKeyword('notBlank', 'boolean', (enabled, data) =>
+      enabled === true && data !== '' && isBlank(data) ? {} : undefined,
     ),
   );
+  ajv.addKeyword(flexibleDateKeyword);
   ajv.addKeyword(
     stringKeyword('maxCodePoints', 'number', (limit, data) =>
       typeof limit === 'number' && codePointLength(data) > limit ? { limit } : undefined,

@@ -10,6 +10,7 @@ import formats from 'ajv-formats';
 import { ValidationError } from '../hub/errors.js';
 import type { SchemaIssue } from '../hub/errors.js';
 import { toIssues } from './issues.js';
+import { dateRuleIssues } from './date-rules.js';
 import { addCatalogueKeywords } from './keywords.js';
 import type { JuminhyoCodeCheckMode } from './keywords.js';
 import type { MessageType, MessageTypes, SystemId } from './types.gen.js';
@@ -56,6 +57,8 @@ export interface SchemaRegistryOptions {
   readonly juminhyoCodeCheck?: JuminhyoCodeCheckMode;
   /** Folder holding defs.json and the message schemas; defaults to this module's folder. */
   readonly schemaDir?: string;
+  /** Today's date (YYYY-MM-DD, in Japan) for the date rules (schemas/date-rules.ts); defaults to now. */
+  readonly today?: () => string;
 }
 
 /** The raw schema documents: shared definitions and one schema per message type. */
@@ -147,8 +150,11 @@ export function loadSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaR
   const validate = (messageType: string, data: unknown): ValidationResult => {
     const validator = validators.get(messageType);
     if (validator === undefined) return { issues: [unknownTypeIssue(messageType)], warnings: [] };
-    if (validator(data)) return { issues: [], warnings: [] };
-    const all = toIssues(validator.errors);
+    const valid = validator(data);
+    // Rules a schema cannot state (today, sibling dates) run on every body, valid or not.
+    const dated = dateRuleIssues(data, options.today?.());
+    if (valid) return { issues: dated, warnings: [] };
+    const all = [...toIssues(validator.errors), ...dated];
     if (mode === 'reject') return { issues: all, warnings: [] };
     return {
       issues: all.filter((issue) => issue.keyword !== 'juminhyoCodeCheckDigit'),

@@ -47,7 +47,7 @@ export type ResidentType = 'JAPANESE' | 'FOREIGN';
  */
 export type ResidentStatus = 'RESIDENT' | 'MOVED_OUT' | 'DECEASED' | 'DELETED';
 /**
- * MJ文字列: UTF-8 text; IVS and private-use characters allowed; U+FFFD and control characters rejected; never normalised; lengths in code points.
+ * MJ文字列: UTF-8 text in the MJ repertoire; IVS and private-use characters allowed; U+FFFD, control and format characters (zero-width, bidi), emoji, scripts outside MJ (e.g. Hangul) and spaces other than U+0020/U+3000 rejected; not only spaces; never normalised; lengths in code points.
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
  * via the `definition` "MjText".
@@ -187,7 +187,7 @@ export type StrictDate = string;
  */
 export type JuminhyoCode = string;
 /**
- * 半角カナ: Half-width katakana (U+FF66–U+FF9F) and ASCII space, the CS wire form.
+ * 半角カナ: Half-width katakana (U+FF66–U+FF9F) and ASCII space, the CS wire form. One byte per code point in CP932, so maxCodePoints is the CS record's byte length for the kana name (the layout reads it from here: connectors/jukinet-cs/codec.ts).
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
  * via the `definition` "KanaHalfWidth".
@@ -443,14 +443,14 @@ export interface PersonName {
   namePriority?: 'NAME' | 'ALIAS';
 }
 /**
- * 柔軟日付: Pattern only, no calendar check (2023-02-29 and era-boundary dates are valid). isUnknown ⇒ unknownText required; otherwise value required.
+ * 柔軟日付: No calendar check (2023-02-29 is valid), but the era must cover the date: 平成31年5月1日 and 令和元年4月30日 are refused, the boundary days 明治45年7月30日/大正元年7月30日 and 大正15年12月25日/昭和元年12月25日 are valid under both eras. Unknown parts are first-class: value YYYY-MM is 日不詳 and YYYY is 月日不詳 (the register forms YYYY-MM-00 and YYYY-00-00 are accepted too). isUnknown ⇒ unknownText required; otherwise value required.
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
  * via the `definition` "FlexibleDate".
  */
 export interface FlexibleDate {
   /**
-   * 年月日
+   * 年月日: YYYY-MM-DD; YYYY-MM (日不詳); YYYY (月日不詳).
    */
   value?: string;
   /**

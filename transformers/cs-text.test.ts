@@ -18,13 +18,25 @@ describe('CS text: half-width kana', () => {
     expect(toHalfWidthKana('t', '/k', 'ヲ')).to.equal('ｦ');
   });
 
-  it('fails loudly on kana without a half-width form, naming field and position only', () => {
-    for (const kana of ['ヶ', 'ヵ', 'ヮ', 'ヰ', 'ヱ']) {
-      expect(() => toHalfWidthKana('t', '/name/nameKana', `ア${kana}`)).to.throw(
+  it('maps kana without a half-width form as the policy prescribes (ヰ→ｲ, ヶ→ｹ, …)', () => {
+    const mapped = ['ヶ', 'ヵ', 'ヮ', 'ヰ', 'ヱ'].map((kana) =>
+      toHalfWidthKana('t', '/name/nameKana', `ア${kana}`),
+    );
+    expect(mapped).to.deep.equal(['ｱｹ', 'ｱｶ', 'ｱﾜ', 'ｱｲ', 'ｱｴ']);
+  });
+
+  it('refuses them when the policy says so, naming field, position and code point only', () => {
+    const codes = { ヶ: 'U+30F6', ヵ: 'U+30F5', ヮ: 'U+30EE', ヰ: 'U+30F0', ヱ: 'U+30F1' };
+    for (const [kana, code] of Object.entries(codes)) {
+      expect(() => toHalfWidthKana('t', '/name/nameKana', `ア${kana}`, 'refuse')).to.throw(
         TransformError,
-        '/name/nameKana: the character at code point 1 has no half-width kana form',
+        `/name/nameKana: the character at code point 1 (${code}) has no half-width kana form`,
       );
     }
+  });
+
+  it('refuses what is not katakana (hiragana) whatever the policy', () => {
+    expect(() => toHalfWidthKana('t', '/k', 'アい')).to.throw(TransformError, /U\+3044/);
   });
 });
 
@@ -46,7 +58,7 @@ describe('CS text: the 住基ネット統一文字 mapping point', () => {
       expect(error).to.be.instanceOf(TransformError);
       const message = (error as TransformError).message;
       expect(message).to.equal(
-        't: /resident/name/name: the character at code point 3 has no 住基ネット統一文字 mapping',
+        't: /resident/name/name: the character at code point 3 (U+E000) has no 住基ネット統一文字 mapping (外字)',
       );
       expect(message).not.to.include('見本');
     }
@@ -61,6 +73,30 @@ describe('CS text: the 住基ネット統一文字 mapping point', () => {
     );
     expect(toJukinetText('t', '/n', '\u{E000}辻\u{E0100}本', mapping)).to.equal('\u{F040}辻本');
     expect(identityJukinetMapping.map('\u{F0000}')).to.equal(undefined);
+  });
+});
+
+describe('CS text: 外字 is anything outside the 住基ネット repertoire', () => {
+  const cases: readonly (readonly [string, string, string])[] = [
+    ['emoji', '見本😀子', 'U+1F600'],
+    ['emoji with presentation selector', '見本☺\uFE0F', 'U+263A'],
+    ['Hangul', '見本한', 'U+D55C'],
+    ['zero-width space', '見\u200B本', 'U+200B'],
+    ['zero-width joiner', '見\u200D本', 'U+200D'],
+    ['right-to-left override', '見\u202E本', 'U+202E'],
+    ['left-to-right mark', '見\u200E本', 'U+200E'],
+    ['BOM', '\uFEFF見本', 'U+FEFF'],
+  ];
+  for (const [label, text, code] of cases) {
+    it(`refuses ${label}, by code point`, () => {
+      expect(() => toJukinetText('t', '/name', text)).to.throw(TransformError, code);
+    });
+  }
+
+  it('passes JIS symbols, look-alikes and Latin letters', () => {
+    for (const text of ['１−２−３', '〜～', '‖∥', '¬￢', '♂♀', 'ÉCOLE', 'Ωα']) {
+      expect(toJukinetText('t', '/n', text)).to.equal(text);
+    }
   });
 });
 

@@ -4,9 +4,17 @@
  * character they cannot map, so 外字 are repaired by staff instead of reaching the CS as '?'.
  */
 import { TransformError } from '../hub/errors.js';
-import { CodecError } from '../connectors/codec/errors.js';
+import { CodecError, formatCodePoint } from '../connectors/codec/errors.js';
 import { toHalfWidthKana as codecHalfWidthKana } from '../connectors/codec/kana.js';
 import { codePointLength } from '../schemas/keywords.js';
+import {
+  characterProblem,
+  csKanaPolicy,
+  describeCharacterProblem,
+  isInRepertoire,
+  type KanaWithoutHalfWidthPolicy,
+} from '../hub/characters.js';
+import { maxCodePointsOf } from '../schemas/limits.js';
 import type { Address } from '../schemas/types.gen.js';
 
 /** Maps one character unit (a base character plus its variation selector, if any) or refuses it. */
@@ -17,14 +25,6 @@ export interface JukinetCharacterMapping {
 
 function isVariationSelector(code: number): boolean {
   return (code >= 0xfe00 && code <= 0xfe0f) || (code >= 0xe0100 && code <= 0xe01ef);
-}
-
-function isPrivateUse(code: number): boolean {
-  return (
-    (code >= 0xe000 && code <= 0xf8ff) ||
-    (code >= 0xf0000 && code <= 0xffffd) ||
-    (code >= 0x100000 && code <= 0x10fffd)
-  );
 }
 
 /** Splits text into units: each base code point with the variation selectors that follow it. */
@@ -40,13 +40,14 @@ export function characterUnits(text: string): string[] {
 }
 
 /**
- * The default mapping: identity for every standard character (IVS sequences pass through for the CS
- * connector to encode), refusal for private-use characters, which only a table can give meaning to.
+ * The default mapping: identity for every character inside the 住基ネット repertoire of the character
+ * policy (hub/characters.ts; IVS sequences pass through for the CS connector to encode), refusal for
+ * 外字: private-use characters (only a table can give them meaning), emoji, Hangul and other scripts
+ * outside MJ, zero-width and bidi controls.
  */
 export const identityJukinetMapping: JukinetCharacterMapping = {
   map(unit) {
-    const code = unit.codePointAt(0) ?? 0;
-    return isPrivateUse(code) ? undefined : unit;
+    return isInRepertoire(unit, 'jukinet') ? unit : undefined;
   },
 };
 
@@ -78,7 +79,7 @@ export function toJukinetText(
     if (mapped === undefined) {
       throw new TransformError(
         transformer,
-        `${field}: the character at code point ${String(position)} has no 住基ネット統一文字 mapping`,
+        `${field}: the character at code point ${String(position)} (${formatCodePoint(unit.codePointAt(0) ?? 0)}) has no 住基ネット統一文字 mapping (外字)`,
       );
     }
     out += mapped;
@@ -88,17 +89,24 @@ export function toJukinetText(
 }
 
 /**
- * Converts canonical kana to half width (the CS wire form), or throws: ヮ ヰ ヱ ヵ ヶ and anything that is
- * not katakana have no half-width form. The table itself is the codec's (connectors/codec/kana.ts).
+ * Converts canonical kana to half width (the CS wire form), or throws naming the code point: anything
+ * that is not katakana, and ヮ ヰ ヱ ヵ ヶ ヸ ヹ when the policy refuses them (by default the character
+ * policy maps them, ヶ→ｹ etc.). The table itself is the codec's (connectors/codec/kana.ts).
  */
-export function toHalfWidthKana(transformer: string, field: string, kana: string): string {
+export function toHalfWidthKana(
+  transformer: string,
+  field: string,
+  kana: string,
+  policy: KanaWithoutHalfWidthPolicy = csKanaPolicy,
+): string {
   try {
-    return codecHalfWidthKana(kana, { other: 'error', field });
+    return codecHalfWidthKana(kana, { other: 'error', field, withoutHalfWidth: policy });
   } catch (error) {
     const position = error instanceof CodecError ? error.location.codePointIndex : undefined;
+    const codePoint = error instanceof CodecError ? error.location.codePoint : undefined;
     throw new TransformError(
       transformer,
-      `${field}: the character at code point ${String(position ?? '?')} has no half-width kana form`,
+      `${field}: the character at code point ${String(position ?? '?')}${codePoint === undefined ? '' : ` (${codePoint})`} has no half-width kana form`,
       { cause: error },
     );
   }
@@ -108,4 +116,41 @@ export function toHalfWidthKana(transformer: string, field: string, kana: string
 export function addressText(address: Address): string {
   const main = `${address.prefecture}${address.municipalityName}${address.choaza ?? ''}${address.banchiGo ?? ''}`;
   return address.katagaki === undefined ? main : `${main}\u3000${address.katagaki}`;
+}
+
+/**
+ * The per-record hook for batch encoders (整合性確認 extracts): why `text` cannot go into a CS record
+ * field, as a reject reason in Japanese and English naming the position and code point only, or
+ * undefined when it can. `kind` 'jukinet' checks the 住基ネット repertoire (外字), 'kana-half' the
+ * half-width kana conversion under `policy` and the CS field length (KanaHalfWidth, in code points).
+ */
+export function csTextProblem(
+  text: string,
+  kind: 'jukinet' | 'kana-half',
+  policy: KanaWithoutHalfWidthPolicy = csKanaPolicy,
+): { ja: string; en: string } | undefined {
+  if (kind === 'jukinet') {
+    const problem = characterProblem(text, 'jukinet');
+    return problem === undefined ? undefined : describeCharacterProblem(problem);
+  }
+  let half: string;
+  try {
+    half = codecHalfWidthKana(text, { other: 'error', withoutHalfWidth: policy });
+  } catch (error) {
+    const where = error instanceof CodecError ? error.location : {};
+    const at = String(where.codePointIndex ?? '?');
+    const code = where.codePoint ?? '';
+    return {
+      ja: `半角カナにできない文字があります（${at} 文字目, 0 起点, ${code}）`,
+      en: `character at code point ${at} (0-based, ${code}) has no half-width kana form`,
+    };
+  }
+  const limit = maxCodePointsOf('KanaHalfWidth');
+  const length = codePointLength(half);
+  return length > limit
+    ? {
+        ja: `半角カナが長すぎます（${String(length)} 文字、上限 ${String(limit)}）`,
+        en: `half-width kana is too long (${String(length)} characters, at most ${String(limit)})`,
+      }
+    : undefined;
 }

@@ -1,5 +1,6 @@
 /** 整合性確認: one registry record → the CS check-record layout (統一文字 text, half-width kana). */
 import { addressText, toHalfWidthKana, toJukinetText } from './cs-text.js';
+import { canonicalFlexibleDate } from '../connectors/codec/wareki.js';
 import { defineTransformer } from './transformer.js';
 
 const name = 'registry-resident-extracted-to-consistency-check-record';
@@ -29,7 +30,7 @@ export const registryResidentExtractedToConsistencyCheckRecord = defineTransform
               resident.name.nameKana,
             ),
           }),
-      birthDate: resident.birthDate,
+      birthDate: canonicalFlexibleDate(resident.birthDate),
       sex: resident.sex,
       addressText: toJukinetText(name, '/resident/address', addressText(resident.address)),
       residentStatus: resident.residentStatus,

@@ -4,6 +4,7 @@
  */
 import type { MovementReason } from '../schemas/types.gen.js';
 import { addressText, toHalfWidthKana, toJukinetText } from './cs-text.js';
+import { canonicalFlexibleDate } from '../connectors/codec/wareki.js';
 import { defineTransformer } from './transformer.js';
 
 const name = 'resident-movement-recorded-tokutei-to-identity-info-update-submitted';
@@ -48,12 +49,12 @@ export const residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted = defi
       ...(resident.name.alias === undefined
         ? {}
         : { alias: toJukinetText(name, '/resident/name/alias', resident.name.alias) }),
-      birthDate: resident.birthDate,
+      birthDate: canonicalFlexibleDate(resident.birthDate),
       sex: resident.sex,
       addressText: toJukinetText(name, '/resident/address', addressText(resident.address)),
       address: resident.address,
       movementReason: movement.movementReason,
-      movedOn: movement.movedOn,
+      movedOn: canonicalFlexibleDate(movement.movedOn),
       processedOn: movement.processedOn,
       csUpdateReason: reason === 'MINOR_CORRECTION' ? 'MINOR_CORRECTION' : category,
     };

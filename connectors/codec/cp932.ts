@@ -13,6 +13,12 @@
  */
 import iconv from 'iconv-lite';
 import { CodecError, formatCodePoint, type CodecLocation } from './errors.js';
+import {
+  cp932LookalikeOf,
+  fromCp932Lookalikes,
+  lookalikes,
+  YEN_SIGN,
+} from '../../hub/characters.js';
 
 /** Vendor 外字: maps private-use code points to bytes in the user area F040–F9FC and back. */
 export interface GaijiMapping {
@@ -69,6 +75,10 @@ const codes = new Int32Array(0x10000).fill(UNKNOWN);
 // U+FF61–U+FF9F are the single bytes 0xA1–0xDF.
 for (let unit = 0; unit <= 0x7f; unit += 1) codes[unit] = unit;
 for (let unit = 0xff61; unit <= 0xff9f; unit += 1) codes[unit] = unit - 0xff61 + 0xa1;
+// Look-alikes (hub/characters.ts): the Unicode-standard form takes the code of the form CP932 holds;
+// YEN SIGN is 0x5C here, and a full-width field sends it to the checked path, which writes ￥.
+for (const pair of lookalikes) codes[pair.unicode] = cp932CodeOf(pair.cp932);
+codes[YEN_SIGN] = 0x5c;
 
 function learnCode(unit: number): number {
   let code = NO_CODE;
@@ -179,8 +189,10 @@ function encodeCp932Checked(
   }
   const parts: Buffer[] = [];
   let index = 0;
-  for (const char of value) {
-    const codePoint = char.codePointAt(0) ?? 0;
+  for (const original of value) {
+    const codePoint = original.codePointAt(0) ?? 0;
+    const lookalike = cp932LookalikeOf(codePoint, width);
+    const char = lookalike === undefined ? original : String.fromCodePoint(lookalike);
     let bytes: Buffer | undefined = iconv.encode(char, 'cp932');
     if (iconv.decode(bytes, 'cp932') !== char) {
       bytes = gaiji?.toBytes(codePoint);
@@ -287,5 +299,11 @@ export function decodeCp932(field: string, bytes: Buffer, gaiji?: GaijiMapping):
     offset += 2;
   }
   flush(bytes.length);
-  return out;
+  return cp932Forms.test(out) ? fromCp932Lookalikes(out) : out;
 }
+
+/** The look-alike forms CP932 decodes to; decoded text gives them back in the canonical form. */
+const cp932Forms = new RegExp(
+  `[${lookalikes.map((pair) => `\\u{${pair.cp932.toString(16)}}`).join('')}]`,
+  'u',
+);

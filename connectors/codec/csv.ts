@@ -8,6 +8,8 @@ import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { decodeCp932, encodeCp932, type GaijiMapping } from './cp932.js';
 import { CodecError, type CodecLocation } from './errors.js';
+import { formatDateValue, parseDateValue, warekiRangeProblem } from './wareki.js';
+import { toCp932Lookalikes } from '../../hub/characters.js';
 
 /** One declared column. */
 export interface CsvColumn {
@@ -19,6 +21,12 @@ export interface CsvColumn {
   readonly required?: boolean;
   /** A non-empty value must match (test it, do not print it). */
   readonly pattern?: RegExp;
+  /**
+   * A date column: 'date' holds YYYY-MM-DD or YYYYMMDD with unknown parts (YYYY-MM / YYYY, or the
+   * register's 00) and decodes to the canonical YYYY-MM-DD, YYYY-MM (日不詳) or YYYY (月日不詳);
+   * 'wareki' holds GYYMMDD (00 for unknown parts) checked against the real era boundaries.
+   */
+  readonly kind?: 'date' | 'wareki';
 }
 
 /** A CSV format: its columns, encoding and conventions. */
@@ -63,6 +71,34 @@ function lineOfByte(bytes: Buffer, offset: number): number {
   return line;
 }
 
+/** Why a date column's value is not a date of its kind (bilingual, no value), or undefined. */
+export function dateColumnProblem(
+  kind: 'date' | 'wareki',
+  value: string,
+): { ja: string; en: string } | undefined {
+  if (kind === 'date') {
+    return parseDateValue(value) === undefined
+      ? {
+          ja: '日付は YYYY-MM-DD（日不詳は YYYY-MM または DD=00、月日不詳は YYYY）です',
+          en: 'a date is YYYY-MM-DD (YYYY-MM or DD 00 when the day is unknown, YYYY when month and day are)',
+        }
+      : undefined;
+  }
+  const match = /^([1-5])([0-9]{2})([0-9]{2})([0-9]{2})$/.exec(value);
+  if (match === null) {
+    return {
+      ja: '和暦日付は GYYMMDD（G=1 明治〜5 令和、不詳は 00）です',
+      en: 'a 和暦 date is GYYMMDD (G = 1 明治 to 5 令和, 00 for unknown parts)',
+    };
+  }
+  return warekiRangeProblem({
+    code: Number(match[1]),
+    year: Number(match[2]),
+    month: Number(match[3]),
+    day: Number(match[4]),
+  });
+}
+
 /** Checks the format and returns its codec. */
 export function defineCsv<const C extends readonly CsvColumn[]>(format: CsvFormat<C>): CsvCodec<C> {
   const { name, columns } = format;
@@ -102,6 +138,15 @@ export function defineCsv<const C extends readonly CsvColumn[]>(format: CsvForma
         at({ line, field: column.name }),
       );
     }
+    const problem = column.kind === undefined ? undefined : dateColumnProblem(column.kind, value);
+    if (problem !== undefined) throw new CodecError(problem, at({ line, field: column.name }));
+  }
+
+  /** The canonical text of a non-empty value (date columns normalised, others unchanged). */
+  function canonical(column: CsvColumn, value: string): string {
+    if (column.kind !== 'date' || value === '') return value;
+    const parts = parseDateValue(value);
+    return parts === undefined ? value : formatDateValue(parts);
   }
 
   function toText(bytes: Buffer): string {
@@ -200,7 +245,7 @@ export function defineCsv<const C extends readonly CsvColumn[]>(format: CsvForma
         for (const [position, column] of columns.entries()) {
           const value = record[position] ?? '';
           checkValue(column, value, line);
-          row[column.name] = value;
+          row[column.name] = canonical(column, value);
         }
         rows.push(row as CsvRow<C>);
       }
@@ -251,8 +296,9 @@ export function defineCsv<const C extends readonly CsvColumn[]>(format: CsvForma
         record_delimiter: format.lineEnding === 'lf' ? 'unix' : 'windows',
       });
       if (format.encoding === 'utf-8') return Buffer.from(text, 'utf8');
+      // Each value passed the checked encoder above; look-alikes go out as the CP932 form.
       return format.gaiji === undefined
-        ? iconv.encode(text, 'cp932')
+        ? iconv.encode(toCp932Lookalikes(text, 'single'), 'cp932')
         : encodeCp932('(file)', text, 'any', format.gaiji);
     },
   };

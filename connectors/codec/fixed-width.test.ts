@@ -118,8 +118,8 @@ describe('fixed-width CP932 records', () => {
     });
     const pua = codecError(() => resident.encode({ ...yamada, name: '山\uE000' }));
     expect(pua.location).to.deep.include({ field: 'name', codePointIndex: 1, codePoint: 'U+E000' });
-    const yen = codecError(() => resident.encode({ ...yamada, recordType: '¥' }));
-    expect(yen.location).to.deep.include({ field: 'recordType', codePoint: 'U+00A5' });
+    const hangul = codecError(() => resident.encode({ ...yamada, name: '山田한' }));
+    expect(hangul.location).to.deep.include({ field: 'name', codePoint: 'U+D55C' });
   });
 
   it('rejects values too long for their field, naming the byte limit', () => {

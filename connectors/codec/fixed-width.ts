@@ -15,6 +15,8 @@ import { cp932CodeOf, decodeCp932, encodeCp932, writeCp932, type GaijiMapping } 
 import { halfWidthKanaOf, toFullWidthKana, toHalfWidthKana } from './kana.js';
 import {
   eraCode,
+  formatDateValue,
+  parseDateValue,
   warekiFromParts,
   warekiRangeProblem,
   isoToWareki,
@@ -33,6 +35,11 @@ export interface FieldSpec {
   readonly type: FieldType;
   /** For 'kana-half': decode to full-width katakana (default, the canonical form) or keep half-width. */
   readonly kana?: 'full' | 'half';
+  /**
+   * What personal data the field holds when its name does not say (hub/security/mask.ts masks a
+   * record by position: `maskFixedWidthRecord(layout, bytes)`).
+   */
+  readonly personal?: 'myNumber' | 'name' | 'address' | 'birthDate';
 }
 
 /** The 外字 hook a layout may carry (see cp932.ts). */
@@ -53,8 +60,15 @@ type DecodedValue<T extends FieldType> = T extends 'wareki'
     ? string | null
     : string;
 
+/** A canonical FlexibleDate as a 和暦 field accepts it: the recorded era goes back out with it. */
+export interface FlexibleDateInput {
+  readonly value?: string;
+  readonly era?: string;
+  readonly isUnknown?: boolean;
+}
+
 type InputValue<T extends FieldType> = T extends 'wareki'
-  ? WarekiInput | string | null
+  ? WarekiInput | FlexibleDateInput | string | null
   : T extends 'date'
     ? string | null
     : T extends 'numeric'
@@ -271,21 +285,41 @@ function isUnknownDate(bytes: Buffer): boolean {
   return bytes.every((byte) => byte === 0x30) || bytes.every((byte) => byte === 0x20);
 }
 
+function warekiFromString(field: FieldSpec, value: string, era?: string): WarekiInput {
+  try {
+    return isoToWareki(value, era);
+  } catch (error) {
+    const outside = error instanceof RangeError && /era|before/.test(error.message);
+    throw outside && era !== undefined && era !== ''
+      ? fieldError(
+          field,
+          'date does not exist in the recorded era',
+          '記録された元号の期間外の日付です',
+        )
+      : fieldError(
+          field,
+          'expected a YYYY-MM-DD (or YYYY-MM, YYYY) date on or after 明治',
+          '明治以降の YYYY-MM-DD（日不詳は YYYY-MM、月日不詳は YYYY）が必要です',
+        );
+  }
+}
+
+/**
+ * GYYMMDD from a 和暦 date, an ISO (partial) date, or a FlexibleDate whose era is honoured (a boundary
+ * day such as 1912-07-30 goes out as 明治45 or 大正元 as recorded). Unknown parts become 00; null, and
+ * a FlexibleDate that is wholly unknown, become 0000000.
+ */
 function encodeWareki(field: FieldSpec, value: unknown): Buffer {
   if (value === null || value === undefined) return Buffer.from('0000000', 'ascii');
   let parts: WarekiInput;
   if (typeof value === 'string') {
-    try {
-      parts = isoToWareki(value);
-    } catch {
-      throw fieldError(
-        field,
-        'expected a YYYY-MM-DD date on or after 明治',
-        '明治以降の YYYY-MM-DD が必要です',
-      );
-    }
-  } else if (typeof value === 'object' && 'era' in value) {
+    parts = warekiFromString(field, value);
+  } else if (typeof value === 'object' && 'year' in value && 'era' in value) {
     parts = value as WarekiInput;
+  } else if (typeof value === 'object' && ('value' in value || 'isUnknown' in value)) {
+    const flexible = value as FlexibleDateInput;
+    if (flexible.value === undefined) return Buffer.from('0000000', 'ascii');
+    parts = warekiFromString(field, flexible.value, flexible.era);
   } else {
     throw fieldError(
       field,
@@ -306,10 +340,13 @@ function encodeWareki(field: FieldSpec, value: unknown): Buffer {
     day: parts.day,
   });
   if (problem !== undefined) throw fieldError(field, problem.en, problem.ja);
-  const text = `${code}${[parts.year, parts.month, parts.day].map((n) => String(n).padStart(2, '0')).join('')}`;
+  const month = parts.month ?? 0;
+  const day = month === 0 ? 0 : (parts.day ?? 0);
+  const text = `${code}${[parts.year, month, day].map((n) => String(n).padStart(2, '0')).join('')}`;
   return Buffer.from(text, 'ascii');
 }
 
+/** GYYMMDD → 和暦 date: all zeros or spaces is null (年月日不詳); MM/DD 00 are 月/日不詳. */
 function decodeWareki(field: FieldSpec, bytes: Buffer): WarekiDate | null {
   if (isUnknownDate(bytes)) return null;
   const text = digitsOf(field, bytes);
@@ -325,29 +362,55 @@ function decodeWareki(field: FieldSpec, bytes: Buffer): WarekiDate | null {
 function dateProblem(field: FieldSpec, text: string): CodecError | undefined {
   const month = Number(text.slice(4, 6));
   const day = Number(text.slice(6, 8));
-  if (month < 1 || month > 12) return fieldError(field, 'month must be 1 to 12', '月は 1〜12 です');
-  if (day < 1 || day > 31) return fieldError(field, 'day must be 1 to 31', '日は 1〜31 です');
+  if (month > 12)
+    return fieldError(
+      field,
+      'month must be 1 to 12 (00 when unknown)',
+      '月は 1〜12（不詳は 00）です',
+    );
+  if (day > 31)
+    return fieldError(
+      field,
+      'day must be 1 to 31 (00 when unknown)',
+      '日は 1〜31（不詳は 00）です',
+    );
+  if (month === 0 && day !== 0) {
+    return fieldError(
+      field,
+      'the day must be unknown (00) when the month is unknown',
+      '月が不詳なら日も不詳（00）です',
+    );
+  }
   return undefined;
 }
 
+/** YYYYMMDD from YYYY-MM-DD, YYYY-MM (日不詳 → DD 00), YYYY (月日不詳 → MMDD 0000) or null. */
 function encodeDate(field: FieldSpec, value: unknown): Buffer {
   if (value === null || value === undefined) return Buffer.from('00000000', 'ascii');
   const text = requireString(field, value);
-  const match = /^([0-9]{4})-?([0-9]{2})-?([0-9]{2})$/.exec(text);
-  if (match === null)
-    throw fieldError(field, 'expected YYYY-MM-DD or YYYYMMDD', 'YYYY-MM-DD 形式が必要です');
-  const compact = `${match[1] ?? ''}${match[2] ?? ''}${match[3] ?? ''}`;
+  const match = /^([0-9]{4})(?:-?([0-9]{2})(?:-?([0-9]{2}))?)?$/.exec(text);
+  if (match === null) {
+    throw fieldError(
+      field,
+      'expected YYYY-MM-DD or YYYYMMDD (YYYY-MM, YYYY when parts are unknown)',
+      'YYYY-MM-DD 形式が必要です（日不詳は YYYY-MM、月日不詳は YYYY）',
+    );
+  }
+  const compact = `${match[1] ?? ''}${match[2] ?? '00'}${match[3] ?? '00'}`;
   const problem = dateProblem(field, compact);
   if (problem !== undefined) throw problem;
   return Buffer.from(compact, 'ascii');
 }
 
+/** YYYYMMDD → YYYY-MM-DD; MM/DD 00 give YYYY-MM (日不詳) or YYYY (月日不詳); zeros or spaces null. */
 function decodeDate(field: FieldSpec, bytes: Buffer): string | null {
   if (isUnknownDate(bytes)) return null;
   const text = digitsOf(field, bytes);
   const problem = dateProblem(field, text);
   if (problem !== undefined) throw problem;
-  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  const parts = parseDateValue(text);
+  if (parts === undefined) throw fieldError(field, 'expected a date', '日付が必要です');
+  return formatDateValue(parts);
 }
 
 function trimEnd(text: string, padding: RegExp): string {

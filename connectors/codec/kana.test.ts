@@ -33,7 +33,11 @@ describe('kana conversion', () => {
     expect(toHalfWidthKana('山田タロウ1')).to.equal('山田ﾀﾛｳ1');
     expect(toFullWidthKana('ABCｱ')).to.equal('ABCア');
     try {
-      toHalfWidthKana('タロウヶ', { other: 'error', field: 'nameKana' });
+      toHalfWidthKana('タロウヶ', {
+        other: 'error',
+        field: 'nameKana',
+        withoutHalfWidth: 'refuse',
+      });
       expect.fail('expected a CodecError');
     } catch (error) {
       expect(error).to.be.instanceOf(CodecError);
@@ -44,6 +48,12 @@ describe('kana conversion', () => {
       });
     }
     expect(() => toFullWidthKana('ｱ漢', { other: 'error' })).to.throw(CodecError, /U\+6F22/);
+  });
+
+  it('maps kana without a half-width form as the character policy prescribes (one way)', () => {
+    expect(toHalfWidthKana('ヰヱヵヶヮヸヹ', { other: 'error' })).to.equal('ｲｴｶｹﾜｲﾞｴﾞ');
+    expect(toHalfWidthKana('カスミガセキ')).to.equal('ｶｽﾐｶﾞｾｷ');
+    expect(toFullWidthKana(toHalfWidthKana('ヱビス'))).to.equal('エビス');
   });
 
   it('can leave spaces alone', () => {

@@ -2,10 +2,12 @@
  * Full-width katakana ⇄ half-width katakana (JIS X 0201), exact and reversible for katakana:
  * ガ ⇄ ｶﾞ, パ ⇄ ﾊﾟ, ヴ ⇄ ｳﾞ, ー ⇄ ｰ, and the punctuation of the half-width block (。「」、・).
  * The ideographic space U+3000 maps to U+0020 and back, as legacy kana name fields expect.
- * Katakana with no half-width form (ヰ ヱ ヵ ヶ ヮ) and every other character pass through or
- * fail, as the caller chooses.
+ * Katakana with no half-width form (ヰ ヱ ヵ ヶ ヮ ヸ ヹ) are mapped as the character policy prescribes
+ * (hub/characters.ts: ヰ→ｲ, ヶ→ｹ, …; one way only) or refused by code point; every other character
+ * passes through or fails, as the caller chooses.
  */
 import { CodecError, formatCodePoint } from './errors.js';
+import { kanaWithoutHalfWidth, type KanaWithoutHalfWidthPolicy } from '../../hub/characters.js';
 
 // Full-width counterparts of U+FF61..U+FF9F, in order.
 const fullForHalf =
@@ -46,7 +48,8 @@ toHalf.set('\u309A', halfSemiVoiced);
  * half-width katakana and spaces, which it passes through.
  */
 export function halfWidthKanaOf(unit: number): string | undefined {
-  return toHalf.get(String.fromCharCode(unit));
+  const char = String.fromCharCode(unit);
+  return toHalf.get(char) ?? kanaWithoutHalfWidth.get(char);
 }
 
 /** What to do with a character that has no counterpart. */
@@ -57,6 +60,8 @@ export interface KanaOptions {
   readonly spaces?: boolean;
   /** Field name for error messages. */
   readonly field?: string;
+  /** Kana without a half-width form (ヰ ヱ ヵ ヶ ヮ ヸ ヹ): 'map' (default, the policy's table) or 'refuse'. */
+  readonly withoutHalfWidth?: KanaWithoutHalfWidthPolicy;
 }
 
 function unconvertible(options: KanaOptions, index: number, char: string, toForm: string): never {
@@ -78,10 +83,15 @@ export function toHalfWidthKana(text: string, options: KanaOptions = {}): string
   const spaces = options.spaces ?? true;
   let out = '';
   let index = 0;
+  const archaic = options.withoutHalfWidth ?? 'map';
   for (const char of text) {
     const half = toHalf.get(char);
+    const mapped = half === undefined ? kanaWithoutHalfWidth.get(char) : undefined;
     if (half !== undefined) out += half;
-    else if (spaces && char === '\u3000') out += ' ';
+    else if (mapped !== undefined) {
+      if (archaic === 'refuse') unconvertible(options, index, char, 'half');
+      out += mapped;
+    } else if (spaces && char === '\u3000') out += ' ';
     else if (toFull.has(char) || (spaces && char === ' ')) out += char;
     else if (options.other === 'error') unconvertible(options, index, char, 'half');
     else out += char;

@@ -7,22 +7,26 @@
 import * as crypto from 'node:crypto';
 import { defineLayout } from '../codec/fixed-width.js';
 import type { JukinetConsistencyCheckRecord } from '../../schemas/types.gen.js';
+import { fixedWidthBytesOf } from '../../schemas/limits.js';
+
+/** 氏名カナ (half-width, 1 byte a character): its length is the schema's KanaHalfWidth limit. */
+const nameKanaBytes = fixedWidthBytesOf('KanaHalfWidth', 1);
 
 /** 整合性確認用本人確認情報 record (one per resident in the claim-check file). */
 export const consistencyRecordLayout = defineLayout({
   name: 'cs-consistency-record',
-  recordLength: 248,
+  recordLength: 188 + nameKanaBytes,
   encoding: 'cp932',
   fields: [
     { name: 'recordNo', offset: 0, length: 8, type: 'numeric' },
     { name: 'juminhyoCode', offset: 8, length: 11, type: 'numeric' },
     { name: 'myNumber', offset: 19, length: 12, type: 'numeric' },
     { name: 'nameHash', offset: 31, length: 64, type: 'text' },
-    { name: 'nameKana', offset: 95, length: 60, type: 'kana-half', kana: 'half' },
-    { name: 'birthDate', offset: 155, length: 10, type: 'text' },
-    { name: 'sex', offset: 165, length: 8, type: 'text' },
-    { name: 'addressHash', offset: 173, length: 64, type: 'text' },
-    { name: 'residentStatus', offset: 237, length: 11, type: 'text' },
+    { name: 'nameKana', offset: 95, length: nameKanaBytes, type: 'kana-half', kana: 'half' },
+    { name: 'birthDate', offset: 95 + nameKanaBytes, length: 10, type: 'text' },
+    { name: 'sex', offset: 105 + nameKanaBytes, length: 8, type: 'text' },
+    { name: 'addressHash', offset: 113 + nameKanaBytes, length: 64, type: 'text' },
+    { name: 'residentStatus', offset: 177 + nameKanaBytes, length: 11, type: 'text' },
   ],
 });
 

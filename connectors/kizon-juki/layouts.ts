@@ -9,6 +9,8 @@ import { CodecError } from '../codec/errors.js';
 import { defineLayout, type RecordOf } from '../codec/fixed-width.js';
 import { codecValidationError, splitLines, type FileLayout } from '../runtime/file-layout.js';
 import { kizonJukiDescriptor } from './descriptor.js';
+import iconv from 'iconv-lite';
+import { maskFixedWidthRecord, maskText } from '../../hub/security/mask.js';
 
 /** The flat items of a movement record, shared by the fixed-width and CSV layouts. */
 export const movementItems = [
@@ -111,6 +113,35 @@ const fixedFields = (() => {
   });
 })();
 
+/** What each personal item holds, for masking a record by position (hub/security/mask.ts). */
+const personalItems: Readonly<Record<string, 'name' | 'address' | 'birthDate'>> = {
+  name: 'name',
+  nameKana: 'name',
+  householderName: 'name',
+  hittosha: 'name',
+  birthDate: 'birthDate',
+  addressChoaza: 'address',
+  addressBanchiGo: 'address',
+  addressKatagaki: 'address',
+  honsekiAddress: 'address',
+  priorChoaza: 'address',
+  priorBanchiGo: 'address',
+};
+
+const maskableFixed = {
+  recordLength: fixedFields.reduce((total, field) => total + field.length, 0),
+  fields: fixedFields.map((field) => {
+    const personal = personalItems[field.name];
+    return personal === undefined ? field : { ...field, personal };
+  }),
+};
+
+/** A fixed-width record with its personal items masked by position, then scanned for My Numbers. */
+function maskFixedRecord(bytes: Buffer): string | undefined {
+  if (bytes.length !== maskableFixed.recordLength) return undefined;
+  return maskText(iconv.decode(maskFixedWidthRecord(maskableFixed, bytes), 'cp932'));
+}
+
 const fixedCodec = defineLayout({
   name: 'kizon-movement-fixed',
   recordLength: fixedFields.reduce((total, field) => total + field.length, 0),
@@ -118,16 +149,25 @@ const fixedCodec = defineLayout({
   fields: fixedFields,
 });
 
+/** The date items: YYYY-MM-DD, or YYYY-MM / YYYY (and the register's 00) when parts are unknown. */
+const dateItems: ReadonlySet<string> = new Set(
+  fixedFields.filter((field) => field.type === 'date').map((field) => field.name),
+);
+
+const csvColumns = movementItems.map((name) =>
+  dateItems.has(name) ? { name, kind: 'date' as const } : { name },
+);
+
 const csvCodec = defineCsv({
   name: 'kizon-movement-csv',
-  columns: movementItems.map((name) => ({ name })),
+  columns: csvColumns,
   encoding: 'cp932',
   header: true,
 });
 
 const csvLineCodec = defineCsv({
   name: 'kizon-movement-csv',
-  columns: movementItems.map((name) => ({ name })),
+  columns: csvColumns,
   encoding: 'cp932',
   header: false,
 });
@@ -319,6 +359,7 @@ export const movementFixedLayout: FileLayout = {
   system: kizonJukiDescriptor.system,
   // Lines, not splitRecords: one record of the wrong length is one bad line, not a broken file.
   records: (file) => splitLines(file),
+  maskRecord: maskFixedRecord,
   map(record) {
     try {
       return { body: movementFromRecord(fromFixed(fixedCodec.decode(record.bytes))) };

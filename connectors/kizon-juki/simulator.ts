@@ -95,9 +95,12 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
       applyOverrides(movement, body);
-      // A 生年月日 the CS will refuse (after the processing date), to show the rejection path.
+      // A 生年月日 the CS will refuse (the day after the processing date), to show the rejection
+      // path. Not in the future: the hub itself refuses a future birth before any system sees it.
       if (body['birthAfterProcessing'] === true) {
-        movement.resident.birthDate = { value: '2099-01-01', era: 'R' };
+        const next = new Date(`${movement.processedOn}T00:00:00Z`);
+        next.setUTCDate(next.getUTCDate() + 1);
+        movement.resident.birthDate = { value: next.toISOString().slice(0, 10), era: 'R' };
       }
       const tokutei = withoutMyNumber.has(reason)
         ? undefined

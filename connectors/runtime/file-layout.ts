@@ -26,6 +26,12 @@ export interface FileLayout {
   /** Cuts the file into records. Throws a CodecError only when the file as a whole is unreadable. */
   records(file: Buffer): FileRecord[];
   map(record: FileRecord): MappedRecord;
+  /**
+   * A record as a person may see it (the dead-letter view of a rejected line): personal fields
+   * masked by their position in the layout, or undefined when the bytes cannot be placed (wrong
+   * length). Without it a view shows only the record's size.
+   */
+  maskRecord?(bytes: Buffer): string | undefined;
 }
 
 function codecIssue(error: CodecError): SchemaIssue {

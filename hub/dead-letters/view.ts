@@ -4,6 +4,7 @@
  */
 import type { KeyedHasher } from '../security/keyed-hash.js';
 import { maskValue } from '../security/mask.js';
+import { layoutForFile } from '../../connectors/index.js';
 import { maskLetterFields, UnreadableLetterError, type DeadLetter } from '../store/dead-letters.js';
 
 /**
@@ -77,10 +78,17 @@ export function viewOf(
     json = false;
   }
   if (unmask) return { letter: shown, masked: false, body: json ? parsed : text, bodyHash: hash };
-  // A non-JSON body has no field names to mask by: show only its size.
+  // A non-JSON body has no field names to mask by: a record of a known fixed-width layout is masked
+  // by position (issue 17); anything else shows only its size.
+  const fileName = letter.headers['x-hub-file-name'];
+  const record = json
+    ? undefined
+    : typeof fileName === 'string'
+      ? layoutForFile(fileName)?.maskRecord?.(payload)
+      : undefined;
   const body = json
     ? maskValue(parsed)
-    : `[${String(payload.length)} bytes, not JSON / JSON ではありません]`;
+    : (record ?? `[${String(payload.length)} bytes, not JSON / JSON ではありません]`);
   return { letter: shown, masked: true, body, bodyHash: hash };
 }
 

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { containsMyNumber, findMyNumbers, maskMyNumbers } from './my-number.js';
-import { maskKindOf, maskText, maskValue, scanForLeaks } from './mask.js';
+import {
+  maskFixedWidthRecord,
+  maskFixedWidthRecords,
+  maskKindOf,
+  maskText,
+  maskValue,
+  scanForLeaks,
+  type MaskableLayout,
+} from './mask.js';
+import { validMyNumbersIn } from '../../test/support/my-number-scan.js';
 
 // Synthetic numbers with valid check digits (DOMAIN.md §3.1); never a real person's.
 const valid = ['123456789018', '621498320257', '983205673214', '379474484458'] as const;
@@ -138,5 +147,49 @@ describe('maskValue', () => {
 
   it('masks binary data', () => {
     expect(maskValue({ blob: Buffer.from('123456789018') })).to.deep.equal({ blob: '[バイナリ]' });
+  });
+});
+
+describe('maskFixedWidthRecord (masking by layout position)', () => {
+  // recordNo 9(8) | 住民票コード 9(11) | 個人番号 9(12) | 連番 9(6) | 氏名 X(10): digits glued on both sides.
+  // A layout as masking reads it (hub/ does not import codecs; the connectors' layouts fit this shape).
+  const layout: MaskableLayout = {
+    recordLength: 47,
+    fields: [
+      { name: 'recordNo', offset: 0, length: 8 },
+      { name: 'juminhyoCode', offset: 8, length: 11 },
+      { name: 'myNumber', offset: 19, length: 12 },
+      { name: 'serial', offset: 31, length: 6 },
+      { name: 'kojinBango2', offset: 37, length: 10, personal: 'myNumber' },
+    ],
+  };
+  const numbers = ['621498320257', '983205673214', '379474484458', '123456789018'];
+
+  for (const number of numbers) {
+    it(`masks ${number.slice(0, 2)}… between digits by position, keeping the neighbours`, () => {
+      const bytes = Buffer.from(`1234567898765432109${number}424242${' '.repeat(10)}`, 'latin1');
+      expect(validMyNumbersIn(bytes.toString('latin1'))).to.include(number); // the oracle sees it
+      const masked = maskFixedWidthRecord(layout, bytes);
+      expect(masked.length).to.equal(bytes.length);
+      expect(validMyNumbersIn(masked.toString('latin1'))).not.to.include(number);
+      expect(masked.toString('latin1')).to.equal(
+        `1234567898765432109${'*'.repeat(12)}424242${'*'.repeat(10)}`,
+      );
+    });
+  }
+
+  it('masks a string record by CP932 byte position, and every record of a file', () => {
+    const text = `0000000198765432109${numbers[0] ?? ''}000001${'ﾔﾏﾀﾞ'.padEnd(10, ' ')}`;
+    const masked = maskFixedWidthRecord(layout, text);
+    expect(masked).to.equal(`0000000198765432109${'*'.repeat(12)}000001${'*'.repeat(10)}`);
+    const file = Buffer.from(`${text}\r\n${text}\r\n`, 'latin1');
+    const maskedFile = maskFixedWidthRecords(layout, file).toString('latin1');
+    expect(validMyNumbersIn(maskedFile)).not.to.include(numbers[0]);
+    expect(
+      maskedFile
+        .split('\r\n')
+        .slice(0, 2)
+        .every((line) => line.startsWith('0000000198765432109***')),
+    ).to.equal(true);
   });
 });

@@ -141,3 +141,81 @@ function maskInner(value: unknown, seen: WeakSet<object>, depth: number): unknow
 export function maskValue(value: unknown): unknown {
   return maskInner(value, new WeakSet(), 0);
 }
+
+/** One field of a fixed-width layout as masking reads it: name, byte position, optional kind. */
+export interface MaskableField {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+  /** What the field holds, when its name does not say (maskKindOf decides otherwise). */
+  readonly personal?: MaskKind;
+}
+
+/** A fixed-width layout as masking reads it (connectors/codec/fixed-width.ts layouts fit). */
+export interface MaskableLayout {
+  readonly recordLength: number;
+  readonly fields: readonly MaskableField[];
+}
+
+const MASK_BYTE = 0x2a; // '*'
+
+/** The byte ranges [start, end) of a layout's personal fields (個人番号, 氏名, 住所, 生年月日). */
+function personalRanges(layout: MaskableLayout): (readonly [number, number])[] {
+  return layout.fields
+    .filter((field) => (field.personal ?? maskKindOf(field.name)) !== undefined)
+    .map((field) => [field.offset, field.offset + field.length] as const);
+}
+
+/** CP932 byte width of one code point: ASCII and half-width katakana 1, everything else 2. */
+function cp932Width(code: number): number {
+  return code <= 0x7f || (code >= 0xff61 && code <= 0xff9f) ? 1 : 2;
+}
+
+/**
+ * Masks a fixed-width record by position: every byte of a personal field (a 個人番号 above all) becomes
+ * '*', whatever its neighbours are — a number glued between other digits (recordNo, 住民票コード)
+ * is found by where the layout puts it, not by scanning. The record keeps its length and the other
+ * fields. A string record is read as CP932-decoded text (ASCII and half-width kana one byte, others
+ * two), and a character that overlaps a personal field is masked whole.
+ */
+export function maskFixedWidthRecord(layout: MaskableLayout, record: Buffer): Buffer;
+export function maskFixedWidthRecord(layout: MaskableLayout, record: string): string;
+export function maskFixedWidthRecord(
+  layout: MaskableLayout,
+  record: Buffer | string,
+): Buffer | string {
+  const ranges = personalRanges(layout);
+  if (Buffer.isBuffer(record)) {
+    const out = Buffer.from(record);
+    for (const [start, end] of ranges) out.fill(MASK_BYTE, start, Math.min(end, out.length));
+    return out;
+  }
+  let out = '';
+  let at = 0;
+  for (const char of record) {
+    const width = cp932Width(char.codePointAt(0) ?? 0);
+    const hit = ranges.some(([start, end]) => at < end && at + width > start);
+    out += hit ? '*'.repeat(width) : char;
+    at += width;
+  }
+  return out;
+}
+
+/**
+ * Masks every record of a fixed-width file (records of `layout.recordLength` bytes, each followed by
+ * CRLF, LF or nothing — detected per record) by position; a short tail is masked as far as it goes.
+ */
+export function maskFixedWidthRecords(layout: MaskableLayout, bytes: Buffer): Buffer {
+  const out = Buffer.from(bytes);
+  const ranges = personalRanges(layout);
+  let offset = 0;
+  while (offset < out.length) {
+    for (const [start, end] of ranges) {
+      out.fill(MASK_BYTE, Math.min(offset + start, out.length), Math.min(offset + end, out.length));
+    }
+    offset += layout.recordLength;
+    if (out[offset] === 0x0d && out[offset + 1] === 0x0a) offset += 2;
+    else if (out[offset] === 0x0a) offset += 1;
+  }
+  return out;
+}
