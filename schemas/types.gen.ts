@@ -913,6 +913,10 @@ export interface IdentityInfoUpdateSubmitted {
    */
   alias?: MjText;
   /**
+   * 旧氏
+   */
+  formerSurname?: MjText;
+  /**
    * 生年月日
    */
   birthDate: FlexibleDate;
@@ -957,9 +961,9 @@ export interface JukinetConsistencyCheckCompleted {
    */
   lgCode: LgCode;
   /**
-   * 照合元
+   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ / REGISTRY_CS 既存住基↔CS
    */
-  source: 'PREFECTURE' | 'NATIONAL';
+  source: 'PREFECTURE' | 'NATIONAL' | 'REGISTRY_CS';
   /**
    * 照合件数
    */
@@ -976,6 +980,10 @@ export interface JukinetConsistencyCheckCompleted {
    * 結果ファイルSHA-256
    */
   resultSha256: Sha256;
+  /**
+   * 不正レコード件数: REGISTRY_CS: extract records rejected before the check (not in checkedCount).
+   */
+  rejectedCount?: number;
 }
 /**
  * 本人確認情報整合 抽出ファイル準備完了 (jukinet.consistency-check.extract-ready)
@@ -1012,6 +1020,14 @@ export interface JukinetConsistencyCheckExtractReady {
    * レイアウト版
    */
   layoutVersion: string;
+  /**
+   * 不正レコード件数: Records of the registry extract that could not be converted for the CS (set by the CS connector; each is listed with its record number and reason in rejectsFileRef).
+   */
+  rejectedCount?: number;
+  /**
+   * 不正レコード一覧ファイル参照
+   */
+  rejectsFileRef?: FileRef;
 }
 /**
  * 本人確認情報整合 不一致レコード (jukinet.consistency-check.mismatch)
@@ -1034,11 +1050,15 @@ export interface JukinetConsistencyCheckMismatch {
   field:
     | 'NAME'
     | 'NAME_KANA'
+    | 'ALIAS'
+    | 'FORMER_SURNAME'
     | 'BIRTH_DATE'
     | 'SEX'
     | 'ADDRESS'
     | 'MY_NUMBER'
     | 'RESIDENT_STATUS'
+    | 'MOVEMENT_REASON'
+    | 'MOVED_ON'
     | 'MISSING_LOCAL'
     | 'MISSING_SERVER';
   /**
@@ -1077,6 +1097,14 @@ export interface JukinetConsistencyCheckRecord {
    * 氏名カナ（半角）
    */
   nameKanaHalfWidth?: KanaHalfWidth;
+  /**
+   * 通称
+   */
+  alias?: MjText;
+  /**
+   * 旧氏
+   */
+  formerSurname?: MjText;
   /**
    * 生年月日
    */
@@ -1134,9 +1162,9 @@ export interface JukinetConsistencyCheckResultReady {
    */
   mismatchCount: number;
   /**
-   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ
+   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ (8-②: the CS’s own 本人確認情報 checked by the server) / REGISTRY_CS 既存住基↔CS (the separate check of the registry extract against the CS’s data)
    */
-  source: 'PREFECTURE' | 'NATIONAL';
+  source: 'PREFECTURE' | 'NATIONAL' | 'REGISTRY_CS';
   /**
    * 基準日時
    */
@@ -1145,6 +1173,10 @@ export interface JukinetConsistencyCheckResultReady {
    * 文字コード
    */
   encoding: FileEncoding;
+  /**
+   * 不正レコード件数: REGISTRY_CS: extract records rejected before the check (not in checkedCount).
+   */
+  rejectedCount?: number;
 }
 /**
  * 住民票コード空きコード補充 (juminhyo-code.pool.replenished)

@@ -48,6 +48,15 @@ export const residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted = defi
       ...(resident.name.alias === undefined
         ? {}
         : { alias: toJukinetText(name, '/resident/name/alias', resident.name.alias) }),
+      ...(resident.name.formerSurname === undefined
+        ? {}
+        : {
+            formerSurname: toJukinetText(
+              name,
+              '/resident/name/formerSurname',
+              resident.name.formerSurname,
+            ),
+          }),
       birthDate: resident.birthDate,
       sex: resident.sex,
       addressText: toJukinetText(name, '/resident/address', addressText(resident.address)),

@@ -11,7 +11,7 @@ import type { JukinetConsistencyCheckRecord } from '../../schemas/types.gen.js';
 /** 整合性確認用本人確認情報 record (one per resident in the claim-check file). */
 export const consistencyRecordLayout = defineLayout({
   name: 'cs-consistency-record',
-  recordLength: 248,
+  recordLength: 426,
   encoding: 'cp932',
   fields: [
     { name: 'recordNo', offset: 0, length: 8, type: 'numeric' },
@@ -23,6 +23,11 @@ export const consistencyRecordLayout = defineLayout({
     { name: 'sex', offset: 165, length: 8, type: 'text' },
     { name: 'addressHash', offset: 173, length: 64, type: 'text' },
     { name: 'residentStatus', offset: 237, length: 11, type: 'text' },
+    // Appended for issue 17: every 本人確認情報 item, the change information included.
+    { name: 'aliasHash', offset: 248, length: 64, type: 'text' },
+    { name: 'formerSurnameHash', offset: 312, length: 64, type: 'text' },
+    { name: 'movementReason', offset: 376, length: 40, type: 'text' },
+    { name: 'movedOn', offset: 416, length: 10, type: 'text' },
   ],
 });
 
@@ -44,6 +49,11 @@ export function textHash(value: string): string {
   return sha256Hex(value);
 }
 
+/** SHA-256 of an optional text item; an absent item leaves the field blank. */
+function optionalHash(value: string | undefined): string {
+  return value === undefined ? '' : textHash(value);
+}
+
 /** Encodes a consistency-check record for the CS file (without separator). */
 export function encodeConsistencyRecord(record: JukinetConsistencyCheckRecord): Buffer {
   return consistencyRecordLayout.encode({
@@ -56,5 +66,9 @@ export function encodeConsistencyRecord(record: JukinetConsistencyCheckRecord): 
     sex: record.sex,
     addressHash: textHash(record.addressText),
     residentStatus: record.residentStatus,
+    aliasHash: optionalHash(record.alias),
+    formerSurnameHash: optionalHash(record.formerSurname),
+    movementReason: record.lastMovementReason?.reason ?? '',
+    movedOn: record.lastMovedOn?.value ?? '',
   });
 }

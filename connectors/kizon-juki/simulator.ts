@@ -15,12 +15,15 @@ import {
 import type {
   JukinetConsistencyCheckExtractReady,
   MovementReason,
+  RegistryCsReplyReceived,
 } from '../../schemas/types.gen.js';
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
-import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
 import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
+import { malformedLine } from './malformed.js';
+import { RegistryBook, publishChangeRequest, publishNumbered } from './register.js';
 
 /** Options of the registry simulator. */
 export interface KizonJukiSimOptions {
@@ -51,12 +54,14 @@ export async function writeConsistencyExtract(
   path: string,
   count: number,
   asOf: string,
+  /** Record numbers written malformed (tests of per-record rejects), see `malformed.ts`. */
+  malformed: ReadonlySet<number> = new Set(),
 ): Promise<JukinetConsistencyCheckExtractReady> {
   const file = await openAtomicFile(path);
   let lines = '';
   for (let recordNo = 1; recordNo <= count; recordNo += 1) {
     const record = { ...sampleMessage('registry.resident.extracted', recordNo), asOf };
-    lines += `${JSON.stringify(record)}\n`;
+    lines += malformed.has(recordNo) ? malformedLine(record) : `${JSON.stringify(record)}\n`;
     // Written in batches of about 256 KB: one await per record made a 1M-record extract slow.
     if (lines.length >= 256 * 1024) {
       await file.write(lines);
@@ -79,7 +84,52 @@ export async function writeConsistencyExtract(
 
 /** Starts nothing; returns the registry simulator (call `start()`). */
 export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
-  const sim = createSimulator({ system: kizonJukiDescriptor.system, port: options.port });
+  const book = new RegistryBook();
+  const today = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+  const sim = createSimulator({
+    system: kizonJukiDescriptor.system,
+    port: options.port,
+    async onInbox(inbound) {
+      const body = jsonOf(inbound);
+      if (inbound.messageType === 'registry.cs-reply.received') {
+        // 1-⑤: a generated or changed number is recorded and carried on to 1-⑥.
+        const next = book.apply(body as RegistryCsReplyReceived, today());
+        if (next !== undefined) {
+          const kind =
+            (body as RegistryCsReplyReceived).replyKind === 'MYNUMBER_CHANGED'
+              ? 'changed'
+              : 'numbered';
+          await publishNumbered(options.ingress, next.movement, next.tokutei, kind);
+        }
+      }
+      return { body };
+    },
+  });
+  // Tests: the 個人番号 the registry holds now for a resident.
+  sim.app.get('/residents/:code/my-number', (req, res) => {
+    const myNumber = book.myNumberOf(req.params.code);
+    if (myNumber === undefined) res.status(404).json({ error: 'no such resident' });
+    else res.json({ myNumber });
+  });
+  // 1-②: a resident asks for a new 個人番号 (変更請求) — or the city changes it ex officio.
+  sim.app.post('/trigger/mynumber-change', express.json(), (req, res) => {
+    void (async () => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const seed = typeof body['seed'] === 'number' ? body['seed'] : 1;
+      const kind = body['changeKind'] ?? 'REQUEST';
+      if (kind !== 'REQUEST' && kind !== 'EX_OFFICIO' && kind !== 'CORRECTION') {
+        res.status(400).json({ error: 'changeKind must be REQUEST, EX_OFFICIO or CORRECTION' });
+        return;
+      }
+      const request = book.changeRequest(seed, sampleLgCode, today(), kind);
+      try {
+        const result = await publishChangeRequest(options.ingress, request);
+        res.json({ juminhyoCode: request.juminhyoCode, messageId: result.messageId });
+      } catch {
+        res.status(503).json({ error: 'the hub did not take the request' });
+      }
+    })();
+  });
   sim.app.post('/trigger/movement', express.json(), (req, res) => {
     void (async () => {
       const body = (req.body ?? {}) as Record<string, unknown>;
@@ -98,6 +148,7 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const tokutei = withoutMyNumber.has(reason)
         ? undefined
         : { ...movement, myNumber: sampleMyNumber(seed) };
+      book.record(movement, tokutei?.myNumber);
       try {
         const results = await publishMovement(options.ingress, movement, tokutei);
         res.json({
@@ -115,11 +166,17 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const count =
         typeof body['count'] === 'number' ? Math.max(0, Math.floor(body['count'])) : 1000;
+      const malformed = new Set(
+        (Array.isArray(body['malformed']) ? (body['malformed'] as unknown[]) : []).filter(
+          (value): value is number => typeof value === 'number',
+        ),
+      );
       const asOf = new Date().toISOString();
       const manifest = await writeConsistencyExtract(
         join(options.exchangeDir, 'kizon-juki', `extract-${String(Date.now())}.jsonl`),
         count,
         asOf,
+        malformed,
       );
       try {
         const result = await publishExtractReady(options.ingress, manifest);
