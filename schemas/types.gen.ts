@@ -1779,6 +1779,10 @@ export interface ResidentCore {
    */
   priorAddress?: AnyAddress;
   /**
+   * 最終住民登録地: 最終登録住所地: the last municipality where the resident was registered, when it differs from the 転入前住所 (a 未届地, where the resident lived without registering). The 転入通知 goes here (住基法9条1項, STD-j1090).
+   */
+  lastRegisteredAddress?: Address;
+  /**
    * 外国人住民事項
    */
   foreign?: ForeignResidentStatus;

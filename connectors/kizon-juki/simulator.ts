@@ -1,6 +1,8 @@
 /**
  * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
- * birthAfterProcessing?}`), writes the
+ * birthAfterProcessing?, lastRegisteredLgCode?, plannedMoveOutOn?}`), asks for a new 個人番号
+ * (`POST /trigger/mynumber-change {seed, changeKind}`), carries generated and changed numbers on to
+ * 1-⑥ (`register.ts`), writes the
  * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
  * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
  */
@@ -141,6 +143,19 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
       const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
+      // 最終住民登録地 other than the 転入前住所's municipality (the resident lived there unregistered).
+      const lastRegistered = body['lastRegisteredLgCode'];
+      if (typeof lastRegistered === 'string' && /^[0-9]{6}$/.test(lastRegistered)) {
+        movement.resident.lastRegisteredAddress = {
+          lgCode: lastRegistered,
+          prefecture: '東京都',
+          municipalityName: '最終登録地',
+        };
+      }
+      const plannedMoveOutOn = body['plannedMoveOutOn'];
+      if (typeof plannedMoveOutOn === 'string' && movement.plannedMoveOutOn !== undefined) {
+        movement.plannedMoveOutOn = plannedMoveOutOn;
+      }
       // A 生年月日 the CS will refuse (after the processing date), to show the rejection path.
       if (body['birthAfterProcessing'] === true) {
         movement.resident.birthDate = { value: '2099-01-01', era: 'R' };
