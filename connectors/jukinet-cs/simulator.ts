@@ -22,6 +22,7 @@ import { publishCsReply } from './ingress.js';
 import { runConsistency } from './consistency.js';
 import { IdentityHoldings, type Drift } from './holdings.js';
 import { isCheckField } from './items.js';
+import { mountMoveInNoticeTrigger } from './notices.js';
 import type { KikouRequest } from './kikou.js';
 
 /** Where the CS forwards to. */
@@ -221,6 +222,7 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
       }
     },
   });
+  mountMoveInNoticeTrigger(sim, options.ingress);
   // Tests and demos: how many residents the CS holds and which of their items drifted.
   sim.app.post('/holdings/seed', express.json(), (req, res) => {
     const body = (req.body ?? {}) as { population?: unknown; drift?: unknown };

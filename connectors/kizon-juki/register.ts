@@ -26,9 +26,39 @@ interface Entry {
   waiting?: ResidentMovementRecorded;
 }
 
+/** What the registry applied of the 転入通知 for one former resident (the 除票's 確定 items). */
+export interface AppliedNotices {
+  /** noticeIssuedAt of the notice applied last (the latest). */
+  latest: string;
+  applied: number;
+  /** Older resends that arrived after a later notice: not applied (j690 最新のもので取込). */
+  superseded: number;
+}
+
 /** The registry's book of residents. */
 export class RegistryBook {
   private readonly entries = new Map<string, Entry>();
+  private readonly notices = new Map<string, AppliedNotices>();
+
+  /** Applies a received 転入通知 to the 除票, the latest one winning. */
+  applyMoveInNotice(reply: RegistryCsReplyReceived): void {
+    const issuedAt = reply.moveInNotice?.noticeIssuedAt;
+    if (issuedAt === undefined) return;
+    const known = this.notices.get(reply.juminhyoCode);
+    if (known === undefined) {
+      this.notices.set(reply.juminhyoCode, { latest: issuedAt, applied: 1, superseded: 0 });
+    } else if (Date.parse(issuedAt) < Date.parse(known.latest)) {
+      known.superseded += 1;
+    } else {
+      known.latest = issuedAt;
+      known.applied += 1;
+    }
+  }
+
+  /** The 転入通知 applied for a former resident. */
+  noticesOf(code: string): AppliedNotices | undefined {
+    return this.notices.get(code);
+  }
 
   /** Records a movement; `myNumber` absent when the CS is to generate one. */
   record(movement: ResidentMovementRecorded, myNumber: string | undefined): void {

@@ -95,7 +95,9 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const body = jsonOf(inbound);
       if (inbound.messageType === 'registry.cs-reply.received') {
         // 1-⑤: a generated or changed number is recorded and carried on to 1-⑥.
-        const next = book.apply(body as RegistryCsReplyReceived, today());
+        const reply = body as RegistryCsReplyReceived;
+        if (reply.replyKind === 'MOVE_IN_NOTICE') book.applyMoveInNotice(reply);
+        const next = book.apply(reply, today());
         if (next !== undefined) {
           const kind =
             (body as RegistryCsReplyReceived).replyKind === 'MYNUMBER_CHANGED'
@@ -112,6 +114,12 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
     const myNumber = book.myNumberOf(req.params.code);
     if (myNumber === undefined) res.status(404).json({ error: 'no such resident' });
     else res.json({ myNumber });
+  });
+  // Tests: the 転入通知 applied to a former resident's 除票 (latest wins).
+  sim.app.get('/residents/:code/move-in-notice', (req, res) => {
+    const applied = book.noticesOf(req.params.code);
+    if (applied === undefined) res.status(404).json({ error: 'no notice applied' });
+    else res.json(applied);
   });
   // 1-②: a resident asks for a new 個人番号 (変更請求) — or the city changes it ex officio.
   sim.app.post('/trigger/mynumber-change', express.json(), (req, res) => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type amqp from 'amqplib';
+import { moveInDeadlines } from '../../hub/store/move-in-deadlines.js';
 import { moveInTimerPlugin } from '../../hub/timers/move-in-notice.js';
 import { validMyNumbersIn } from '../support/my-number-scan.js';
 import { eventually, rawConnection } from '../support/broker.js';
@@ -122,5 +123,44 @@ describe('e2e affair 1: 転入通知 to the 最終住民登録地, and the overd
       later.atenaNumber,
     ]);
     expect(overdue.map((entry) => entry['atenaNumber'])).to.not.include(recent.atenaNumber);
+  });
+
+  it('the 転入通知 from the new municipality closes the deadline; an older resend is not applied over the latest', async () => {
+    const moved = (await e2e.post('KIZON_JUKI', '/trigger/movement', {
+      reason: 'DOMESTIC_MOVE_OUT',
+      seed: 46,
+      plannedMoveOutOn: '2026-11-27',
+    })) as { juminhyoCode: string };
+    const code = moved.juminhyoCode;
+    const deadlines = moveInDeadlines(e2e.hub.store);
+    const subject = e2e.hub.keyRing.hasher().hash('move-in-notice', code);
+    await eventually(
+      async () => (await deadlines.statesOf('131016', subject)).length === 1,
+      10_000,
+      'the deadline opened by the 転出',
+    );
+    expect(await deadlines.statesOf('131016', subject)).to.deep.equal(['OPEN']);
+    for (const noticeIssuedAt of ['2026-12-01T10:00:00+09:00', '2026-11-30T10:00:00+09:00']) {
+      await e2e.post('JUKINET_CS', '/trigger/move-in-notice', { seed: 46, noticeIssuedAt });
+    }
+    await eventually(
+      async () =>
+        ofType(await e2e.received('KIZON_JUKI'), 'registry.cs-reply.received').filter(
+          (m) => m.body['replyKind'] === 'MOVE_IN_NOTICE' && m.body['juminhyoCode'] === code,
+        ).length === 2,
+      30_000,
+      'both notices at the registry',
+    );
+    await eventually(
+      async () => (await deadlines.statesOf('131016', subject))[0] === 'CLOSED',
+      10_000,
+      'the deadline closed by the notice',
+    );
+    const response = await fetch(`${e2e.url('KIZON_JUKI')}/residents/${code}/move-in-notice`);
+    expect(await response.json()).to.deep.equal({
+      latest: '2026-12-01T10:00:00+09:00',
+      applied: 1,
+      superseded: 1,
+    });
   });
 });
