@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import {
   businessCalendar,
   businessCalendarFromEnv,
@@ -170,5 +175,32 @@ describe('business calendar', () => {
       expect(() => parseClosures(bad), bad).to.throw(ClosureSyntaxError, bad);
     }
     expect(() => holidaysOf(1999)).to.throw(RangeError);
+  });
+
+  it('is configured at start: HUB_CITY_CLOSURES inline or @file, refused with the variable named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-closures-'));
+    const file = join(dir, 'closures.txt');
+    writeFileSync(file, '# 市の閉庁日\n2026-06-15\n08-13\n');
+    const config = loadConfig({ HUB_CITY_CLOSURES: `@${file}`, HUB_BUSINESS_MORNING: '09:15' });
+    expect(config.cityClosures).to.deep.equal([
+      { kind: 'day', day: '2026-06-15' },
+      { kind: 'yearly', monthDay: '08-13' },
+    ]);
+    expect(config.businessMorning).to.equal('09:15');
+    expect(config.moveInNoticeDays).to.equal(14);
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return error instanceof ConfigError ? error.variable : 'other error';
+      }
+      return 'accepted';
+    };
+    expect(refusal({ HUB_CITY_CLOSURES: '2026-13-01' })).to.equal('HUB_CITY_CLOSURES');
+    expect(refusal({ HUB_CITY_CLOSURES: `@${join(dir, 'missing.txt')}` })).to.equal(
+      'HUB_CITY_CLOSURES',
+    );
+    expect(refusal({ HUB_BUSINESS_MORNING: '8:30' })).to.equal('HUB_BUSINESS_MORNING');
+    expect(refusal({ HUB_MOVE_IN_NOTICE_DAYS: '0' })).to.equal('HUB_MOVE_IN_NOTICE_DAYS');
   });
 });
