@@ -44,5 +44,11 @@ describe('市町村CS holdings (its own 本人確認情報)', () => {
     expect(holdings.byCode(newcomer.juminhyoCode)?.name).to.equal(newcomer.name);
     holdings.setMyNumber(newcomer.juminhyoCode, '123456789018');
     expect(holdings.myNumberOf(newcomer.juminhyoCode)).to.equal('123456789018');
+    // A drifted resident's number changes; the drift is not applied twice.
+    holdings.addDrift({ recordNo: 9, field: 'NAME' });
+    const before = holdings.record(9);
+    holdings.setMyNumber(String(before?.juminhyoCode), '621498320257');
+    expect(holdings.record(9)?.name).to.equal(before?.name);
+    expect(holdings.record(9)?.myNumber).to.equal('621498320257');
   });
 });

@@ -204,7 +204,10 @@ export class IdentityHoldings {
 
   /** Records a new 個人番号 (1-④: generated or changed by 機構). */
   setMyNumber(code: string, myNumber: string): void {
-    const current = this.byCode(code) ?? this.changed.get(code);
+    // The held record without drift (drift is applied when a record is read).
+    const recordNo = this.populationNoOf(code);
+    const current =
+      this.changed.get(code) ?? (recordNo === undefined ? undefined : populationRecord(recordNo));
     if (current !== undefined) this.changed.set(code, { ...current, myNumber });
   }
 

@@ -1,8 +1,9 @@
 /**
- * 市町村CS simulator. It generates My Numbers (valid check digit) for generation requests,
- * acknowledges or rejects 本人確認情報 updates and forwards accepted ones to the 都道府県サーバ,
- * forwards 転入通知 to the former municipality, and hands the consistency-check file to the
- * 都道府県サーバ and 全国サーバ, reporting each server's result. Replies go back through the CS
+ * 市町村CS simulator. It asks 機構 (`kikou.ts`) for a number on generation and change requests,
+ * acknowledges or rejects 本人確認情報 updates, keeps the accepted ones in its own 本人確認情報
+ * (`holdings.ts`) and forwards them to the servers, forwards 転入通知 to the other municipality,
+ * passes on 転入通知 for this city (`notices.ts`), and runs 本人確認情報整合 (`consistency.ts`): the
+ * 既存住基↔CS check and 8-①② with the 都道府県サーバ and 全国サーバ. Replies go back through the CS
  * connector's ingress, after the `late` delay when one is set; `corruptNext` breaks the next reply
  * (the hub's edge check must dead-letter it).
  */
