@@ -88,12 +88,12 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
   PREFECTURE_SERVER: {
     descriptor: descriptorOf('PREFECTURE_SERVER'),
     simulator: ({ port, exchangeDir }) =>
-      checkServerSimulator({ system: 'PREFECTURE_SERVER', port, exchangeDir, depth: 'full' }),
+      checkServerSimulator({ system: 'PREFECTURE_SERVER', port, exchangeDir }),
   },
   NATIONAL_SERVER: {
     descriptor: descriptorOf('NATIONAL_SERVER'),
     simulator: ({ port, exchangeDir }) =>
-      checkServerSimulator({ system: 'NATIONAL_SERVER', port, exchangeDir, depth: 'keys' }),
+      checkServerSimulator({ system: 'NATIONAL_SERVER', port, exchangeDir }),
   },
   OTHER_MUNICIPALITY: {
     descriptor: descriptorOf('OTHER_MUNICIPALITY'),
@@ -117,10 +117,11 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
         lgCode: settings.lgCode,
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       }),
-    simulator: ({ port, ingress, urlOf }) =>
+    simulator: ({ port, ingress, urlOf, exchangeDir }) =>
       jukinetCsSimulator({
         port,
         ingress,
+        exchangeDir,
         peers: {
           prefecture: () => urlOf('PREFECTURE_SERVER'),
           national: () => urlOf('NATIONAL_SERVER'),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { systemDescriptors, type SimSystem } from '../connectors/runtime/systems.js';
+import { ClosureSyntaxError, parseClosures, type Closure } from './calendar/business-calendar.js';
 import { ConfigError } from './errors.js';
 import { isOrigin } from './http/cors.js';
 
@@ -47,6 +48,18 @@ export interface HubConfig {
    * (default: kept in archive/ sealed with the key ring, mode 0600) or `delete`.
    */
   readonly dropArchive: 'encrypted' | 'delete';
+  /**
+   * The city's own closures for the business calendar (`HUB_CITY_CLOSURES`: `YYYY-MM-DD`,
+   * `YYYY-MM-DD..YYYY-MM-DD` or yearly `MM-DD`, comma- or line-separated; or `@<file>` to read them
+   * from a file), besides weekends, national holidays and 年末年始.
+   */
+  readonly cityClosures: readonly Closure[];
+  /** When the business morning starts, `HH:MM` Japan time (`HUB_BUSINESS_MORNING`). */
+  readonly businessMorning: string;
+  /** Business days after the planned move-out a 転入通知 may take before it is overdue (`HUB_MOVE_IN_NOTICE_DAYS`). */
+  readonly moveInNoticeDays: number;
+  /** Milliseconds between scans for overdue 転入通知; 0 turns the timer off (`HUB_MOVE_IN_TIMER_POLL_MS`). */
+  readonly moveInTimerPollMs: number;
   /** Milliseconds between polls of the `hub_outbox` table; 0 turns the poller off (`HUB_OUTBOX_POLL_MS`). */
   readonly outboxPollMs: number;
   /** Largest HTTP ingest body in bytes (`HUB_INGEST_MAX_BYTES`). */
@@ -146,6 +159,22 @@ export const configVariables: readonly { name: string; default: string; meaning:
   },
   { name: 'HUB_DROP_POLL_MS', default: '2000', meaning: 'file drop scan interval' },
   { name: 'HUB_OUTBOX_POLL_MS', default: '1000', meaning: 'hub_outbox poll interval (0 = off)' },
+  {
+    name: 'HUB_CITY_CLOSURES',
+    default: '(none)',
+    meaning: "the city's closures: YYYY-MM-DD, ranges a..b, yearly MM-DD; or @file",
+  },
+  { name: 'HUB_BUSINESS_MORNING', default: '08:30', meaning: 'start of a business morning (JST)' },
+  {
+    name: 'HUB_MOVE_IN_NOTICE_DAYS',
+    default: '14',
+    meaning: '転入通知 overdue after this many business days past the planned move-out',
+  },
+  {
+    name: 'HUB_MOVE_IN_TIMER_POLL_MS',
+    default: '60000',
+    meaning: 'overdue 転入通知 scan interval (0 = off)',
+  },
   { name: 'HUB_INGEST_MAX_BYTES', default: '1048576', meaning: 'largest HTTP ingest body' },
   {
     name: 'HUB_INGEST_MAX_RECORD_BYTES',
@@ -222,6 +251,35 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be from ${min} to ${max}, got ${value}`);
   }
   return value;
+}
+
+function cityClosures(env: Env): Closure[] {
+  const raw = text(env, 'HUB_CITY_CLOSURES');
+  if (raw === undefined) return [];
+  let source = raw;
+  if (raw.startsWith('@')) {
+    const path = resolve(raw.slice(1));
+    if (!existsSync(path)) {
+      throw new ConfigError('HUB_CITY_CLOSURES', `the closures file ${path} does not exist`);
+    }
+    source = readFileSync(path, 'utf8');
+  }
+  try {
+    return parseClosures(source);
+  } catch (error) {
+    if (error instanceof ClosureSyntaxError) {
+      throw new ConfigError('HUB_CITY_CLOSURES', `${error.message} / ${error.ja}`);
+    }
+    throw error;
+  }
+}
+
+function businessMorning(env: Env): string {
+  const raw = text(env, 'HUB_BUSINESS_MORNING') ?? '08:30';
+  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(raw)) {
+    throw new ConfigError('HUB_BUSINESS_MORNING', `must be HH:MM (Japan time), got "${raw}"`);
+  }
+  return raw;
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -347,6 +405,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dropPollMs: integer(env, 'HUB_DROP_POLL_MS', 2000, 50, 3_600_000),
     dropArchive: dropArchiveOf(text(env, 'HUB_DROP_ARCHIVE')),
     outboxPollMs: integer(env, 'HUB_OUTBOX_POLL_MS', 1000, 0, 3_600_000),
+    cityClosures: cityClosures(env),
+    businessMorning: businessMorning(env),
+    moveInNoticeDays: integer(env, 'HUB_MOVE_IN_NOTICE_DAYS', 14, 1, 365),
+    moveInTimerPollMs: integer(env, 'HUB_MOVE_IN_TIMER_POLL_MS', 60_000, 0, 86_400_000),
     ingestMaxBytes: integer(env, 'HUB_INGEST_MAX_BYTES', 1_048_576, 1024, 104_857_600),
     ingestMaxRecordBytes: integer(env, 'HUB_INGEST_MAX_RECORD_BYTES', 4_194_304, 1024, 67_108_864),
     corsOrigins: corsOrigins(env),

@@ -933,6 +933,10 @@ export interface IdentityInfoUpdateSubmitted {
    */
   alias?: MjText;
   /**
+   * 旧氏
+   */
+  formerSurname?: MjText;
+  /**
    * 生年月日
    */
   birthDate: FlexibleDate;
@@ -1024,9 +1028,9 @@ export interface JukinetConsistencyCheckCompleted {
    */
   lgCode: LgCode;
   /**
-   * 照合元
+   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ / REGISTRY_CS 既存住基↔CS
    */
-  source: 'PREFECTURE' | 'NATIONAL';
+  source: 'PREFECTURE' | 'NATIONAL' | 'REGISTRY_CS';
   /**
    * 照合件数
    */
@@ -1043,6 +1047,10 @@ export interface JukinetConsistencyCheckCompleted {
    * 結果ファイルSHA-256
    */
   resultSha256: Sha256;
+  /**
+   * 不正レコード件数: REGISTRY_CS: extract records rejected before the check (not in checkedCount).
+   */
+  rejectedCount?: number;
 }
 /**
  * 本人確認情報整合 抽出ファイル準備完了 (jukinet.consistency-check.extract-ready)
@@ -1079,6 +1087,14 @@ export interface JukinetConsistencyCheckExtractReady {
    * レイアウト版
    */
   layoutVersion: string;
+  /**
+   * 不正レコード件数: Records of the registry extract that could not be converted for the CS (set by the CS connector; each is listed with its record number and reason in rejectsFileRef).
+   */
+  rejectedCount?: number;
+  /**
+   * 不正レコード一覧ファイル参照
+   */
+  rejectsFileRef?: FileRef;
 }
 /**
  * 本人確認情報整合 不一致レコード (jukinet.consistency-check.mismatch)
@@ -1101,11 +1117,15 @@ export interface JukinetConsistencyCheckMismatch {
   field:
     | 'NAME'
     | 'NAME_KANA'
+    | 'ALIAS'
+    | 'FORMER_SURNAME'
     | 'BIRTH_DATE'
     | 'SEX'
     | 'ADDRESS'
     | 'MY_NUMBER'
     | 'RESIDENT_STATUS'
+    | 'MOVEMENT_REASON'
+    | 'MOVED_ON'
     | 'MISSING_LOCAL'
     | 'MISSING_SERVER';
   /**
@@ -1144,6 +1164,14 @@ export interface JukinetConsistencyCheckRecord {
    * 氏名カナ（半角）
    */
   nameKanaHalfWidth?: KanaHalfWidth;
+  /**
+   * 通称
+   */
+  alias?: MjText;
+  /**
+   * 旧氏
+   */
+  formerSurname?: MjText;
   /**
    * 生年月日
    */
@@ -1201,9 +1229,9 @@ export interface JukinetConsistencyCheckResultReady {
    */
   mismatchCount: number;
   /**
-   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ
+   * 照合元: PREFECTURE 都道府県サーバ / NATIONAL 全国サーバ (8-②: the CS’s own 本人確認情報 checked by the server) / REGISTRY_CS 既存住基↔CS (the separate check of the registry extract against the CS’s data)
    */
-  source: 'PREFECTURE' | 'NATIONAL';
+  source: 'PREFECTURE' | 'NATIONAL' | 'REGISTRY_CS';
   /**
    * 基準日時
    */
@@ -1212,6 +1240,10 @@ export interface JukinetConsistencyCheckResultReady {
    * 文字コード
    */
   encoding: FileEncoding;
+  /**
+   * 不正レコード件数: REGISTRY_CS: extract records rejected before the check (not in checkedCount).
+   */
+  rejectedCount?: number;
 }
 /**
  * 住民票コード空きコード補充 (juminhyo-code.pool.replenished)
@@ -1813,6 +1845,10 @@ export interface ResidentCore {
    * 転入前住所
    */
   priorAddress?: AnyAddress;
+  /**
+   * 最終住民登録地: 最終登録住所地: the last municipality where the resident was registered, when it differs from the 転入前住所 (a 未届地, where the resident lived without registering). The 転入通知 goes here (住基法9条1項, STD-j1090).
+   */
+  lastRegisteredAddress?: Address;
   /**
    * 外国人住民事項
    */

@@ -18,6 +18,7 @@ export const consistencyCheckResultReadyToCompleted = defineTransformer({
       mismatchCount: result.mismatchCount,
       asOf: result.asOf,
       resultSha256: result.sha256,
+      ...(result.rejectedCount === undefined ? {} : { rejectedCount: result.rejectedCount }),
     };
   },
 });

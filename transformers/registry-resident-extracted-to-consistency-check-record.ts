@@ -30,6 +30,18 @@ export const registryResidentExtractedToConsistencyCheckRecord = defineTransform
               resident.name.nameKana,
             ),
           }),
+      ...(resident.name.alias === undefined
+        ? {}
+        : { alias: toJukinetText(name, '/resident/name/alias', resident.name.alias) }),
+      ...(resident.name.formerSurname === undefined
+        ? {}
+        : {
+            formerSurname: toJukinetText(
+              name,
+              '/resident/name/formerSurname',
+              resident.name.formerSurname,
+            ),
+          }),
       birthDate: canonicalFlexibleDate(resident.birthDate),
       sex: resident.sex,
       addressText: toJukinetText(name, '/resident/address', addressText(resident.address)),

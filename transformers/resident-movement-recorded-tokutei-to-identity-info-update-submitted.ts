@@ -49,6 +49,15 @@ export const residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted = defi
       ...(resident.name.alias === undefined
         ? {}
         : { alias: toJukinetText(name, '/resident/name/alias', resident.name.alias) }),
+      ...(resident.name.formerSurname === undefined
+        ? {}
+        : {
+            formerSurname: toJukinetText(
+              name,
+              '/resident/name/formerSurname',
+              resident.name.formerSurname,
+            ),
+          }),
       birthDate: canonicalFlexibleDate(resident.birthDate),
       sex: resident.sex,
       addressText: toJukinetText(name, '/resident/address', addressText(resident.address)),

@@ -54,20 +54,62 @@ describe('transformer rules', () => {
     expect(hop.transform(minor, sampleContext(minor)).csUpdateReason).to.equal('MINOR_CORRECTION');
   });
 
-  it('addresses the 転入通知 to the former municipality and needs a domestic 転入前住所', () => {
+  it('addresses the 転入通知 to the 最終住民登録地, never to the city itself, and maps its text like 1-⑥', () => {
+    const hop = residentMovementRecordedTokuteiToMoveInNoticeSent;
     const movement = sampleMovementRecordedTokutei({}, 6, 'DOMESTIC_MOVE_IN');
-    const notice = residentMovementRecordedTokuteiToMoveInNoticeSent.transform(
-      movement,
-      sampleContext(movement),
-    );
-    expect(notice.toLgCode).to.equal('011002');
+    // Without a separate last registration: the 転入前住所's municipality.
+    expect(hop.transform(movement, sampleContext(movement)).toLgCode).to.equal('011002');
+    // Lived unregistered at the 転入前住所 (未届地): the notice goes where the resident was registered.
+    const unregistered = {
+      ...movement,
+      resident: {
+        ...movement.resident,
+        lastRegisteredAddress: {
+          lgCode: '271004',
+          prefecture: '大阪府',
+          municipalityName: '大阪市',
+        },
+      },
+    };
+    expect(hop.transform(unregistered, sampleContext(unregistered)).toLgCode).to.equal('271004');
+    // Last registered in this city: no notice at all (the hop does not apply).
+    const here = {
+      ...movement,
+      resident: {
+        ...movement.resident,
+        lastRegisteredAddress: { ...movement.resident.address },
+      },
+    };
+    expect(here.resident.lastRegisteredAddress.lgCode).to.equal(movement.lgCode);
+    expect(hop.accepts?.(here)).to.equal(false);
+    expect(() => hop.transform(here, sampleContext(here))).to.throw(TransformError);
     const withoutPrior = { ...movement, resident: omit(movement.resident, 'priorAddress') };
-    expect(() =>
-      residentMovementRecordedTokuteiToMoveInNoticeSent.transform(
-        withoutPrior,
-        sampleContext(withoutPrior),
+    expect(hop.accepts?.(withoutPrior)).to.equal(false);
+    // A private-use 外字 in the name fails here as it fails the 1-⑥ hop: never sent raw.
+    const gaiji = {
+      ...movement,
+      resident: {
+        ...movement.resident,
+        name: { ...movement.resident.name, name: `${movement.resident.name.name}\uE123` },
+      },
+    };
+    const message = (action: () => unknown) => {
+      try {
+        action();
+      } catch (error) {
+        return error instanceof TransformError ? 'TransformError' : 'other';
+      }
+      return 'passed';
+    };
+    expect(message(() => hop.transform(gaiji, sampleContext(gaiji)))).to.equal('TransformError');
+    expect(
+      message(() =>
+        residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted.transform(
+          gaiji,
+          sampleContext(gaiji),
+        ),
       ),
-    ).to.throw(TransformError, 'priorAddress');
+    ).to.equal('TransformError');
   });
 
   it('refuses a My Number "change" to the same number', () => {

@@ -40,8 +40,12 @@ const records: JukinetConsistencyCheckRecord[] = [
   },
 ];
 
-/** The records' bytes as the encoder wrote them before it had fast paths (iconv-lite per field). */
-const golden = [
+/**
+ * The records' bytes as the encoder wrote them before it had fast paths (iconv-lite per field), and
+ * the items appended in issue 17 (通称, 旧氏, 異動事由, 異動年月日), blank when a record has none.
+ */
+const appendedBlank = '20'.repeat(64 + 64 + 40 + 10);
+const golden248 = [
   '303030303030303130303030303030303031393030303030303030303031393932623463326638383639353364383965' +
     '3832393635356463623363386363363631353132626437383533373236626463663366396331636134356566626161d0' +
     'cedd20c0dbb3202020202020202020202020202020202020202020202020202020202020202020202020202020202020' +
@@ -61,6 +65,7 @@ const golden = [
     '626634633839393666623932343237616534316534363439623933346361343935393931623738353262383535444543' +
     '4541534544202020',
 ];
+const golden = golden248.map((hex) => hex + appendedBlank);
 
 function codecError(action: () => unknown): CodecError {
   try {
@@ -79,6 +84,24 @@ describe('市町村CS consistency record codec', () => {
       expect(bytes.length).to.equal(consistencyRecordLayout.recordLength);
       expect(bytes.toString('hex'), `record ${String(index)}`).to.equal(golden[index]);
     }
+  });
+
+  it('writes 通称, 旧氏, 異動事由 and 異動年月日 where a record has them', () => {
+    const [base] = records;
+    if (base === undefined) throw new Error('no record');
+    const bytes = encodeConsistencyRecord({
+      ...base,
+      alias: '見本通称',
+      formerSurname: '旧姓',
+      lastMovementReason: { category: 'ENTRY', reason: 'BIRTH' },
+      lastMovedOn: { value: '2026-11-20', era: 'R' },
+    });
+    expect(bytes.subarray(0, 248).toString('hex')).to.equal(golden248[0]);
+    const decoded = consistencyRecordLayout.decode(bytes);
+    expect(decoded.aliasHash).to.equal(createHash('sha256').update('見本通称').digest('hex'));
+    expect(decoded.formerSurnameHash).to.equal(createHash('sha256').update('旧姓').digest('hex'));
+    expect(decoded.movementReason).to.equal('BIRTH');
+    expect(decoded.movedOn).to.equal('2026-11-20');
   });
 
   it('leaves nothing of earlier buffers in a record (every byte is written)', () => {

@@ -15,7 +15,7 @@ const nameKanaBytes = fixedWidthBytesOf('KanaHalfWidth', 1);
 /** 整合性確認用本人確認情報 record (one per resident in the claim-check file). */
 export const consistencyRecordLayout = defineLayout({
   name: 'cs-consistency-record',
-  recordLength: 188 + nameKanaBytes,
+  recordLength: 366 + nameKanaBytes,
   encoding: 'cp932',
   fields: [
     { name: 'recordNo', offset: 0, length: 8, type: 'numeric' },
@@ -27,6 +27,11 @@ export const consistencyRecordLayout = defineLayout({
     { name: 'sex', offset: 105 + nameKanaBytes, length: 8, type: 'text' },
     { name: 'addressHash', offset: 113 + nameKanaBytes, length: 64, type: 'text' },
     { name: 'residentStatus', offset: 177 + nameKanaBytes, length: 11, type: 'text' },
+    // Appended for issue 17: every 本人確認情報 item, the change information included.
+    { name: 'aliasHash', offset: 188 + nameKanaBytes, length: 64, type: 'text' },
+    { name: 'formerSurnameHash', offset: 252 + nameKanaBytes, length: 64, type: 'text' },
+    { name: 'movementReason', offset: 316 + nameKanaBytes, length: 40, type: 'text' },
+    { name: 'movedOn', offset: 356 + nameKanaBytes, length: 10, type: 'text' },
   ],
 });
 
@@ -48,6 +53,11 @@ export function textHash(value: string): string {
   return sha256Hex(value);
 }
 
+/** SHA-256 of an optional text item; an absent item leaves the field blank. */
+function optionalHash(value: string | undefined): string {
+  return value === undefined ? '' : textHash(value);
+}
+
 /** Encodes a consistency-check record for the CS file (without separator). */
 export function encodeConsistencyRecord(record: JukinetConsistencyCheckRecord): Buffer {
   return consistencyRecordLayout.encode({
@@ -60,5 +70,9 @@ export function encodeConsistencyRecord(record: JukinetConsistencyCheckRecord): 
     sex: record.sex,
     addressHash: textHash(record.addressText),
     residentStatus: record.residentStatus,
+    aliasHash: optionalHash(record.alias),
+    formerSurnameHash: optionalHash(record.formerSurname),
+    movementReason: record.lastMovementReason?.reason ?? '',
+    movedOn: record.lastMovedOn?.value ?? '',
   });
 }

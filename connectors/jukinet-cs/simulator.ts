@@ -1,17 +1,18 @@
 /**
- * 市町村CS simulator. It generates My Numbers (valid check digit) for generation requests,
- * acknowledges or rejects 本人確認情報 updates and forwards accepted ones to the 都道府県サーバ,
- * forwards 転入通知 to the former municipality, and hands the consistency-check file to the
- * 都道府県サーバ and 全国サーバ, reporting each server's result. Replies go back through the CS
+ * 市町村CS simulator. It asks 機構 (`kikou.ts`) for a number on generation and change requests,
+ * acknowledges or rejects 本人確認情報 updates, keeps the accepted ones in its own 本人確認情報
+ * (`holdings.ts`) and forwards them to the servers, forwards 転入通知 to the other municipality,
+ * passes on 転入通知 for this city (`notices.ts`), and runs 本人確認情報整合 (`consistency.ts`): the
+ * 既存住基↔CS check and 8-①② with the 都道府県サーバ and 全国サーバ. Replies go back through the CS
  * connector's ingress, after the `late` delay when one is set; `corruptNext` breaks the next reply
  * (the hub's edge check must dead-letter it).
  */
-import { randomInt } from 'node:crypto';
-import { withMyNumberCheckDigit } from '../../hub/security/my-number.js';
+import express from 'express';
 import { loggerFor } from '../../hub/logger.js';
 import type {
   IdentityInfoUpdateSubmitted,
   JukinetConsistencyCheckExtractReady,
+  MynumberChangeRequested,
   MynumberGenerationRequested,
 } from '../../schemas/types.gen.js';
 import { postBytes } from '../runtime/http-sink.js';
@@ -19,7 +20,11 @@ import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Inbound, type Simulator } from '../runtime/simulator.js';
 import { jukinetCsDescriptor } from './descriptor.js';
 import { publishCsReply } from './ingress.js';
-import type { CheckResult } from './servers.js';
+import { runConsistency } from './consistency.js';
+import { IdentityHoldings, type Drift } from './holdings.js';
+import { isCheckField } from './items.js';
+import { mountMoveInNoticeTrigger } from './notices.js';
+import type { KikouRequest } from './kikou.js';
 
 /** Where the CS forwards to. */
 export interface CsPeers {
@@ -33,7 +38,14 @@ export interface JukinetCsSimOptions {
   readonly port: number;
   readonly ingress: Ingress;
   readonly peers: CsPeers;
+  /** Folder for claim-check files shared with the hub and the servers. */
+  readonly exchangeDir: string;
+  /** Residents the CS holds at start (the synthetic population; `POST /holdings/seed` changes it). */
+  readonly population?: number;
 }
+
+/** Residents the CS simulator holds unless told otherwise. */
+export const DEFAULT_CS_POPULATION = 10_000;
 
 /** Error code the CS answers for an update it cannot apply (birth after processing date). */
 export const CS_REJECT_CODE = 'E1001';
@@ -62,6 +74,18 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
     });
   };
 
+  // The CS's own 本人確認情報 (8-①), kept current by affair 1.
+  const holdings = new IdentityHoldings(options.population ?? DEFAULT_CS_POPULATION);
+  // 1-③④: 機構 generates or changes the number (the 全国サーバ simulator answers for it).
+  const kikou = async (request: KikouRequest): Promise<string> => {
+    const text = await postBytes(
+      'NATIONAL_SERVER',
+      `${options.peers.national()}/kikou/mynumber`,
+      JSON.stringify(request),
+      { contentType: 'application/json', timeoutMs: 5_000 },
+    );
+    return (JSON.parse(text) as { myNumber: string }).myNumber;
+  };
   const sim: Simulator = createSimulator({
     system: jukinetCsDescriptor.system,
     port: options.port,
@@ -72,7 +96,8 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           const request = body as MynumberGenerationRequested;
           const corrupt = sim.takeCorruption();
           later('generation', async () => {
-            const myNumber = withMyNumberCheckDigit(String(randomInt(10 ** 10, 10 ** 11)));
+            const myNumber = await kikou({ kind: 'GENERATE', juminhyoCode: request.juminhyoCode });
+            holdings.setMyNumber(request.juminhyoCode, myNumber);
             await publishCsReply(
               options.ingress,
               'mynumber.generation.completed',
@@ -90,21 +115,50 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           });
           return { body };
         }
+        case 'mynumber.change.requested': {
+          // 1-②③④⑤: the change request goes to 機構; the new number comes back to the registry.
+          const request = body as MynumberChangeRequested;
+          later('change', async () => {
+            const newMyNumber = await kikou({
+              kind: 'CHANGE',
+              juminhyoCode: request.juminhyoCode,
+              currentMyNumber: request.currentMyNumber,
+            });
+            holdings.setMyNumber(request.juminhyoCode, newMyNumber);
+            await publishCsReply(
+              options.ingress,
+              'mynumber.change.completed',
+              {
+                lgCode: request.lgCode,
+                juminhyoCode: request.juminhyoCode,
+                atenaNumber: request.atenaNumber,
+                previousMyNumber: request.currentMyNumber,
+                newMyNumber,
+                changedAt: now(),
+              },
+              inbound.messageId,
+              inbound.correlationId,
+            );
+          });
+          return { body };
+        }
         case 'identity-info.update.submitted': {
           const update = body as IdentityInfoUpdateSubmitted;
           const rejected = (update.birthDate.value ?? '') > update.processedOn;
           if (!rejected) {
-            // 1-⑦: the CS passes the accepted update to the prefecture before acknowledging it.
-            await postBytes(
-              'PREFECTURE_SERVER',
-              `${options.peers.prefecture()}/inbox`,
-              inbound.raw,
-              {
+            holdings.apply(update);
+            // 1-⑦: the CS passes the accepted update on before acknowledging it (to the prefecture,
+            // and here directly to the national server too, standing for the prefecture's relay).
+            for (const [system, url] of [
+              ['PREFECTURE_SERVER', options.peers.prefecture()],
+              ['NATIONAL_SERVER', options.peers.national()],
+            ] as const) {
+              await postBytes(system, `${url}/inbox`, inbound.raw, {
                 contentType: 'application/json',
                 timeoutMs: 5_000,
                 headers: forwardHeaders(inbound),
-              },
-            );
+              });
+            }
           }
           later('identity-info', async () => {
             const keys = {
@@ -150,37 +204,18 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
         }
         case 'jukinet.consistency-check.extract-ready': {
           const manifest = body as JukinetConsistencyCheckExtractReady;
-          later('consistency-check', async () => {
-            for (const [source, url] of [
-              ['PREFECTURE', options.peers.prefecture()],
-              ['NATIONAL', options.peers.national()],
-            ] as const) {
-              const text = await postBytes(
-                `${source}_SERVER`,
-                `${url}/check`,
-                JSON.stringify({ fileRef: manifest.fileRef, id: inbound.messageId }),
-                { contentType: 'application/json', timeoutMs: 600_000 },
-              );
-              const result = JSON.parse(text) as CheckResult;
-              await publishCsReply(
-                options.ingress,
-                'jukinet.consistency-check.result-ready',
-                {
-                  lgCode: manifest.lgCode,
-                  fileRef: result.fileRef,
-                  sha256: result.sha256,
-                  extractSha256: manifest.sha256,
-                  checkedCount: result.checkedCount,
-                  mismatchCount: result.mismatchCount,
-                  source,
-                  asOf: manifest.asOf,
-                  encoding: 'UTF-8',
-                },
-                `${inbound.messageId}:${source}`,
-                inbound.correlationId,
-              );
-            }
-          });
+          later('consistency-check', () =>
+            runConsistency({
+              manifest,
+              messageId: inbound.messageId,
+              correlationId: inbound.correlationId,
+              holdings,
+              exchangeDir: options.exchangeDir,
+              ingress: options.ingress,
+              prefectureUrl: options.peers.prefecture(),
+              nationalUrl: options.peers.national(),
+            }),
+          );
           return { body };
         }
         case 'suppression.changed':
@@ -190,6 +225,27 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           return { body, status: 400 };
       }
     },
+  });
+  mountMoveInNoticeTrigger(sim, options.ingress);
+  // Tests and demos: how many residents the CS holds and which of their items drifted.
+  sim.app.post('/holdings/seed', express.json(), (req, res) => {
+    const body = (req.body ?? {}) as { population?: unknown; drift?: unknown };
+    const population = body.population;
+    if (typeof population !== 'number' || !Number.isInteger(population) || population < 0) {
+      res.status(400).json({ error: 'population must be a whole number ≥ 0' });
+      return;
+    }
+    const drift: Drift[] = [];
+    for (const entry of Array.isArray(body.drift) ? (body.drift as unknown[]) : []) {
+      const { recordNo, field } = (entry ?? {}) as { recordNo?: unknown; field?: unknown };
+      if (typeof recordNo !== 'number' || !isCheckField(field)) {
+        res.status(400).json({ error: 'drift entries are {recordNo, field} with a known field' });
+        return;
+      }
+      drift.push({ recordNo, field });
+    }
+    holdings.seed(population, drift);
+    res.json({ population, drift: drift.length });
   });
   return sim;
 }

@@ -1,7 +1,10 @@
 /**
  * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
- * birthAfterProcessing?, historyNo?, addressSeed?, setaiSeed?, honsekiOutside?}`, see
- * `overrides.ts`), records 支援措置 (`POST /trigger/suppression`, `suppression.ts`), writes the
+ * birthAfterProcessing?, historyNo?, addressSeed?, setaiSeed?, honsekiOutside?,
+ * lastRegisteredLgCode?, plannedMoveOutOn?}`, see `overrides.ts`), records 支援措置
+ * (`POST /trigger/suppression`, `suppression.ts`), asks for a new 個人番号
+ * (`POST /trigger/mynumber-change {seed, changeKind}`), carries generated and changed numbers on to
+ * 1-⑥ (`register.ts`), writes the
  * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
  * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
  */
@@ -16,14 +19,17 @@ import {
 import type {
   JukinetConsistencyCheckExtractReady,
   MovementReason,
+  RegistryCsReplyReceived,
 } from '../../schemas/types.gen.js';
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
-import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
 import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
 import { applyOverrides } from './overrides.js';
 import { mountSuppressionTrigger } from './suppression.js';
+import { malformedLine } from './malformed.js';
+import { RegistryBook, publishChangeRequest, publishNumbered } from './register.js';
 
 /** Options of the registry simulator. */
 export interface KizonJukiSimOptions {
@@ -54,12 +60,14 @@ export async function writeConsistencyExtract(
   path: string,
   count: number,
   asOf: string,
+  /** Record numbers written malformed (tests of per-record rejects), see `malformed.ts`. */
+  malformed: ReadonlySet<number> = new Set(),
 ): Promise<JukinetConsistencyCheckExtractReady> {
   const file = await openAtomicFile(path);
   let lines = '';
   for (let recordNo = 1; recordNo <= count; recordNo += 1) {
     const record = { ...sampleMessage('registry.resident.extracted', recordNo), asOf };
-    lines += `${JSON.stringify(record)}\n`;
+    lines += malformed.has(recordNo) ? malformedLine(record) : `${JSON.stringify(record)}\n`;
     // Written in batches of about 256 KB: one await per record made a 1M-record extract slow.
     if (lines.length >= 256 * 1024) {
       await file.write(lines);
@@ -82,7 +90,60 @@ export async function writeConsistencyExtract(
 
 /** Starts nothing; returns the registry simulator (call `start()`). */
 export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
-  const sim = createSimulator({ system: kizonJukiDescriptor.system, port: options.port });
+  const book = new RegistryBook();
+  const today = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+  const sim = createSimulator({
+    system: kizonJukiDescriptor.system,
+    port: options.port,
+    async onInbox(inbound) {
+      const body = jsonOf(inbound);
+      if (inbound.messageType === 'registry.cs-reply.received') {
+        // 1-⑤: a generated or changed number is recorded and carried on to 1-⑥.
+        const reply = body as RegistryCsReplyReceived;
+        if (reply.replyKind === 'MOVE_IN_NOTICE') book.applyMoveInNotice(reply);
+        const next = book.apply(reply, today());
+        if (next !== undefined) {
+          const kind =
+            (body as RegistryCsReplyReceived).replyKind === 'MYNUMBER_CHANGED'
+              ? 'changed'
+              : 'numbered';
+          await publishNumbered(options.ingress, next.movement, next.tokutei, kind);
+        }
+      }
+      return { body };
+    },
+  });
+  // Tests: the 個人番号 the registry holds now for a resident.
+  sim.app.get('/residents/:code/my-number', (req, res) => {
+    const myNumber = book.myNumberOf(req.params.code);
+    if (myNumber === undefined) res.status(404).json({ error: 'no such resident' });
+    else res.json({ myNumber });
+  });
+  // Tests: the 転入通知 applied to a former resident's 除票 (latest wins).
+  sim.app.get('/residents/:code/move-in-notice', (req, res) => {
+    const applied = book.noticesOf(req.params.code);
+    if (applied === undefined) res.status(404).json({ error: 'no notice applied' });
+    else res.json(applied);
+  });
+  // 1-②: a resident asks for a new 個人番号 (変更請求) — or the city changes it ex officio.
+  sim.app.post('/trigger/mynumber-change', express.json(), (req, res) => {
+    void (async () => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const seed = typeof body['seed'] === 'number' ? body['seed'] : 1;
+      const kind = body['changeKind'] ?? 'REQUEST';
+      if (kind !== 'REQUEST' && kind !== 'EX_OFFICIO' && kind !== 'CORRECTION') {
+        res.status(400).json({ error: 'changeKind must be REQUEST, EX_OFFICIO or CORRECTION' });
+        return;
+      }
+      const request = book.changeRequest(seed, sampleLgCode, today(), kind);
+      try {
+        const result = await publishChangeRequest(options.ingress, request);
+        res.json({ juminhyoCode: request.juminhyoCode, messageId: result.messageId });
+      } catch {
+        res.status(503).json({ error: 'the hub did not take the request' });
+      }
+    })();
+  });
   sim.app.post('/trigger/movement', express.json(), (req, res) => {
     void (async () => {
       const body = (req.body ?? {}) as Record<string, unknown>;
@@ -95,6 +156,19 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
       applyOverrides(movement, body);
+      // 最終住民登録地 other than the 転入前住所's municipality (the resident lived there unregistered).
+      const lastRegistered = body['lastRegisteredLgCode'];
+      if (typeof lastRegistered === 'string' && /^[0-9]{6}$/.test(lastRegistered)) {
+        movement.resident.lastRegisteredAddress = {
+          lgCode: lastRegistered,
+          prefecture: '東京都',
+          municipalityName: '最終登録地',
+        };
+      }
+      const plannedMoveOutOn = body['plannedMoveOutOn'];
+      if (typeof plannedMoveOutOn === 'string' && movement.plannedMoveOutOn !== undefined) {
+        movement.plannedMoveOutOn = plannedMoveOutOn;
+      }
       // A 生年月日 the CS will refuse (the day after the processing date), to show the rejection
       // path. Not in the future: the hub itself refuses a future birth before any system sees it.
       if (body['birthAfterProcessing'] === true) {
@@ -105,6 +179,7 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const tokutei = withoutMyNumber.has(reason)
         ? undefined
         : { ...movement, myNumber: sampleMyNumber(seed) };
+      book.record(movement, tokutei?.myNumber);
       try {
         const results = await publishMovement(options.ingress, movement, tokutei);
         res.json({
@@ -122,11 +197,17 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const count =
         typeof body['count'] === 'number' ? Math.max(0, Math.floor(body['count'])) : 1000;
+      const malformed = new Set(
+        (Array.isArray(body['malformed']) ? (body['malformed'] as unknown[]) : []).filter(
+          (value): value is number => typeof value === 'number',
+        ),
+      );
       const asOf = new Date().toISOString();
       const manifest = await writeConsistencyExtract(
         join(options.exchangeDir, 'kizon-juki', `extract-${String(Date.now())}.jsonl`),
         count,
         asOf,
+        malformed,
       );
       try {
         const result = await publishExtractReady(options.ingress, manifest);

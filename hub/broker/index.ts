@@ -55,6 +55,11 @@ export interface Broker {
   start(): Promise<void>;
   /** Replaces the declared topology (route recompilation) and declares it now. */
   declare(topology: Topology): Promise<void>;
+  /**
+   * Adds the queues and bindings of a hub service (not a route: e.g. the 転入通知 timer), declared
+   * now and with every later topology, also after a reconnect.
+   */
+  declareService(service: Topology): Promise<void>;
   /** Removes bindings (a deploy's retired steps); a missing binding or queue is no error. */
   unbind(bindings: readonly BindingDeclaration[]): Promise<void>;
   /** Messages ready in a queue; undefined when it does not exist. */
@@ -83,12 +88,18 @@ export function createBroker(options: BrokerOptions): Broker {
     name: `${options.name}-consume`,
   });
   let topology: Topology = { exchanges: [], queues: [], bindings: [] };
+  const services: Topology[] = [];
+  const withServices = (base: Topology): Topology => ({
+    exchanges: [...base.exchanges, ...services.flatMap((service) => service.exchanges)],
+    queues: [...base.queues, ...services.flatMap((service) => service.queues)],
+    bindings: [...base.bindings, ...services.flatMap((service) => service.bindings)],
+  });
   let publisher: Publisher | undefined;
   let rpcClient: RpcClient | undefined;
 
   // The topology is declared on the publishing connection; consumers wait for it after a reconnect.
   const declare = async (model: Parameters<typeof declareTopology>[0]) => {
-    await declareTopology(model, topology);
+    await declareTopology(model, withServices(topology));
   };
 
   return {
@@ -110,7 +121,12 @@ export function createBroker(options: BrokerOptions): Broker {
     async declare(next) {
       topology = next;
       const model = await publishing.model(10_000);
-      await declareTopology(model, topology);
+      await declareTopology(model, withServices(topology));
+    },
+    async declareService(service) {
+      services.push(service);
+      const model = await publishing.model(10_000);
+      await declareTopology(model, service);
     },
     async unbind(bindings) {
       if (bindings.length === 0) return;

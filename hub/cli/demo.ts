@@ -57,8 +57,12 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
     if (affair === 'affair-1') {
       await post('KIZON_JUKI', '/trigger/movement', { reason: 'DOMESTIC_MOVE_IN', seed });
       await post('KIZON_JUKI', '/trigger/movement', { reason: 'OVERSEAS_MOVE_IN', seed: seed + 1 });
-      say('affair 1: recorded a domestic move-in and a move-in from abroad at 既存住基');
-      say('事務1: 既存住基で国内転入と国外転入を記録しました');
+      await post('KIZON_JUKI', '/trigger/movement', { reason: 'BIRTH', seed: seed + 2 });
+      await post('KIZON_JUKI', '/trigger/mynumber-change', { seed: seed + 3 });
+      say(
+        'affair 1: recorded a domestic move-in, a move-in from abroad and a birth at 既存住基, and a My Number change request',
+      );
+      say('事務1: 既存住基で国内転入・国外転入・出生を記録し、個人番号の変更請求を行いました');
       watch(
         [
           'JUKINET_CS',
@@ -73,18 +77,22 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
       );
     } else if (affair === 'affair-8') {
       const records = count ?? 10_000;
-      await post('PREFECTURE_SERVER', '/inject', {
-        mismatches: [
+      // The CS holds as many residents as the registry extracts; two of its copies drifted.
+      await post('JUKINET_CS', '/holdings/seed', {
+        population: records,
+        drift: [
           { recordNo: 1, field: 'ADDRESS' },
           { recordNo: Math.max(1, Math.floor(records / 2)), field: 'NAME' },
         ],
       });
       await post('KIZON_JUKI', '/trigger/consistency-check', { count: records });
       say(
-        `affair 8: ${String(records)} records extracted; 2 differences injected at the prefecture`,
+        `affair 8: ${String(records)} records extracted; 2 residents drifted at the CS (found by the prefecture, the national server and the 既存住基↔CS check)`,
       );
-      say(`事務8: ${String(records)} 件を抽出し、都道府県サーバに不一致 2 件を仕込みました`);
-      watch(['JUKINET_CS', 'KIZON_JUKI'], metricsUrl);
+      say(
+        `事務8: ${String(records)} 件を抽出しました。CS 側の 2 人分を不一致にしてあります（都道府県・全国サーバと既存住基↔CS の各照合で検出）`,
+      );
+      watch(['JUKINET_CS', 'PREFECTURE_SERVER', 'NATIONAL_SERVER', 'KIZON_JUKI'], metricsUrl);
     } else {
       const requests = count ?? 10;
       // 11-①: the コンビニ交付 system answers only from what the registry sent it, so the residents'

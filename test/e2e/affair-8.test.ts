@@ -2,11 +2,16 @@ import { expect } from 'chai';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readJsonLines, pathOfRef } from '../../connectors/runtime/files.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { validMyNumbersIn } from '../support/my-number-scan.js';
 import { eventually } from '../support/broker.js';
 import { startE2e, type E2e } from './support.js';
 
 const RECORDS = 100_000;
 const MB = 1024 * 1024;
+/** 50 malformed records spread over the extract (the four kinds in turn, see kizon-juki/malformed.ts). */
+const malformed = Array.from({ length: 50 }, (_, index) => 7 + index * 1_999);
 
 /** Injected differences: the exact report the servers must produce. */
 const prefectureDrift = [
@@ -35,7 +40,7 @@ function keyOf(entry: { recordNo: unknown; field: unknown }): string {
   return `${String(entry.recordNo)}:${String(entry.field)}`;
 }
 
-describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', function () {
+describe('e2e affair 8: 本人確認情報整合 over 100k records (50 malformed), streamed', function () {
   this.timeout(180_000);
   let e2e: E2e;
 
@@ -46,7 +51,8 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
     await e2e.stop();
   });
 
-  it('streams a claim-check file through the CS to both servers; exact mismatch reports; bounded memory', async () => {
+  it('streams a claim-check file through the CS to both servers; exact mismatch reports; 50 rejects, 99,950 checked; bounded memory', async () => {
+    await e2e.post('JUKINET_CS', '/holdings/seed', { population: RECORDS, drift: [] });
     await e2e.post('PREFECTURE_SERVER', '/inject', { mismatches: prefectureDrift });
     await e2e.post('NATIONAL_SERVER', '/inject', { mismatches: nationalDrift });
     collectGarbage();
@@ -71,6 +77,7 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
     try {
       const extract = (await e2e.post('KIZON_JUKI', '/trigger/consistency-check', {
         count: RECORDS,
+        malformed,
       })) as { recordCount: number };
       expect(extract.recordCount).to.equal(RECORDS);
       await eventually(
@@ -78,11 +85,11 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
           const registry = await e2e.received('KIZON_JUKI');
           return (
             registry.messages.filter((m) => m.messageType === 'jukinet.consistency-check.completed')
-              .length === 2
+              .length === 3
           );
         },
         170_000,
-        'both servers’ results back at the registry',
+        'both servers’ results and the 既存住基↔CS check back at the registry',
       );
     } finally {
       clearInterval(sampler);
@@ -122,7 +129,11 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
     const results = registry.messages.filter(
       (m) => m.messageType === 'jukinet.consistency-check.result-ready',
     );
-    expect(results.map((m) => m.body['source']).sort()).to.deep.equal(['NATIONAL', 'PREFECTURE']);
+    expect(results.map((m) => m.body['source']).sort()).to.deep.equal([
+      'NATIONAL',
+      'PREFECTURE',
+      'REGISTRY_CS',
+    ]);
     for (const [source, drift] of [
       ['PREFECTURE', prefectureDrift],
       ['NATIONAL', nationalDrift],
@@ -142,7 +153,30 @@ describe('e2e affair 8: 本人確認情報整合 over 100k records, streamed', f
       (m) => m.messageType === 'jukinet.consistency-check.completed',
     );
     expect(completed.map((m) => m.body['mismatchCount']).sort()).to.deep.equal(
-      [nationalDrift.length, prefectureDrift.length].sort(),
+      [0, nationalDrift.length, prefectureDrift.length].sort(),
     );
+
+    // One bad record never aborts the batch: the 既存住基↔CS check ran over the other 99,950, and
+    // the 50 rejects are counted and listed with their line and reason, without a value.
+    const check = completed.find((m) => m.body['source'] === 'REGISTRY_CS');
+    expect(check?.body['checkedCount']).to.equal(RECORDS - malformed.length);
+    expect(check?.body['rejectedCount']).to.equal(malformed.length);
+    const manifest = cs.messages[0]?.body ?? {};
+    expect(manifest['rejectedCount']).to.equal(malformed.length);
+    const text = readFileSync(fileURLToPath(String(manifest['rejectsFileRef'])), 'utf8');
+    const rejects = text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { line: number; reason: { ja: string; en: string } });
+    expect(rejects.map((reject) => reject.line)).to.deep.equal(malformed);
+    for (const reject of rejects) {
+      expect(reject.reason.ja).to.be.a('string').and.not.equal('');
+      expect(reject.reason.en).to.be.a('string').and.not.equal('');
+    }
+    expect(validMyNumbersIn(text), 'a My Number in the rejects file').to.deep.equal([]);
+    expect(text).to.not.match(/東京都|ア{3}/u);
+    // Distinct reasons for the distinct faults (JSON, schema, the encoder's byte length).
+    const reasons = new Set(rejects.map((reject) => reject.reason.en.replace(/[0-9]+/g, '#')));
+    expect(reasons.size).to.be.greaterThanOrEqual(3);
   });
 });

@@ -11,6 +11,7 @@ import type amqp from 'amqplib';
 import { loadConfig } from '../../hub/config.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
+import type { HubPlugin } from '../../hub/plugin.js';
 import { connectorSinks } from '../../hub/nodered/context.js';
 import {
   createIngress,
@@ -67,7 +68,14 @@ export interface DeadLetter {
 
 /** Starts simulators and the hub with the given routes as flows (default: the shipped flows). */
 export async function startE2e(
-  options: { steps?: readonly StepSpec[]; timeoutMs?: number } = {},
+  options: {
+    steps?: readonly StepSpec[];
+    timeoutMs?: number;
+    /** Plugins to run (default none). */
+    plugins?: readonly HubPlugin[];
+    /** More HUB_* settings. */
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<E2e> {
   const vhost = await createVhost('hub-e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
@@ -93,6 +101,7 @@ export async function startE2e(
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...options.env,
   });
   try {
     hub = await startHub(config, {
@@ -102,7 +111,7 @@ export async function startE2e(
         lgCode: config.lgCode,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       }),
-      plugins: [],
+      plugins: options.plugins ?? [],
     });
   } catch (error) {
     await sims.stop();
