@@ -19,13 +19,20 @@ import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Inbound, type Simulator } from '../runtime/simulator.js';
 import { jukinetCsDescriptor } from './descriptor.js';
 import { publishCsReply } from './ingress.js';
+import { forwardDeliveryAddresses } from './delivery-address.js';
+import { forwardFugoRequest } from './fugo.js';
 import type { CheckResult } from './servers.js';
+
+const defaultUrl = (port: number) => `http://127.0.0.1:${String(port)}`;
 
 /** Where the CS forwards to. */
 export interface CsPeers {
   readonly prefecture: () => string;
   readonly national: () => string;
   readonly otherMunicipality: () => string;
+  /** 情報提供ネットワークシステム (affair 5) and 個人番号カード管理システム (affair 9). */
+  readonly infoProvisionNetwork?: () => string;
+  readonly cardMgmt?: () => string;
 }
 
 /** Options of the CS simulator. */
@@ -183,6 +190,18 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           });
           return { body };
         }
+        case 'fugo.acquisition.requested':
+          return forwardFugoRequest(inbound, body, {
+            ingress: options.ingress,
+            later,
+            networkUrl: options.peers.infoProvisionNetwork ?? (() => defaultUrl(18131)),
+          });
+        case 'card.delivery-address.extract-ready':
+          return forwardDeliveryAddresses(inbound, body, {
+            ingress: options.ingress,
+            later,
+            cardUrl: options.peers.cardMgmt ?? (() => defaultUrl(18130)),
+          });
         default:
           return { body, status: 400 };
       }

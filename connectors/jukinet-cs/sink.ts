@@ -13,6 +13,7 @@ import { ConnectorError } from '../../hub/errors.js';
 import type { SchemaRegistry } from '../../schemas/registry.js';
 import { schemaRegistry } from '../../schemas/registry.js';
 import type {
+  CardDeliveryAddressExtractReady,
   JukinetConsistencyCheckExtractReady,
   RegistryResidentExtracted,
 } from '../../schemas/types.gen.js';
@@ -26,6 +27,7 @@ import {
 } from '../runtime/files.js';
 import { postBytes } from '../runtime/http-sink.js';
 import { CS_SEPARATOR, encodeConsistencyRecord } from './codec.js';
+import { convertDeliveryAddresses } from './delivery-address.js';
 import { jukinetCsDescriptor } from './descriptor.js';
 
 /** The SystemId. */
@@ -62,6 +64,17 @@ export function jukinetCsSink(options: JukinetCsSinkOptions): Sink {
     system: JUKINET_CS,
     allowsMyNumber: jukinetCsDescriptor.myNumber,
     async deliver(message) {
+      if (message.messageType === 'card.delivery-address.extract-ready') {
+        const manifest = message.body as CardDeliveryAddressExtractReady;
+        const converted = await convertDeliveryAddresses(
+          manifest,
+          message.messageId,
+          options.exchangeDir,
+          catalogue,
+        );
+        await send(message, Buffer.from(JSON.stringify(converted), 'utf8'));
+        return;
+      }
       if (message.messageType !== 'jukinet.consistency-check.extract-ready') {
         await send(message, message.content);
         return;

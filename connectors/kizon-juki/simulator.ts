@@ -19,6 +19,7 @@ import type {
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, type Simulator } from '../runtime/simulator.js';
+import { addCardTriggers } from './cards.js';
 import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
 
@@ -130,5 +131,6 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
     })();
   });
+  addCardTriggers(sim, options);
   return sim;
 }
