@@ -5,7 +5,9 @@
  * that a dead letter). The 送付先情報 file forwarded by the 市町村CS (9-②) is imported by
  * `POST /delivery-addresses {fileRef, id}`, streamed: the simulator keeps counts and a checksum of
  * record numbers per import, not the records. `POST /card-state {juminhyoCode}` answers a card's state
- * and the events it took, in order (tests and demos; nothing of it is logged).
+ * and the events it took, in order (tests and demos; nothing of it is logged). `POST /fail-next
+ * {count}` answers the next `count` card events with 503, a passing outage that tests per-card order
+ * under retries.
  */
 import express from 'express';
 import type { MynumberCardStatusChanged } from '../../schemas/types.gen.js';
@@ -27,11 +29,17 @@ export interface DeliveryAddressImport {
 export function cardKanriSimulator(port: number): Simulator {
   const cards = new Map<string, { state: CardState; events: string[] }>();
   const imports: DeliveryAddressImport[] = [];
+  let failNext = 0;
   const sim = createSimulator({
     system: cardKanriDescriptor.system,
     port,
     onInbox(inbound) {
       const body = jsonOf(inbound);
+      if (failNext > 0) {
+        // A passing outage of exactly this many requests (`POST /fail-next`).
+        failNext -= 1;
+        return { body, status: 503 };
+      }
       if (inbound.messageType !== 'mynumber-card.status-changed') return { body, status: 400 };
       const event = body as MynumberCardStatusChanged;
       const card = cards.get(event.juminhyoCode);
@@ -49,6 +57,11 @@ export function cardKanriSimulator(port: number): Simulator {
       });
       return { body, reply: { state: transition.state } };
     },
+  });
+  sim.app.post('/fail-next', express.json(), (req, res) => {
+    const count = (req.body as { count?: unknown } | undefined)?.count;
+    failNext = typeof count === 'number' && count >= 0 ? Math.floor(count) : 1;
+    res.json({ failNext });
   });
   sim.app.post('/card-state', express.json(), (req, res) => {
     const code = (req.body as { juminhyoCode?: unknown } | undefined)?.juminhyoCode;
