@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { CardEvent } from '../../schemas/types.gen.js';
 import { cardTransition, type CardState } from './states.js';
 
-function run(events: readonly CardEvent[]): (CardState | string)[] {
+function run(events: readonly CardEvent[]): string[] {
   let state: CardState | undefined;
   return events.map((event) => {
     const next = cardTransition(state, event);

@@ -9,15 +9,14 @@ import { chukanFugoLedger } from './fugo.js';
 
 /** The 中間サーバ simulator. */
 export function chukanServerSimulator(port: number, ingress?: Ingress): Simulator {
-  let ledger: ReturnType<typeof chukanFugoLedger> | undefined;
   const sim = createSimulator({
     system: chukanServerDescriptor.system,
     port,
     async onInbox(inbound) {
       const body = jsonOf(inbound);
-      return (await ledger?.handle(inbound, body)) ?? { body };
+      return (await ledger.handle(inbound, body)) ?? { body };
     },
   });
-  ledger = chukanFugoLedger(sim, ingress);
+  const ledger = chukanFugoLedger(sim, ingress);
   return sim;
 }

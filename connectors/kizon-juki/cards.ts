@@ -31,8 +31,9 @@ const KIZON_JUKI = kizonJukiDescriptor.system;
 function broken(record: Record<string, unknown>, kind: number): Record<string, unknown> {
   if (kind % 3 === 0) return { ...record, postalCode: '100-0001' };
   if (kind % 3 === 1) return { ...record, recipientName: '山田\ufffd郎' };
-  const { specialCircumstance: _unset, ...rest } = record;
-  return rest;
+  const unset = { ...record };
+  delete unset['specialCircumstance'];
+  return unset;
 }
 
 /**
@@ -127,11 +128,9 @@ export function addCardTriggers(
           reason?: unknown;
         };
         if (typeof entry.cardEvent !== 'string' || !cardEvents.has(entry.cardEvent)) {
-          res
-            .status(400)
-            .json({
-              error: `events[${String(index)}].cardEvent must be one of ${[...cardEvents].join(', ')}`,
-            });
+          res.status(400).json({
+            error: `events[${String(index)}].cardEvent must be one of ${[...cardEvents].join(', ')}`,
+          });
           return;
         }
         const juminhyoCode =

@@ -9,7 +9,7 @@ import { postBytes } from '../runtime/http-sink.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
 import { tougouAtenaDescriptor } from './descriptor.js';
-import { atenaFugo, type AtenaFugo } from './fugo.js';
+import { atenaFugo } from './fugo.js';
 
 /** The 統合宛名 simulator; `chukanUrl` is read per request (the 中間サーバ may start later). */
 export function tougouAtenaSimulator(
@@ -17,13 +17,12 @@ export function tougouAtenaSimulator(
   chukanUrl: () => string,
   ingress?: Ingress,
 ): Simulator {
-  let fugo: AtenaFugo | undefined;
   const sim = createSimulator({
     system: tougouAtenaDescriptor.system,
     port,
     async onInbox(inbound) {
       // Affair 5 (`fugo.ts`); everything else is 1-⑫.
-      const handled = fugo?.handle(inbound, jsonOf(inbound));
+      const handled = fugo.handle(inbound, jsonOf(inbound));
       if (handled !== undefined) return handled;
       const update = jsonOf(inbound) as ChukanJuminhyoKankeiUpdated;
       // A stable 団体内統合宛名番号 per 宛名番号 (15 digits), as the 統合宛名 keeps one per person.
@@ -47,6 +46,6 @@ export function tougouAtenaSimulator(
       return { body: update };
     },
   });
-  fugo = atenaFugo(sim, ingress);
+  const fugo = atenaFugo(sim, ingress);
   return sim;
 }

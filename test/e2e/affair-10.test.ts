@@ -6,7 +6,7 @@ import { startE2e, type E2e } from './support.js';
 function juminhyoCodeOf(seed: number): string {
   const base = `0000${String(seed).padStart(6, '0')}`;
   const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-  const sum = [...base].reduce(
+  const sum = Array.from({ length: base.length }, (_, index) => base.charAt(index)).reduce(
     (total, digit, index) => total + Number(digit) * (weights[index] ?? 0),
     0,
   );
