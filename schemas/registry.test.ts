@@ -131,7 +131,9 @@ describe('schema registry', () => {
           ? Object.entries(node).some(
               ([key, value]) =>
                 (key === '$ref' &&
-                  (value === 'defs#/$defs/MyNumber' || value === 'defs#/$defs/Fugo')) ||
+                  (value === 'defs#/$defs/MyNumber' ||
+                    value === 'defs#/$defs/MyNumberInBatch' ||
+                    value === 'defs#/$defs/Fugo')) ||
                 refsMyNumber(value),
             )
           : false;

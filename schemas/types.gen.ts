@@ -215,6 +215,13 @@ export type ProcessingSerial = string;
  */
 export type Fugo = string;
 /**
+ * 個人番号（一括要求内）: 12 digits. In the batches of affair 5 the check digit is judged per pair by the 機構 (a wrong one refuses that pair with a reason), so one bad pair never fails the batch.
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MyNumberInBatch".
+ */
+export type MyNumberInBatch = string;
+/**
  * 半角カナ: Half-width katakana (U+FF66–U+FF9F) and ASCII space, the CS wire form.
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
@@ -1113,7 +1120,7 @@ export interface FugoAcquisitionRequested {
     /**
      * 個人番号
      */
-    myNumber: MyNumber;
+    myNumber: MyNumberInBatch;
   }[];
 }
 /**
@@ -1149,7 +1156,7 @@ export interface FugoPairsProvided {
     /**
      * 個人番号
      */
-    myNumber: MyNumber;
+    myNumber: MyNumberInBatch;
   }[];
 }
 /**
@@ -1185,7 +1192,7 @@ export interface FugoSerialsAssigned {
     /**
      * 個人番号
      */
-    myNumber: MyNumber;
+    myNumber: MyNumberInBatch;
   }[];
 }
 /**

@@ -4,8 +4,8 @@
  * person — and the CS answers the requester. Two parts:
  *
  * - `infoProvisionNetworkSimulator`: `POST /generate {lgCode, items: [{processingSerial, myNumber}]}`
- *   answers, pair by pair, a 符号 or a refusal (a 個人番号 nobody holds, a 処理通番 twice in one
- *   batch). One bad pair never fails the others. `GET /issued` lists what it generated (tests).
+ *   answers, pair by pair, a 符号 or a refusal (a 個人番号 with a wrong check digit or that nobody
+ *   holds, a 処理通番 twice in one batch). One bad pair never fails the others. `GET /issued` lists what it generated (tests).
  * - `forwardFugoRequest`: what the CS simulator does with `fugo.acquisition.requested` (5-③④):
  *   ask the network, then publish `fugo.acquisition.completed` (the 符号, for the 中間サーバ) and
  *   `fugo.acquisition.reported` (counts and refusals, no 符号, for the 統合宛名).
@@ -80,6 +80,15 @@ export function generateFugos(
       continue;
     }
     serials.add(item.processingSerial);
+    if (!isValidMyNumber(item.myNumber)) {
+      failures.push({
+        processingSerial: item.processingSerial,
+        errorCode: 'F400',
+        reasonJa: '個人番号の検査数字が一致しません',
+        reasonEn: 'the My Number check digit does not match',
+      });
+      continue;
+    }
     if (!isKnown(item.myNumber)) {
       failures.push({
         processingSerial: item.processingSerial,

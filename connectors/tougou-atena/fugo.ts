@@ -3,8 +3,8 @@
  *
  * - `POST /trigger/fugo-pairs {count, first?, bad?}` sends `count` pairs of 個人番号 and
  *   団体内統合宛名番号 of the synthetic city (residents `first`…) to the 中間サーバ (5-①), at most
- *   10,000 a batch; the pairs at the 1-based positions in `bad` carry a valid 個人番号 that is nobody's
- *   (a mistyped link), which the 機構 refuses.
+ *   10,000 a batch; the pairs at the 1-based positions in `bad` are wrong — the first with a wrong
+ *   check digit, the others with a valid 個人番号 nobody holds — and the 機構 refuses each by itself.
  * - `fugo.serials.assigned` from the 中間サーバ becomes the 符号取得要求 to the CS (5-②).
  * - `fugo.acquisition.reported` lists the refused pairs by 処理通番; `POST /trigger/fugo-resend` sends
  *   only those again, fixed (the right 個人番号 of that 統合宛名番号), marked as a resend.
@@ -25,6 +25,17 @@ import type {
 import type { Ingress } from '../runtime/ingress.js';
 import type { Inbound, InboxResult, Simulator } from '../runtime/simulator.js';
 import { publishFromAtena } from './ingress.js';
+
+/**
+ * The 個人番号 of pair `seed`, or when it is the `kind`-th bad one (kind ≥ 0): first a wrong check
+ * digit (a typing slip), then valid numbers nobody holds (a wrong link).
+ */
+function badNumber(kind: number, seed: number): string {
+  const right = sampleMyNumber(seed);
+  if (kind < 0) return right;
+  if (kind === 0) return `${right.slice(0, 11)}${String((Number(right[11]) + 1) % 10)}`;
+  return documentedMyNumbers[kind % documentedMyNumbers.length] ?? '123456789018';
+}
 
 /** The most pairs one message carries (the catalogue's limit). */
 export const PAIRS_PER_BATCH = 10_000;
@@ -64,16 +75,14 @@ export function atenaFugo(sim: Simulator, ingress: Ingress | undefined): AtenaFu
       const body = (req.body ?? {}) as { count?: unknown; first?: unknown; bad?: unknown };
       const count = typeof body.count === 'number' ? Math.max(1, Math.floor(body.count)) : 1000;
       const first = typeof body.first === 'number' ? Math.max(1, Math.floor(body.first)) : 1;
-      const bad = new Set(
-        Array.isArray(body.bad) ? body.bad.filter((n) => typeof n === 'number') : [],
-      );
+      const bad = Array.isArray(body.bad)
+        ? body.bad.filter((n): n is number => typeof n === 'number')
+        : [];
       const pairs = Array.from({ length: count }, (_, index) => {
         const seed = first + index;
         return {
           integratedAtenaNumber: sampleIntegratedAtenaNumber(seed),
-          myNumber: bad.has(index + 1)
-            ? (documentedMyNumbers[index % documentedMyNumbers.length] ?? '123456789018')
-            : sampleMyNumber(seed),
+          myNumber: badNumber(bad.indexOf(index + 1), seed),
         };
       });
       res.json({ pairs: count, batches: await send(pairs, false) });
