@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { configureLogger } from '../hub/logger.js';
 import { bulkBench } from './bulk.js';
+import { deliveryAddressBench } from './delivery-address.js';
 import { kioskBench } from './kiosk.js';
 import { routeHopBench } from './route-hop.js';
 import { startBench } from './start.js';
@@ -23,6 +24,7 @@ const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResu
   start: startBench,
   kiosk: kioskBench,
   bulk: bulkBench,
+  'delivery-address': deliveryAddressBench,
 };
 
 if (args.includes('--help')) {

@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import type { HubConfig } from '../hub/config.js';
 import type { Sink } from '../hub/engine/step.js';
 import { loggerFor } from '../hub/logger.js';
+import { cardKanriSink } from './card-kanri/sink.js';
+import { cardKanriSimulator } from './card-kanri/simulator.js';
 import { chukanServerSink } from './chukan-server/sink.js';
 import { chukanServerSimulator } from './chukan-server/simulator.js';
 import { conveniIssuanceSink } from './conveni-issuance/sink.js';
 import { conveniIssuanceSimulator } from './conveni-issuance/simulator.js';
 import { jlisCertCenterSink } from './jlis-cert-center/sink.js';
 import { jlisCertCenterSimulator } from './jlis-cert-center/simulator.js';
+import { infoProvisionNetworkSimulator } from './jukinet-cs/fugo.js';
 import { checkServerSimulator, otherMunicipalitySimulator } from './jukinet-cs/servers.js';
 import { jukinetCsSink } from './jukinet-cs/sink.js';
 import { jukinetCsSimulator } from './jukinet-cs/simulator.js';
@@ -99,10 +102,19 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
     descriptor: descriptorOf('OTHER_MUNICIPALITY'),
     simulator: ({ port }) => otherMunicipalitySimulator(port),
   },
+  INFO_PROVISION_NETWORK: {
+    descriptor: descriptorOf('INFO_PROVISION_NETWORK'),
+    simulator: ({ port }) => infoProvisionNetworkSimulator(port),
+  },
+  CARD_MGMT: {
+    descriptor: descriptorOf('CARD_MGMT'),
+    sink: ({ urls, timeoutMs }) => cardKanriSink(urls.CARD_MGMT, timeoutMs),
+    simulator: ({ port }) => cardKanriSimulator(port),
+  },
   CHUKAN_SERVER: {
     descriptor: descriptorOf('CHUKAN_SERVER'),
     sink: ({ urls, timeoutMs }) => chukanServerSink(urls.CHUKAN_SERVER, timeoutMs),
-    simulator: ({ port }) => chukanServerSimulator(port),
+    simulator: ({ port, ingress }) => chukanServerSimulator(port, ingress),
   },
   KOSEKI: {
     descriptor: descriptorOf('KOSEKI'),
@@ -126,6 +138,8 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
           prefecture: () => urlOf('PREFECTURE_SERVER'),
           national: () => urlOf('NATIONAL_SERVER'),
           otherMunicipality: () => urlOf('OTHER_MUNICIPALITY'),
+          infoProvisionNetwork: () => urlOf('INFO_PROVISION_NETWORK'),
+          cardMgmt: () => urlOf('CARD_MGMT'),
         },
       }),
   },
@@ -144,7 +158,8 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
   TOUGOU_ATENA: {
     descriptor: descriptorOf('TOUGOU_ATENA'),
     sink: ({ urls, timeoutMs }) => tougouAtenaSink(urls.TOUGOU_ATENA, timeoutMs),
-    simulator: ({ port, urlOf }) => tougouAtenaSimulator(port, () => urlOf('CHUKAN_SERVER')),
+    simulator: ({ port, urlOf, ingress }) =>
+      tougouAtenaSimulator(port, () => urlOf('CHUKAN_SERVER'), ingress),
   },
   CONVENI_ISSUANCE: {
     descriptor: descriptorOf('CONVENI_ISSUANCE'),

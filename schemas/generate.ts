@@ -34,6 +34,7 @@ const validationOnly = new Set([
   'else',
   'allOf',
   'myNumberCheckDigit',
+  'fugoCheckChar',
   'lgCodeCheckDigit',
   'juminhyoCodeCheckDigit',
   'mjText',

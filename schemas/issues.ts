@@ -113,6 +113,11 @@ function describe(error: ErrorObject): { ja: string; en: string } {
         ja: '個人番号の検査数字が一致しません',
         en: 'My Number check digit does not match',
       };
+    case 'fugoCheckChar':
+      return {
+        ja: '情報提供用個人識別符号の検査文字が一致しません',
+        en: 'check character of the information-provision token (符号) does not match',
+      };
     case 'lgCodeCheckDigit':
       return {
         ja: '地方公共団体コードの検査数字が一致しません',

@@ -1,10 +1,11 @@
 /**
- * Custom ajv keywords of the message catalogue: check digits (個人番号, 地方公共団体コード, 住民票コード),
+ * Custom ajv keywords of the message catalogue: check digits (個人番号, 符号, 地方公共団体コード, 住民票コード),
  * MJ text rules and code-point lengths, plus the metadata keywords (`x-*`) that docs and the engine read.
  * Error texts for these keywords live in issues.ts, so no keyword ever formats the offending value.
  */
 import type { Ajv2020, KeywordDefinition } from 'ajv/dist/2020.js';
 import type { SchemaValidateFunction } from 'ajv/dist/types/index.js';
+import { isValidFugo } from '../hub/security/fugo.js';
 import { isValidMyNumber } from '../hub/security/my-number.js';
 import { characterProblem, isBlank, type CharacterProblem } from '../hub/characters.js';
 import { flexibleDateProblem } from '../connectors/codec/wareki.js';
@@ -136,6 +137,8 @@ export function addCatalogueKeywords(ajv: Ajv2020): void {
     (enabled, data) =>
       enabled !== true || test(data) ? undefined : {};
   ajv.addKeyword(stringKeyword('myNumberCheckDigit', 'boolean', flag(isValidMyNumber)));
+  // The 符号 (affair 5) is checked like a 個人番号: its own check character, never its value in errors.
+  ajv.addKeyword(stringKeyword('fugoCheckChar', 'boolean', flag(isValidFugo)));
   ajv.addKeyword(stringKeyword('lgCodeCheckDigit', 'boolean', flag(isValidLgCode)));
   ajv.addKeyword(stringKeyword('juminhyoCodeCheckDigit', 'boolean', flag(isValidJuminhyoCode)));
   ajv.addKeyword(

@@ -4,6 +4,7 @@
  * are the well-known documentation samples) and carry valid check digits; names mix kanji with ideographic
  * variation selectors, 和暦 and unknown dates, foreign residents and full/half-width forms.
  */
+import { withFugoCheckChar } from '../hub/security/fugo.js';
 import { withMyNumberCheckDigit } from '../hub/security/my-number.js';
 import {
   certificateSubjectKey,
@@ -14,6 +15,7 @@ import {
 import { juminhyoCodeCheckDigit } from './keywords.js';
 import type {
   Address,
+  CardDeliveryAddressRecord,
   Era,
   MessageType,
   MessageTypes,
@@ -655,7 +657,114 @@ export const sampleFactories: Factories = {
     lastMovementReason: sampleMovementReason('DOMESTIC_MOVE_IN'),
     lastMovedOn: { value: '2015-04-01', era: 'H' },
   }),
+  'fugo.pairs.provided': (seed) => ({
+    lgCode: sampleLgCode,
+    batchId: `B-${pad(seed, 6)}`,
+    resend: false,
+    pairs: [
+      { integratedAtenaNumber: sampleIntegratedAtenaNumber(seed), myNumber: sampleMyNumber(seed) },
+    ],
+  }),
+  'fugo.serials.assigned': (seed) => ({
+    lgCode: sampleLgCode,
+    batchId: `B-${pad(seed, 6)}`,
+    items: [
+      {
+        processingSerial: sampleProcessingSerial(seed),
+        integratedAtenaNumber: sampleIntegratedAtenaNumber(seed),
+        myNumber: sampleMyNumber(seed),
+      },
+    ],
+  }),
+  'fugo.acquisition.requested': (seed) => ({
+    lgCode: sampleLgCode,
+    batchId: `B-${pad(seed, 6)}`,
+    items: [{ processingSerial: sampleProcessingSerial(seed), myNumber: sampleMyNumber(seed) }],
+  }),
+  'fugo.acquisition.completed': (seed) => ({
+    lgCode: sampleLgCode,
+    batchId: `B-${pad(seed, 6)}`,
+    fugos: [{ processingSerial: sampleProcessingSerial(seed), fugo: sampleFugo(seed) }],
+    failures: [],
+  }),
+  'fugo.acquisition.reported': (seed) => ({
+    lgCode: sampleLgCode,
+    batchId: `B-${pad(seed, 6)}`,
+    requestedCount: 2,
+    acquiredCount: 1,
+    failures: [
+      {
+        processingSerial: sampleProcessingSerial(seed + 1),
+        errorCode: 'F404',
+        reasonJa: '該当する個人番号がありません',
+        reasonEn: 'no person holds this My Number',
+      },
+    ],
+  }),
+  'card.delivery-address.extract-ready': (seed) => ({
+    lgCode: sampleLgCode,
+    fileRef: `file:///var/lib/hub/exchange/kizon-juki/delivery-${pad(seed, 6)}.jsonl`,
+    sha256: sha(seed),
+    recordCount: 100_000,
+    asOf: at('02:00:00'),
+    encoding: 'UTF-8',
+    layoutVersion: '1.0',
+  }),
+  'card.delivery-address.record': (seed) => sampleDeliveryAddressRecord(seed),
+  'card.delivery-address.acknowledged': (seed) => ({
+    lgCode: sampleLgCode,
+    extractSha256: sha(seed),
+    recordCount: 100_000,
+    acceptedCount: 99_997,
+    rejectedCount: 3,
+    importedCount: 99_997,
+    rejectsRef: `file:///var/lib/hub/exchange/jukinet-cs/delivery-rejects-${pad(seed, 6)}.jsonl`,
+    asOf: at('02:00:00'),
+  }),
+  'mynumber-card.status-changed': (seed) => ({
+    lgCode: sampleLgCode,
+    juminhyoCode: sampleJuminhyoCode(seed),
+    cardEvent: 'ISSUED',
+    eventAt: at('10:00:00'),
+    cardExpiresOn: '2036-11-27',
+    authCertSerial: sampleCertSerial(seed),
+  }),
 };
+
+/** A synthetic 団体内統合宛名番号 for `seed` (15 digits starting with 7). */
+export function sampleIntegratedAtenaNumber(seed: number): string {
+  return `7${pad(seed % 100_000_000_000_000, 14)}`;
+}
+
+/** A synthetic 処理通番 for `seed`. */
+export function sampleProcessingSerial(seed: number): string {
+  return `PS-${pad(seed, 10)}`;
+}
+
+/** A synthetic 情報提供用個人識別符号 for `seed` (valid check character, nobody's token). */
+export function sampleFugo(seed: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let tail = '';
+  for (let value = seed, index = 0; index < 12; index += 1, value = Math.floor(value / 32)) {
+    tail = `${alphabet[value % 32] ?? 'A'}${tail}`;
+  }
+  return withFugoCheckChar(`SAMPLEFUGQ${'A'.repeat(9)}${tail}`);
+}
+
+/** One synthetic 送付先情報 record (resident `seed` of the synthetic city, sent to the 住所). */
+export function sampleDeliveryAddressRecord(seed: number): CardDeliveryAddressRecord {
+  const resident = sampleResident(seed);
+  return {
+    recordNo: seed,
+    juminhyoCode: resident.juminhyoCode,
+    recipientName: resident.name.name,
+    deliveryAddress: resident.address,
+    postalCode: resident.address.postalCode ?? '1000001',
+    printCategory: 'NORMAL',
+    specialCircumstance: false,
+    purpose: seed % 3 === 0 ? 'APPLICATION_FORM' : 'NUMBER_NOTICE',
+  };
+}
 
 /** A valid body of any message type for `seed` (deterministic). */
 export function sampleMessage<T extends MessageType>(messageType: T, seed = 1): MessageTypes[T] {

@@ -124,6 +124,20 @@ export type Sha256 = string;
  */
 export type DateTime = string;
 /**
+ * 文字コード
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FileEncoding".
+ */
+export type FileEncoding = 'UTF-8' | 'SJIS' | 'JUKINET';
+/**
+ * 住民票コード: 11 digits; check digit (告示436号, secondary source) is a warning unless the registry is configured to reject.
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "JuminhyoCode".
+ */
+export type JuminhyoCode = string;
+/**
  * 交付センター要求ID: Echoed verbatim.
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
@@ -180,12 +194,33 @@ export type IntegratedAtenaNumber = string;
  */
 export type StrictDate = string;
 /**
- * 住民票コード: 11 digits; check digit (告示436号, secondary source) is a warning unless the registry is configured to reject.
+ * バッチID: The sender's id of one batch of pairs (opaque).
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "JuminhyoCode".
+ * via the `definition` "BatchId".
  */
-export type JuminhyoCode = string;
+export type BatchId = string;
+/**
+ * 処理通番: Opaque (format not public).
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "ProcessingSerial".
+ */
+export type ProcessingSerial = string;
+/**
+ * 情報提供用個人識別符号: 符号: treated like a 個人番号 (declared by x-carries-my-number, masked, quarantined where not permitted). Format not public; the hub's: 32 base32 characters (A–Z, 2–7), the last a check character.
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "Fugo".
+ */
+export type Fugo = string;
+/**
+ * 個人番号（一括要求内）: 12 digits. In the batches of affair 5 the check digit is judged per pair by the 機構 (a wrong one refuses that pair with a reason), so one bad pair never fails the batch.
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MyNumberInBatch".
+ */
+export type MyNumberInBatch = string;
 /**
  * 半角カナ: Half-width katakana (U+FF66–U+FF9F) and ASCII space, the CS wire form. One byte per code point in CP932, so maxCodePoints is the CS record's byte length for the kana name (the layout reads it from here: connectors/jukinet-cs/codec.ts).
  *
@@ -193,13 +228,6 @@ export type JuminhyoCode = string;
  * via the `definition` "KanaHalfWidth".
  */
 export type KanaHalfWidth = string;
-/**
- * 文字コード
- *
- * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "FileEncoding".
- */
-export type FileEncoding = 'UTF-8' | 'SJIS' | 'JUKINET';
 /**
  * ハッシュ値: Keyed hash (hex), never the value.
  *
@@ -214,6 +242,21 @@ export type HashedValue = string;
  * via the `definition` "PrefectureCode".
  */
 export type PrefectureCode = string;
+/**
+ * 個人番号カード事象: ISSUED 交付 / SUSPENDED 一時停止 / SUSPENSION_LIFTED 一時停止解除 / REVOKED 廃止 / RECOVERED 回収 / RETURNED 返還 / CONTINUED_USE 継続利用（特例転入後） / EXPIRY_DATE_CHANGED 有効期限変更
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "CardEvent".
+ */
+export type CardEvent =
+  | 'ISSUED'
+  | 'SUSPENDED'
+  | 'SUSPENSION_LIFTED'
+  | 'REVOKED'
+  | 'RECOVERED'
+  | 'RETURNED'
+  | 'CONTINUED_USE'
+  | 'EXPIRY_DATE_CHANGED';
 /**
  * 国名コード: ISO 3166-1 numeric (assumed).
  *
@@ -242,13 +285,6 @@ export type Art30_45Category =
  */
 export type ResidenceCardNumber = string;
 /**
- * 処理通番: Opaque (format not public).
- *
- * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "ProcessingSerial".
- */
-export type ProcessingSerial = string;
-/**
  * システム識別子: KIZON_JUKI 既存住基 / JUKINET_CS 市町村CS / JLIS_ZENKOKU 全国サーバ / TODOFUKEN_SERVER 都道府県サーバ / OTHER_MUNICIPALITY 他市町村 / KOSEKI 戸籍 / KOSEKI_FUHYO 附票 / MOJ_TERMINAL 法務省情報連携端末 / KYOTSU_KIBAN 共通基盤/宛名 / TOUGOU_ATENA 団体内統合宛名 / CHUKAN_SERVER 中間サーバ / TOUGOU_TANMATSU 統合端末 / CARD_MGMT 個人番号カード管理システム / CONVENI_ISSUANCE 証明書コンビニ交付システム / JLIS_CERT_CENTER 証明書交付センター
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
@@ -276,9 +312,17 @@ export type SystemId =
  */
 export interface MessageTypes {
   'atena.changed': AtenaChanged;
+  'card.delivery-address.acknowledged': CardDeliveryAddressAcknowledged;
+  'card.delivery-address.extract-ready': CardDeliveryAddressExtractReady;
+  'card.delivery-address.record': CardDeliveryAddressRecord;
   'certificate.data.query': CertificateDataQuery;
   'certificate.data.replied': CertificateDataReplied;
   'chukan.juminhyo-kankei.updated': ChukanJuminhyoKankeiUpdated;
+  'fugo.acquisition.completed': FugoAcquisitionCompleted;
+  'fugo.acquisition.reported': FugoAcquisitionReported;
+  'fugo.acquisition.requested': FugoAcquisitionRequested;
+  'fugo.pairs.provided': FugoPairsProvided;
+  'fugo.serials.assigned': FugoSerialsAssigned;
   'identity-info.update.acknowledged': IdentityInfoUpdateAcknowledged;
   'identity-info.update.rejected': IdentityInfoUpdateRejected;
   'identity-info.update.submitted': IdentityInfoUpdateSubmitted;
@@ -295,6 +339,7 @@ export interface MessageTypes {
   'move-in.notice.overdue': MoveInNoticeOverdue;
   'move-in.notice.received': MoveInNoticeReceived;
   'move-in.notice.sent': MoveInNoticeSent;
+  'mynumber-card.status-changed': MynumberCardStatusChanged;
   'mynumber.change.completed': MynumberChangeCompleted;
   'mynumber.change.requested': MynumberChangeRequested;
   'mynumber.generation.completed': MynumberGenerationCompleted;
@@ -597,6 +642,142 @@ export interface MovementReason {
   sourceCode?: string;
 }
 /**
+ * 送付先情報 受付結果 (card.delivery-address.acknowledged)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "CardDeliveryAddressAcknowledged".
+ */
+export interface CardDeliveryAddressAcknowledged {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 抽出ファイルのSHA-256
+   */
+  extractSha256: Sha256;
+  /**
+   * 件数
+   */
+  recordCount: number;
+  /**
+   * 受付件数
+   */
+  acceptedCount: number;
+  /**
+   * 不備件数
+   */
+  rejectedCount: number;
+  /**
+   * カード管理システム取込件数
+   */
+  importedCount: number;
+  /**
+   * 不備一覧ファイル参照
+   */
+  rejectsRef?: FileRef;
+  /**
+   * 基準日時
+   */
+  asOf: DateTime;
+}
+/**
+ * 送付先情報 抽出ファイル準備完了 (card.delivery-address.extract-ready)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "CardDeliveryAddressExtractReady".
+ */
+export interface CardDeliveryAddressExtractReady {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * ファイル参照
+   */
+  fileRef: FileRef;
+  /**
+   * SHA-256
+   */
+  sha256: Sha256;
+  /**
+   * 件数
+   */
+  recordCount: number;
+  /**
+   * 基準日時
+   */
+  asOf: DateTime;
+  /**
+   * 文字コード
+   */
+  encoding: FileEncoding;
+  /**
+   * レイアウト版
+   */
+  layoutVersion: string;
+  /**
+   * 抽出ファイルのSHA-256
+   */
+  extractSha256?: Sha256;
+  /**
+   * 受付件数
+   */
+  acceptedCount?: number;
+  /**
+   * 不備件数
+   */
+  rejectedCount?: number;
+  /**
+   * 不備一覧ファイル参照
+   */
+  rejectsRef?: FileRef;
+}
+/**
+ * 送付先情報（1件） (card.delivery-address.record)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "CardDeliveryAddressRecord".
+ */
+export interface CardDeliveryAddressRecord {
+  /**
+   * レコード番号
+   */
+  recordNo: number;
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 宛名氏名
+   */
+  recipientName: MjText;
+  /**
+   * 送付先住所
+   */
+  deliveryAddress: Address;
+  /**
+   * 郵便番号
+   */
+  postalCode: PostalCode;
+  /**
+   * 印刷区分: Codes not public [NP]: NORMAL 通常 / HOUSEHOLD 世帯一括 / RESIDENCE 居所送付
+   */
+  printCategory: 'NORMAL' | 'HOUSEHOLD' | 'RESIDENCE';
+  /**
+   * 特別な事情
+   */
+  specialCircumstance: boolean;
+  /**
+   * 送付目的
+   */
+  purpose: 'NUMBER_NOTICE' | 'APPLICATION_FORM' | 'RENEWAL_NOTICE';
+  /**
+   * 世帯グループID
+   */
+  householdGroupId?: string;
+}
+/**
  * 証明書記載用情報照会 (certificate.data.query)
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
@@ -828,6 +1009,211 @@ export interface ChukanJuminhyoKankeiUpdated {
    * 処理日
    */
   processedOn: StrictDate;
+}
+/**
+ * 情報提供用個人識別符号 通知 (fugo.acquisition.completed)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FugoAcquisitionCompleted".
+ */
+export interface FugoAcquisitionCompleted {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * バッチID
+   */
+  batchId: BatchId;
+  /**
+   * 符号
+   *
+   * @maxItems 10000
+   */
+  fugos: {
+    /**
+     * 処理通番
+     */
+    processingSerial: ProcessingSerial;
+    /**
+     * 情報提供用個人識別符号
+     */
+    fugo: Fugo;
+  }[];
+  /**
+   * 取得できなかったペア
+   *
+   * @maxItems 10000
+   */
+  failures: {
+    /**
+     * 処理通番
+     */
+    processingSerial: ProcessingSerial;
+    /**
+     * エラーコード
+     */
+    errorCode: string;
+    /**
+     * 理由（日本語）
+     */
+    reasonJa: string;
+    /**
+     * 理由（英語）
+     */
+    reasonEn: string;
+  }[];
+}
+/**
+ * 情報提供用個人識別符号 取得結果報告 (fugo.acquisition.reported)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FugoAcquisitionReported".
+ */
+export interface FugoAcquisitionReported {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * バッチID
+   */
+  batchId: BatchId;
+  /**
+   * 要求件数
+   */
+  requestedCount: number;
+  /**
+   * 取得件数
+   */
+  acquiredCount: number;
+  /**
+   * 取得できなかったペア
+   *
+   * @maxItems 10000
+   */
+  failures: {
+    /**
+     * 処理通番
+     */
+    processingSerial: ProcessingSerial;
+    /**
+     * エラーコード
+     */
+    errorCode: string;
+    /**
+     * 理由（日本語）
+     */
+    reasonJa: string;
+    /**
+     * 理由（英語）
+     */
+    reasonEn: string;
+  }[];
+}
+/**
+ * 情報提供用個人識別符号 取得要求 (fugo.acquisition.requested)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FugoAcquisitionRequested".
+ */
+export interface FugoAcquisitionRequested {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * バッチID
+   */
+  batchId: BatchId;
+  /**
+   * 処理通番と個人番号
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  items: {
+    /**
+     * 処理通番
+     */
+    processingSerial: ProcessingSerial;
+    /**
+     * 個人番号
+     */
+    myNumber: MyNumberInBatch;
+  }[];
+}
+/**
+ * 個人番号・団体内統合宛名番号ペア送信 (fugo.pairs.provided)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FugoPairsProvided".
+ */
+export interface FugoPairsProvided {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * バッチID
+   */
+  batchId: BatchId;
+  /**
+   * 再送
+   */
+  resend: boolean;
+  /**
+   * ペア
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  pairs: {
+    /**
+     * 団体内統合宛名番号
+     */
+    integratedAtenaNumber: IntegratedAtenaNumber;
+    /**
+     * 個人番号
+     */
+    myNumber: MyNumberInBatch;
+  }[];
+}
+/**
+ * 処理通番付与（中間サーバ） (fugo.serials.assigned)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "FugoSerialsAssigned".
+ */
+export interface FugoSerialsAssigned {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * バッチID
+   */
+  batchId: BatchId;
+  /**
+   * 処理通番と個人番号
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  items: {
+    /**
+     * 処理通番
+     */
+    processingSerial: ProcessingSerial;
+    /**
+     * 団体内統合宛名番号
+     */
+    integratedAtenaNumber: IntegratedAtenaNumber;
+    /**
+     * 個人番号
+     */
+    myNumber: MyNumberInBatch;
+  }[];
 }
 /**
  * 本人確認情報更新受理 (identity-info.update.acknowledged)
@@ -1539,6 +1925,59 @@ export interface MoveInNoticeSent {
    * 特例転入
    */
   specialMoveIn?: boolean;
+}
+/**
+ * 個人番号カード 状態変更 (mynumber-card.status-changed)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MynumberCardStatusChanged".
+ */
+export interface MynumberCardStatusChanged {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 事象
+   */
+  cardEvent: CardEvent;
+  /**
+   * 事象日時
+   */
+  eventAt: DateTime;
+  /**
+   * 事由
+   */
+  reason?:
+    | 'LOST'
+    | 'EXPIRED'
+    | 'MOVE_OUT_LAPSE'
+    | 'DEATH'
+    | 'STATUS_OF_RESIDENCE_EXPIRY'
+    | 'FOUND'
+    | 'HOLDER_REQUEST'
+    | 'SPECIAL_MOVE_IN'
+    | 'OTHER';
+  /**
+   * 有効期限
+   */
+  cardExpiresOn?: StrictDate;
+  /**
+   * 新住所
+   */
+  newAddress?: Address;
+  /**
+   * 利用者証明用電子証明書シリアル番号
+   */
+  authCertSerial?: CertSerial;
+  /**
+   * 署名用電子証明書シリアル番号
+   */
+  signCertSerial?: CertSerial;
 }
 /**
  * 個人番号変更完了 (mynumber.change.completed)

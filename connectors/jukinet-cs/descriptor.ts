@@ -55,3 +55,20 @@ export const otherMunicipalityDescriptor = {
   codecs: [],
   behind: 'JUKINET_CS',
 } as const satisfies SystemDescriptor;
+
+/** 情報提供ネットワークシステム behind the CS and 機構: generates the 符号 (affair 5); see `fugo.ts`. */
+export const infoProvisionNetworkDescriptor = {
+  system: 'INFO_PROVISION_NETWORK',
+  folder: 'jukinet-cs',
+  name: {
+    ja: '情報提供ネットワークシステム（符号生成）',
+    en: 'Information provision network (token generation)',
+  },
+  urlVariable: 'HUB_INFO_PROVISION_NETWORK_URL',
+  defaultPort: 18131,
+  myNumber: false,
+  edges: [],
+  codecs: [],
+  behind: 'JUKINET_CS',
+  aliases: ['fugo'],
+} as const satisfies SystemDescriptor;

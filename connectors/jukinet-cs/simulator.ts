@@ -25,12 +25,19 @@ import { IdentityHoldings, type Drift } from './holdings.js';
 import { isCheckField } from './items.js';
 import { mountMoveInNoticeTrigger } from './notices.js';
 import type { KikouRequest } from './kikou.js';
+import { forwardDeliveryAddresses } from './delivery-address.js';
+import { forwardFugoRequest } from './fugo.js';
+
+const defaultUrl = (port: number) => `http://127.0.0.1:${String(port)}`;
 
 /** Where the CS forwards to. */
 export interface CsPeers {
   readonly prefecture: () => string;
   readonly national: () => string;
   readonly otherMunicipality: () => string;
+  /** 情報提供ネットワークシステム (affair 5) and 個人番号カード管理システム (affair 9). */
+  readonly infoProvisionNetwork?: () => string;
+  readonly cardMgmt?: () => string;
 }
 
 /** Options of the CS simulator. */
@@ -221,6 +228,18 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
         case 'suppression.changed':
           // 支援措置 for the 住基ネット side (j410): taken as is (affair 11's route sends it).
           return { body };
+        case 'fugo.acquisition.requested':
+          return forwardFugoRequest(inbound, body, {
+            ingress: options.ingress,
+            later,
+            networkUrl: options.peers.infoProvisionNetwork ?? (() => defaultUrl(18131)),
+          });
+        case 'card.delivery-address.extract-ready':
+          return forwardDeliveryAddresses(inbound, body, {
+            ingress: options.ingress,
+            later,
+            cardUrl: options.peers.cardMgmt ?? (() => defaultUrl(18130)),
+          });
         default:
           return { body, status: 400 };
       }

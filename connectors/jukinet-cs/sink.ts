@@ -8,8 +8,12 @@
 import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import type { SchemaRegistry } from '../../schemas/registry.js';
 import { schemaRegistry } from '../../schemas/registry.js';
-import type { JukinetConsistencyCheckExtractReady } from '../../schemas/types.gen.js';
+import type {
+  CardDeliveryAddressExtractReady,
+  JukinetConsistencyCheckExtractReady,
+} from '../../schemas/types.gen.js';
 import { postBytes } from '../runtime/http-sink.js';
+import { convertDeliveryAddresses } from './delivery-address.js';
 import { jukinetCsDescriptor } from './descriptor.js';
 import { convertExtract } from './extract.js';
 
@@ -44,6 +48,17 @@ export function jukinetCsSink(options: JukinetCsSinkOptions): Sink {
     system: JUKINET_CS,
     allowsMyNumber: jukinetCsDescriptor.myNumber,
     async deliver(message) {
+      if (message.messageType === 'card.delivery-address.extract-ready') {
+        const manifest = message.body as CardDeliveryAddressExtractReady;
+        const converted = await convertDeliveryAddresses(
+          manifest,
+          message.messageId,
+          options.exchangeDir,
+          catalogue,
+        );
+        await send(message, Buffer.from(JSON.stringify(converted), 'utf8'));
+        return;
+      }
       if (message.messageType !== 'jukinet.consistency-check.extract-ready') {
         await send(message, message.content);
         return;

@@ -24,6 +24,7 @@ import type {
 import { openAtomicFile } from '../runtime/files.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Simulator } from '../runtime/simulator.js';
+import { addCardTriggers } from './cards.js';
 import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
 import { applyOverrides } from './overrides.js';
@@ -219,5 +220,6 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
     })();
   });
   mountSuppressionTrigger(sim, options.ingress);
+  addCardTriggers(sim, options);
   return sim;
 }

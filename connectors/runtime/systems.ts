@@ -4,10 +4,12 @@
  * only), so the configuration can read it without loading sinks or simulators; the connectors
  * themselves are registered in `connectors/index.ts`.
  */
+import { cardKanriDescriptor } from '../card-kanri/descriptor.js';
 import { chukanServerDescriptor } from '../chukan-server/descriptor.js';
 import { conveniIssuanceDescriptor } from '../conveni-issuance/descriptor.js';
 import { jlisCertCenterDescriptor } from '../jlis-cert-center/descriptor.js';
 import {
+  infoProvisionNetworkDescriptor,
   jukinetCsDescriptor,
   nationalServerDescriptor,
   otherMunicipalityDescriptor,
@@ -24,6 +26,8 @@ export const systemDescriptors = [
   prefectureServerDescriptor,
   nationalServerDescriptor,
   otherMunicipalityDescriptor,
+  infoProvisionNetworkDescriptor,
+  cardKanriDescriptor,
   chukanServerDescriptor,
   kosekiDescriptor,
   jukinetCsDescriptor,

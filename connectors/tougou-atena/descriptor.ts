@@ -1,4 +1,4 @@
-/** 団体内統合宛名: it links 個人番号 to the 団体内統合宛名番号, so every affair may send it one. */
+/** 団体内統合宛名: it links 個人番号 to the 団体内統合宛名番号, so every affair may send it one; it originates the pairs and 符号取得要求 of affair 5. */
 import type { SystemDescriptor } from '../runtime/descriptor.js';
 
 export const tougouAtenaDescriptor = {
@@ -8,6 +8,6 @@ export const tougouAtenaDescriptor = {
   urlVariable: 'HUB_TOUGOU_ATENA_URL',
   defaultPort: 18107,
   myNumber: true,
-  edges: ['sink'],
+  edges: ['sink', 'ingress'],
   codecs: [],
 } as const satisfies SystemDescriptor;

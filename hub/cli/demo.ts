@@ -1,13 +1,14 @@
 /**
- * `hub demo affair-1|affair-8|affair-11`: triggers one affair at the simulators of a running hub
+ * `hub demo affair-1|5|8|9|10|11`: triggers one affair at the simulators of a running hub
  * (`npm start` runs them) and says where to watch it. It only asks the simulated systems to do what
  * the real ones do (record a movement, write an extract, send kiosk requests); the hub does the rest.
  */
 import type { Command } from 'commander';
 import { defaultPorts, type SimSystem } from '../../connectors/runtime/systems.js';
+import { demos5910 } from './demo-5-9-10.js';
 import { complain, configOrComplain, describeError, exitCodes, say } from './output.js';
 
-const affairs = ['affair-1', 'affair-8', 'affair-11'] as const;
+const affairs = ['affair-1', 'affair-5', 'affair-8', 'affair-9', 'affair-10', 'affair-11'] as const;
 
 function simUrl(system: SimSystem): string {
   return `http://127.0.0.1:${String(defaultPorts[system])}`;
@@ -54,7 +55,16 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
   const metricsUrl = `http://127.0.0.1:${String(config.httpPort)}/metrics`;
   const seed = 1 + Math.floor(Math.random() * 90_000);
   try {
-    if (affair === 'affair-1') {
+    const demo5910 = demos5910[affair];
+    if (demo5910 !== undefined) {
+      await demo5910(count, seed, {
+        post,
+        simUrl,
+        watch: (systems) => {
+          watch(systems, metricsUrl);
+        },
+      });
+    } else if (affair === 'affair-1') {
       await post('KIZON_JUKI', '/trigger/movement', { reason: 'DOMESTIC_MOVE_IN', seed });
       await post('KIZON_JUKI', '/trigger/movement', { reason: 'OVERSEAS_MOVE_IN', seed: seed + 1 });
       await post('KIZON_JUKI', '/trigger/movement', { reason: 'BIRTH', seed: seed + 2 });
@@ -137,15 +147,19 @@ export function registerDemoCommand(
     .command('demo')
     .summary('Run one affair end to end / 事務デモ実行')
     .description(
-      'Trigger affair-1, affair-8 or affair-11 at the simulators of a running hub and show where to watch.\n' +
-        '起動中のハブのシミュレータで事務 1・8・11 を実行し、確認先を表示する。',
+      'Trigger affair-1, 5, 8, 9, 10 or 11 at the simulators of a running hub and show where to watch.\n' +
+        '起動中のハブのシミュレータで事務 1・5・8・9・10・11 を実行し、確認先を表示する。',
     )
     .argument('<affair>', affairs.join(' | '))
-    .option('--count <n>', 'records (affair-8) or requests (affair-11) / 件数', (value) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error('a positive whole number');
-      return n;
-    })
+    .option(
+      '--count <n>',
+      'pairs (affair-5), records (affair-8, 9) or requests (affair-11) / 件数',
+      (value) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n <= 0) throw new Error('a positive whole number');
+        return n;
+      },
+    )
     .action(async (affair: string, options: { count?: number }) => {
       setCode(await demoCommand(affair, options.count));
     });

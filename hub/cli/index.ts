@@ -88,7 +88,10 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
     'ベンチマークを実行する（npm run bench と同じ）。ハブと基準値を同じ実行内で交互に測り、比を表示する。',
   )
     .option('--quick', 'a short smoke run / 短い確認実行', false)
-    .option('--only <name>', 'one benchmark: route-hop, start, kiosk, bulk / 1 つだけ実行')
+    .option(
+      '--only <name>',
+      'one benchmark: route-hop, start, kiosk, bulk, delivery-address / 1 つだけ実行',
+    )
     .action(async (options: { quick: boolean; only?: string }) => {
       const { spawn } = await import('node:child_process');
       const script = new URL('../../bench/run.ts', import.meta.url);

@@ -4,11 +4,13 @@
  * personal fields are masked by their key name, and every string is scanned for valid My Numbers
  * (ASCII or full-width digits, with separators, inside free text).
  */
+import { findFugos, maskFugos } from './fugo.js';
 import { containsMyNumber, findMyNumbers, maskMyNumbers } from './my-number.js';
 
 /** The kinds of personal data a field name can reveal, with the fixed text that replaces it. */
 export const masks = {
   myNumber: '[個人番号]',
+  fugo: '[符号]',
   name: '[氏名]',
   address: '[住所]',
   birthDate: '[生年月日]',
@@ -58,6 +60,7 @@ const documentKeys = new Set(['pdf', 'document', 'certificatePdf']);
 /** The kind of personal data a field of this name holds, or undefined when the name says nothing. */
 export function maskKindOf(key: string): MaskKind | undefined {
   if (/mynumber/i.test(key)) return 'myNumber';
+  if (/fugo/i.test(key)) return 'fugo';
   if (nameKeys.has(key) || /^(?:name|.+Name)Kana$/.test(key)) return 'name';
   if (addressKeys.has(key)) return 'address';
   if (/.Address$/.test(key) && !technicalAddressKeys.has(key)) return 'address';
@@ -68,18 +71,21 @@ export function maskKindOf(key: string): MaskKind | undefined {
 
 /** Masks every valid My Number in free text. */
 export function maskText(text: string): string {
-  return maskMyNumbers(text);
+  return maskFugos(maskMyNumbers(text));
 }
 
 /** One place in a text where a value that must not be shown was found. */
 export interface Leak {
-  readonly kind: 'my-number';
+  readonly kind: 'my-number' | 'fugo';
   readonly index: number;
 }
 
 /** Scans a text (a log file, CLI output) for My Numbers; returns where, never what. */
 export function scanForLeaks(text: string): Leak[] {
-  return findMyNumbers(text).map((hit) => ({ kind: 'my-number', index: hit.index }));
+  return [
+    ...findMyNumbers(text).map((hit) => ({ kind: 'my-number' as const, index: hit.index })),
+    ...findFugos(text).map((hit) => ({ kind: 'fugo' as const, index: hit.index })),
+  ];
 }
 
 const maxDepth = 32;

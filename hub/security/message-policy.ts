@@ -13,12 +13,24 @@
  *   in its metadata is quarantined (dead letter, reason class `policy`), never delivered.
  * - A body carries 個人番号 only when its message type declares it, and goes only to a system that
  *   may receive it on the route (the seed's legend), or to the hub's own bus.
- * Findings name the part (and a masked property or header name), never the value.
+ * Findings name the part (and a masked property or header name), never the value. "My Number" here
+ * includes the 符号 (hub/security/fugo.ts): both are found, declared and permitted alike.
  */
 import iconv from 'iconv-lite';
 import { PolicyError } from '../errors.js';
 import { maskText } from './mask.js';
-import { containsMyNumber, findMyNumbers } from './my-number.js';
+import { containsFugo, findFugos } from './fugo.js';
+import { containsMyNumber as containsNumber, findMyNumbers as findNumbers } from './my-number.js';
+
+// The identifiers this policy guards: the 個人番号 and the 符号 (情報提供用個人識別符号, affair 5),
+// which is treated exactly like a My Number — declared by `x-carries-my-number`, sent only where a
+// 個人番号 may go, quarantined anywhere else. Every check below goes through these two functions.
+function findMyNumbers(text: string): { index: number }[] {
+  return [...findNumbers(text), ...findFugos(text)];
+}
+function containsMyNumber(value: unknown): boolean {
+  return containsNumber(value) || containsFugo(value);
+}
 
 /** A message, or the parts of it that are known at the place of the check. */
 export interface MessageEnvelope {

@@ -64,6 +64,9 @@ export interface DeadLetter {
   readonly errorCode: string;
   readonly step: string;
   readonly body: string;
+  /** The reason headers (x-hub-reason-ja / -en). */
+  readonly reasonJa: string;
+  readonly reasonEn: string;
 }
 
 /** Starts simulators and the hub with the given routes as flows (default: the shipped flows). */
@@ -144,6 +147,8 @@ export async function startE2e(
           errorCode: text('x-hub-error-code'),
           step: text('x-hub-original-queue') || text('x-hub-step'),
           body: message.content.toString('utf8'),
+          reasonJa: text('x-hub-reason-ja'),
+          reasonEn: text('x-hub-reason-en'),
         });
       }
     } finally {

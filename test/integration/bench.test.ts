@@ -15,6 +15,7 @@ describe('hub bench --quick (the CI smoke run of the benchmarks)', function () {
     expect(result.stdout).to.match(
       /affair 8 bulk .*\n {2}hub: {6}10k: \d+ rec\/s, peak RSS \d+ MB/,
     );
+    expect(result.stdout).to.match(/affair 9 bulk .*\n {2}hub: {6}\d+ rec\/s, peak RSS \d+ MB/);
     // A ratio line per benchmark; no timed assertion (the numbers are for docs/benchmarks.md).
     expect(result.stdout.match(/ratio: {4}\d+\.\d+×/g)).to.have.length.at.least(4);
   });
