@@ -18,6 +18,7 @@ import {
   type TestVhost,
 } from '../support/broker.js';
 import { tempSqliteUrl } from '../support/engine-harness.js';
+import { logChild } from '../support/hub-logs.js';
 
 /** One POST as the destination received it. */
 interface RawDelivery {
@@ -83,8 +84,9 @@ class Destination {
 async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fault-worker.ts'], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  logChild(child, `fault worker ${env['FAULT_ROUTE'] ?? 'forward'}`);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -91,13 +91,13 @@ describe('ingest: oversized records are refused once, on every path', function (
         // The body limit is above the record limit (4 MiB default): the record limit still holds.
         HUB_INGEST_MAX_BYTES: String(8 * 1024 * 1024),
         HUB_SIMULATORS: 'off',
-        HUB_LOG_LEVEL: 'warn',
+        HUB_LOG_LEVEL: 'debug',
         HUB_FLOWS_DIR: flowsDirFor([], []),
       }),
       { plugins: [ingestPlugin] },
     );
     configureLogger({
-      level: 'warn',
+      level: 'debug',
       destination: createWriteStream(suiteLogFile, { flags: 'a' }),
     });
     base = `http://127.0.0.1:${String(hub.httpPort)}`;

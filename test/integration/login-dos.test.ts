@@ -91,7 +91,7 @@ describe('16 wrong-password loops leave /healthz responsive', function () {
         HUB_DATA_DIR: dataDir,
         HUB_SIMULATORS: 'off',
         HUB_OUTBOX_POLL_MS: '0',
-        HUB_LOG_LEVEL: 'error',
+        HUB_LOG_LEVEL: 'debug',
         ...env,
       }),
       { plugins: [] },

@@ -3,6 +3,7 @@ import { migrationsDirectory, readDate, StoreUnavailableError } from '../../hub/
 import { migrateCommand, rollbackAll } from '../../hub/store/migrate.js';
 import type { OutcomeRow } from '../../hub/store/types.js';
 import { mysqlDatabaseExists, withStores } from '../support/db.js';
+import { childLogEnv, logOutput } from '../support/hub-logs.js';
 import type { Knex } from 'knex';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -64,10 +65,12 @@ async function startHubProcess(url: string): Promise<void> {
     'await store.ping();',
     'await store.close();',
   ].join('\n');
-  await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: repoRoot,
-    env: { ...process.env, HUB_LOG_LEVEL: 'silent' },
-  });
+  const { stdout, stderr } = await execFileAsync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: repoRoot, env: { ...process.env, ...childLogEnv } },
+  );
+  logOutput('store opening process', undefined, stdout, stderr);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

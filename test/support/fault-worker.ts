@@ -6,16 +6,14 @@
  * Every POST carries the message id as its idempotency key and this process's id in `x-worker`, so
  * the destination can tell which process delivered what without asking the hub.
  */
-import { createWriteStream } from 'node:fs';
 import { ConnectorError } from '../../hub/errors.js';
 import { configureLogger } from '../../hub/logger.js';
 import type { Sink, StepSpec } from '../../hub/engine/step.js';
 import { startEngine } from './engine-harness.js';
 
-// Log into the suite's log file at debug level, so the leak scan covers this process too.
-const logFile = process.env['HUB_TEST_LOG'];
-if (logFile !== undefined)
-  configureLogger({ level: 'debug', destination: createWriteStream(logFile, { flags: 'a' }) });
+// Log to stdout at debug level: the test writes it to this process's log (test/support/hub-logs.ts),
+// which the suite's final scan reads.
+configureLogger({ level: 'debug' });
 
 const url = process.env['FAULT_AMQP_URL'] ?? '';
 const dbUrl = process.env['FAULT_DB_URL'] ?? '';
