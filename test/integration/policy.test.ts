@@ -5,7 +5,7 @@ import { DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, createBroker } from '../../hub/brok
 import { kyotsuKibanSimulator } from '../../connectors/kyotsu-kiban/simulator.js';
 import { kyotsuKibanSink } from '../../connectors/kyotsu-kiban/sink.js';
 import type { Simulator } from '../../connectors/runtime/simulator.js';
-import { PolicyError } from '../../hub/errors.js';
+import { DeadlineError, PolicyError } from '../../hub/errors.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { createVhost, eventually, rawConnection, type TestVhost } from '../support/broker.js';
 import { leakCorpus, lookAlikeCorpus } from '../support/leak-corpus.js';
@@ -434,7 +434,7 @@ describe('My Number policy: quarantine, never deliver', function () {
         } catch (error) {
           caught = error;
         }
-        expect(caught, 'no reply carrying a My Number').to.be.instanceOf(Error);
+        expect(caught, 'no reply carrying a My Number').to.be.instanceOf(DeadlineError);
       } finally {
         await client.close();
       }

@@ -26,13 +26,15 @@ process.env['HUB_TEST_LOG'] = suiteLogFile;
 // Append mode: child processes and CLI runs may append to the same file, and a stream in 'w' mode
 // would write over their lines at its own offset.
 const stream = createWriteStream(suiteLogFile, { flags: 'a' });
-configureLogger({ level: 'debug', destination: stream });
+// Pinned: a hub a test starts in-process with its own configured level (info by default) still
+// logs at debug into this file.
+configureLogger({ level: 'debug', destination: stream, pinLevel: true });
 // A canary through the hub's own logger at debug: if the logger were not writing this file at
 // debug level, the log would stay empty and the final check fails instead of scanning nothing.
 const canary = 'test run: hub log at debug';
 logger().debug({ pid: process.pid }, canary);
 
-/** Tests that left the hub's log level above debug (a hub started in-process with another level). */
+/** Tests that left the hub's log level above debug (cannot happen while the level is pinned). */
 const lowered: string[] = [];
 
 /** Where in `file` the detector found numbers (line numbers only, never the value). */
