@@ -401,9 +401,15 @@ describe('store', function () {
     });
 
     describe('reachability', function () {
-      it('pings an open store', async function () {
+      it('pings an open store, and a ping of a lost connection fails as unavailable', async function () {
         const store = await openFreshStore();
-        await store.ping();
+        const pinged = await store.ping().then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
+        expect(pinged).to.equal('answered');
+        await store.knex.destroy();
+        expect(await rejection(store.ping())).to.be.instanceOf(StoreUnavailableError);
       });
 
       it('fails with a message naming where (no password) and what to do', async function () {

@@ -22,10 +22,23 @@ export interface ChildLog {
   readonly file: string;
 }
 
-const registered: ChildLog[] = [];
+/**
+ * Shared by every copy of this module in the process: mocha loads test/support/setup.ts through its
+ * `require` option and tests import it again, which can make two module instances.
+ */
+interface Shared {
+  reset: boolean;
+  readonly registered: ChildLog[];
+}
+const shared: Shared = ((globalThis as Record<symbol, Shared | undefined>)[
+  Symbol.for('juki-hub.test.hub-logs')
+] ??= { reset: false, registered: [] });
+const registered = shared.registered;
 
-/** Empties the directory (once, when the suite starts). */
+/** Empties the directory, once per test process (a second call does nothing). */
 export function resetHubLogs(): void {
+  if (shared.reset) return;
+  shared.reset = true;
   rmSync(hubLogDir, { recursive: true, force: true });
   mkdirSync(hubLogDir, { recursive: true });
 }

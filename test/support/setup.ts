@@ -25,7 +25,11 @@ export const suiteLogFile = join(hubLogDir, `mocha-${String(process.pid)}.log`);
 process.env['HUB_TEST_LOG'] = suiteLogFile;
 // Append mode: child processes and CLI runs may append to the same file, and a stream in 'w' mode
 // would write over their lines at its own offset.
-const stream = createWriteStream(suiteLogFile, { flags: 'a' });
+// One stream per process, even when this module is loaded twice (mocha's `require` and a test's
+// import can make two instances).
+const stream = ((globalThis as Record<symbol, NodeJS.WritableStream | undefined>)[
+  Symbol.for('juki-hub.test.suite-log')
+] ??= createWriteStream(suiteLogFile, { flags: 'a' })) as ReturnType<typeof createWriteStream>;
 // Pinned: a hub a test starts in-process with its own configured level (info by default) still
 // logs at debug into this file.
 configureLogger({ level: 'debug', destination: stream, pinLevel: true });
@@ -59,7 +63,9 @@ export const mochaHooks = {
     await new Promise<void>((resolve) => stream.end(resolve));
     const problems: string[] = [];
     if (!existsSync(suiteLogFile) || !readFileSync(suiteLogFile, 'utf8').includes(canary)) {
-      problems.push(`the test process's hub log ${suiteLogFile} is missing or lacks its debug line`);
+      problems.push(
+        `the test process's hub log ${suiteLogFile} is missing or lacks its debug line`,
+      );
     }
     for (const log of registeredLogs()) {
       if (!existsSync(log.file)) problems.push(`the log of ${log.label} is missing (${log.file})`);
