@@ -6,14 +6,20 @@
  * reads would otherwise pass any scan.
  */
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Where the logs go (not configurable: the scan must not be pointed elsewhere by an environment). */
-export const hubLogDir = join(root, '.test-results', 'hub-logs');
+/** All test runs' log directories. */
+const allRuns = join(root, '.test-results', 'hub-logs');
+
+/**
+ * Where this run's logs go: one directory per test process, so that two mocha runs in one checkout
+ * do not empty each other's (not configurable: the scan must not be pointed elsewhere).
+ */
+export const hubLogDir = join(allRuns, `run-${String(process.pid)}`);
 
 /** One child process's log. */
 export interface ChildLog {
@@ -35,11 +41,26 @@ const shared: Shared = ((globalThis as Record<symbol, Shared | undefined>)[
 ] ??= { reset: false, registered: [] });
 const registered = shared.registered;
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Empties the directory, once per test process (a second call does nothing). */
 export function resetHubLogs(): void {
   if (shared.reset) return;
   shared.reset = true;
-  rmSync(hubLogDir, { recursive: true, force: true });
+  // Remove the directories of runs that have ended (their process is gone) and start this one empty.
+  mkdirSync(allRuns, { recursive: true });
+  for (const name of readdirSync(allRuns)) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || !alive(pid))
+      rmSync(join(allRuns, name), { recursive: true, force: true });
+  }
   mkdirSync(hubLogDir, { recursive: true });
 }
 
