@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DEAD_LETTER_QUEUE,
   EVENTS_EXCHANGE,
+  TopologyConflictError,
   createBroker,
   type Broker,
 } from '../../hub/broker/index.js';
@@ -165,7 +166,8 @@ describe('engine (real RabbitMQ, SQLite store)', function () {
       () => undefined,
       (caught: unknown) => caught,
     );
-    expect(String(error)).to.match(/topology|inequivalent|PRECONDITION/i);
+    expect(error).to.be.instanceOf(TopologyConflictError);
+    expect((error as TopologyConflictError).code).to.equal('HUB_TOPOLOGY_CONFLICT');
     expect(harness.engine.steps()).to.deep.equal(before);
     // The undone switch left the previous routes whole: test.deliver is still bound and delivers,
     // also after a reconnect (the broker re-declares the previous topology, not the refused one).
