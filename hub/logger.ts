@@ -50,7 +50,7 @@ export function createRoot(level: string, destination?: NodeJS.WritableStream): 
   );
 }
 
-const output: { destination?: NodeJS.WritableStream } = {};
+const output: { destination?: NodeJS.WritableStream; pinnedLevel?: string } = {};
 let root: Logger = createRoot(process.env['HUB_LOG_LEVEL'] ?? 'info');
 
 /** The one root logger. Components ask for a child; nobody calls console.* for operational output. */
@@ -87,11 +87,16 @@ export function loggerFor(component: string): Logger {
 /**
  * Replaces the root logger's level or destination (start-up, tests). A call that names no
  * destination keeps the current one, so `startHub` setting the level does not undo a redirect.
+ * `pinLevel` fixes the level for the rest of the process: later calls keep it. The test suite pins
+ * `debug`, so that a hub it starts in-process with its configured level still writes every line
+ * the code can write into the log that is scanned for My Numbers (issue 25).
  */
 export function configureLogger(options: {
   level?: string;
   destination?: NodeJS.WritableStream;
+  pinLevel?: boolean;
 }): void {
   if (options.destination !== undefined) output.destination = options.destination;
-  root = createRoot(options.level ?? root.level, output.destination);
+  if (options.pinLevel === true) output.pinnedLevel = options.level ?? root.level;
+  root = createRoot(output.pinnedLevel ?? options.level ?? root.level, output.destination);
 }

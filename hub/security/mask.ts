@@ -5,7 +5,7 @@
  * (ASCII or full-width digits, with separators, inside free text).
  */
 import { findFugos, maskFugos } from './fugo.js';
-import { containsMyNumber, findMyNumbers, maskMyNumbers } from './my-number.js';
+import { containsMyNumber, findMyNumbers, maskMyNumbers, splitMyNumberParts } from './my-number.js';
 
 /** The kinds of personal data a field name can reveal, with the fixed text that replaces it. */
 export const masks = {
@@ -114,7 +114,12 @@ function maskInner(value: unknown, seen: WeakSet<object>, depth: number): unknow
   if (depth >= maxDepth) return '[省略]';
   seen.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => maskInner(item, seen, depth + 1));
+    if (Array.isArray(value)) {
+      const split = new Set(splitMyNumberParts(value));
+      return value.map((item, index) =>
+        split.has(index) ? masks.myNumber : maskInner(item, seen, depth + 1),
+      );
+    }
     if (value instanceof Error) {
       const code: unknown = (value as { code?: unknown }).code;
       return {
@@ -127,8 +132,11 @@ function maskInner(value: unknown, seen: WeakSet<object>, depth: number): unknow
       return maskInner(Object.fromEntries(value), seen, depth + 1);
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const kind = maskKindOf(key);
+    const entries = Object.entries(value);
+    // A number split across sibling fields: each part is masked as a whole number would be.
+    const split = new Set(splitMyNumberParts(entries.map(([, item]) => item as unknown)));
+    for (const [index, [key, item]] of entries.entries()) {
+      const kind = split.has(index) ? 'myNumber' : maskKindOf(key);
       out[maskedKey(key, out)] =
         kind === undefined || item === null || item === undefined
           ? maskInner(item, seen, depth + 1)

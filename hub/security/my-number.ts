@@ -275,9 +275,45 @@ function numberIsMyNumber(value: number | bigint): boolean {
   return /^[0-9]{12}$/.test(text) && isValidMyNumber(text);
 }
 
+/** The digits of a value made of 2-11 digits and nothing else (one part of a split number). */
+function partDigits(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length < 2 || value.length > 11) return undefined;
+  let digits = '';
+  for (const char of value) {
+    const digit = digitValue(char);
+    if (digit < 0) return undefined;
+    digits += String(digit);
+  }
+  return digits;
+}
+
+/**
+ * A number split across fields (leak corpus, issue 25): the positions of sibling values — object
+ * values in order, array items — that are consecutive strings of digits only, of one size (4-4-4,
+ * 6-6, 3-3-3-3, 2×6), 12 digits together, with a valid check digit. One size only, so that a
+ * 地方公共団体コード next to a postal code, or a date in year/month/day fields, is not read as one
+ * number; the rest of the trade-off is that of a glued run (a flag means quarantine, not loss).
+ */
+export function splitMyNumberParts(values: readonly unknown[]): number[] {
+  const parts = values.map(partDigits);
+  const found = new Set<number>();
+  for (let start = 0; start < parts.length; start += 1) {
+    const size = parts[start]?.length;
+    if (size === undefined || 12 % size !== 0) continue;
+    const count = 12 / size;
+    const run = parts.slice(start, start + count);
+    if (run.length === count && run.every((part) => part?.length === size)) {
+      if (isValidMyNumber(run.join(''))) {
+        for (let index = start; index < start + count; index += 1) found.add(index);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
 /**
  * True when any string, number or object key anywhere inside `value` (objects, arrays, Maps, nested)
- * contains a valid My Number.
+ * contains a valid My Number, or sibling values write one split across fields.
  */
 export function containsMyNumber(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return findMyNumbers(value).length > 0;
@@ -285,10 +321,17 @@ export function containsMyNumber(value: unknown, depth = 0): boolean {
   if (typeof value === 'bigint') return numberIsMyNumber(value);
   if (value === null || typeof value !== 'object' || depth > 64) return false;
   if (Buffer.isBuffer(value)) return findMyNumbers(value.toString('utf8')).length > 0;
-  if (Array.isArray(value)) return value.some((item) => containsMyNumber(item, depth + 1));
+  if (Array.isArray(value)) {
+    return (
+      value.some((item) => containsMyNumber(item, depth + 1)) ||
+      splitMyNumberParts(value).length > 0
+    );
+  }
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-  return entries.some(
-    ([key, item]) => containsMyNumber(key, depth + 1) || containsMyNumber(item, depth + 1),
+  return (
+    entries.some(
+      ([key, item]) => containsMyNumber(key, depth + 1) || containsMyNumber(item, depth + 1),
+    ) || splitMyNumberParts(entries.map(([, item]) => item as unknown)).length > 0
   );
 }
 

@@ -20,7 +20,7 @@ import {
 import { createKeyRing } from '../../hub/security/keys.js';
 import type { Store } from '../../hub/store/types.js';
 import { sampleMyNumber } from '../../schemas/sample.js';
-import { createVhost, eventually, type TestVhost } from '../support/broker.js';
+import { createVhost, eventually, messagesLeft, type TestVhost } from '../support/broker.js';
 import { testCatalogue } from '../support/catalogue.js';
 import {
   recordingSink,
@@ -400,7 +400,8 @@ describe('dead letters: every reason class is archived and replays once its caus
     await publish(w, 'test.item.recorded', { subject: 'x', seq: -1, value: 0 });
     // The third (a different message) arriving proves the two copies were both processed.
     const found = await letters(w, 2, 'the dead letters');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every copy taken and settled by the archiver: the broker holds nothing more.
+    await eventually(async () => (await messagesLeft(w.vhost.name)) === 0, 20_000, 'empty queues');
     const all = await w.service.list({ status: 'all' });
     expect(all.filter((letter) => letter.messageId === messageId)).to.have.length(1);
     expect(found.map((letter) => letter.reasonClass).sort()).to.deep.equal([

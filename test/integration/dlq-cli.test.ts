@@ -11,6 +11,7 @@ import { createKeyRing } from '../../hub/security/keys.js';
 import { openStore } from '../../hub/store/index.js';
 import { sampleMessage } from '../../schemas/sample.js';
 import { createVhost, eventually, rawConnection, type TestVhost } from '../support/broker.js';
+import { logChild } from '../support/hub-logs.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const password = 'correct horse battery';
@@ -273,7 +274,7 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     for (const [name, value] of Object.entries(process.env)) {
       if (!name.startsWith('HUB_')) childEnv[name] = value;
     }
-    Object.assign(childEnv, env, { HUB_OPERATOR_PASSWORD: password, HUB_LOG_LEVEL: 'warn' });
+    Object.assign(childEnv, env, { HUB_OPERATOR_PASSWORD: password, HUB_LOG_LEVEL: 'debug' });
     const probe = await rawConnection(vhost.url);
     const before = (await (await probe.createChannel()).checkQueue(stepQueueName(step)))
       .messageCount;
@@ -283,6 +284,7 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
       ['bin/hub.js', 'dlq', 'replay', '--source', 'SIGINT_TEST', '--as', 'op1', '--rate', '2/s'],
       { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    logChild(child, 'hub dlq replay (SIGINT)');
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -18,6 +18,7 @@ import { secondConnection } from '../support/db.js';
 import { flowsDirFor } from '../support/flows.js';
 import { recordingSink, tempSqliteUrl } from '../support/engine-harness.js';
 import { repoRoot } from '../support/run-cli.js';
+import { logChild } from '../support/hub-logs.js';
 import { suiteLogFile } from '../support/setup.js';
 
 const movementType = 'resident.movement.recorded';
@@ -38,8 +39,9 @@ function startIngestHub(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  logChild(child, 'ingest hub');
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -117,7 +119,7 @@ describe('ingest: file drop survives SIGKILL mid-file', function () {
       HUB_DROP_POLL_MS: '50',
       HUB_OUTBOX_POLL_MS: '0',
       HUB_SIMULATORS: 'off',
-      HUB_LOG_LEVEL: 'warn',
+      HUB_LOG_LEVEL: 'debug',
     };
     const first = await startIngestHub(env);
     children.push(first);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   createDeadLetterRepository,
   ReencryptionError,
+  UnreadableLetterError,
   type NewDeadLetter,
 } from '../../hub/store/dead-letters.js';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
@@ -95,7 +96,7 @@ describe('stored payloads at rest and hub keys rotate', function () {
       } catch (error) {
         refused = error;
       }
-      expect(refused).to.be.instanceOf(Error);
+      expect(refused).to.be.instanceOf(UnreadableLetterError);
       expect(String(refused)).to.not.include('123456789018');
     } finally {
       await store.close();
@@ -127,7 +128,7 @@ describe('stored payloads at rest and hub keys rotate', function () {
       } catch (error) {
         refused = error;
       }
-      expect(refused).to.be.instanceOf(Error);
+      expect(refused).to.be.instanceOf(UnreadableLetterError);
       const actions: { action: string }[] = await reopened
         .knex('operator_actions')
         .select('action');

@@ -20,6 +20,7 @@ describe('bin/hub.js: which code runs', () => {
   }
 
   function hub(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+    // not a hub process: bin/hub.js runs a stand-in dist/ that prints which code ran
     const result = spawnSync(process.execPath, ['bin/hub.js', ...args], {
       cwd: root,
       encoding: 'utf8',

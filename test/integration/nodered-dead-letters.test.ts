@@ -12,7 +12,7 @@ import { deadLettersPlugin } from '../../hub/dead-letters/http.js';
 import { storeCredentials } from '../../hub/http/auth.js';
 import type { RunningHub } from '../../hub/main.js';
 import { editorPlugin } from '../../hub/nodered/editor.js';
-import { eventually } from '../support/broker.js';
+import { eventually, messagesLeft } from '../support/broker.js';
 import { editorToken, startEditorHub, type EditorHub } from '../support/editor-hub.js';
 
 const failingSystem = 'TOUGOU_ATENA';
@@ -191,8 +191,13 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
       expect(report.items[0]?.target?.step).to.equal(failingStep);
       expect(report.items[0]?.effect).to.contain(`deliver to ${failingSystem}`);
     }
-    // Had anything been published, the (now working) system would get it within this time.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Had anything been published (confirmed before the answer), it would sit in a queue or, once
+    // taken and acked, have reached the (now working) system: wait until the queues are empty.
+    await eventually(
+      async () => (await messagesLeft(editorHub.vhost.name)) === 0,
+      20_000,
+      'empty queues',
+    );
     expect(reachedSystem()).to.have.length(0);
     expect(await log.list({ action: 'dead-letter.replay' })).to.have.length(0);
     const [item] = (

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { freePort } from '../support/net.js';
+import { childLogEnv, logChild } from '../support/hub-logs.js';
 import { repoRoot } from '../support/run-cli.js';
 
 /** This environment without the variables an outer `npm test` sets (npm_*) or a developer's HUB_*. */
@@ -19,6 +20,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs a command to its end; rejects with its output when it fails. */
 async function run(command: string, args: string[], cwd: string): Promise<string> {
+  // not a hub process: npm and the build (their output is returned to the test)
   const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -65,6 +67,7 @@ describe('production build (npm run build, then npm ci --omit=dev)', function ()
   it('starts from dist/ with no tsx installed and answers /readyz 200; its log names dist, host, pid and replica', async () => {
     // A clean copy: the files git would commit (tracked or new, not ignored): no dist/, data/ or node_modules.
     const clone = join(work, 'clone');
+    // not a hub process: git lists the files to copy
     const files = execFileSync(
       'git',
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
@@ -103,10 +106,12 @@ describe('production build (npm run build, then npm ci --omit=dev)', function ()
         HUB_AMQP_URL: vhost.url,
         HUB_HTTP_PORT: String(port),
         HUB_DATA_DIR: join(work, 'data'),
+        ...childLogEnv,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    logChild(hub, 'production hub start');
     let output = '';
     hub.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     hub.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -101,7 +101,7 @@ describe('routing: the hub runs only the deployed flows', function () {
           HUB_EDITOR: 'off',
           HUB_SIMULATORS: 'off',
           HUB_OUTBOX_POLL_MS: '0',
-          HUB_LOG_LEVEL: 'warn',
+          HUB_LOG_LEVEL: 'debug',
         }),
         { sinks }, // the default plugins, as `hub start` runs them
       );
@@ -148,7 +148,7 @@ describe('routing: the hub runs only the deployed flows', function () {
       HUB_FLOWS_DIR: flowsDir,
       HUB_EDITOR: 'off',
       HUB_SIMULATORS: 'off',
-      HUB_LOG_LEVEL: 'warn',
+      HUB_LOG_LEVEL: 'debug',
     });
     try {
       const hub = await startHub(config, { sinks, plugins: [] });
@@ -187,7 +187,7 @@ describe('routing: the hub runs only the deployed flows', function () {
           HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-routing-none-')),
           HUB_FLOWS_DIR: mkdtempSync(join(tmpdir(), 'hub-routing-empty-')),
           HUB_SIMULATORS: 'off',
-          HUB_LOG_LEVEL: 'warn',
+          HUB_LOG_LEVEL: 'debug',
         }),
         { plugins: [] },
       ).then(
@@ -458,7 +458,7 @@ describe('routing: deploys from the editor', function () {
         HUB_EDITOR: 'off',
         HUB_SIMULATORS: 'off',
         HUB_OUTBOX_POLL_MS: '0',
-        HUB_LOG_LEVEL: 'warn',
+        HUB_LOG_LEVEL: 'debug',
       }),
       { sinks: connectorSinks().map((sink) => recordingSink(sink.system, sink.allowsMyNumber)) },
     );

@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVhost, eventually, type TestVhost } from '../support/broker.js';
 import { createTestDatabase, mysqlDatabaseExists, type TestDatabase } from '../support/db.js';
+import { childLogEnv, logChild } from '../support/hub-logs.js';
 import { repoRoot } from '../support/run-cli.js';
 import { simSystems } from '../../connectors/index.js';
 import { freePort } from '../support/net.js';
@@ -26,10 +27,11 @@ function npmStart(env: Record<string, string>): { child: ChildProcess; output: (
   // `node` is the Node.js npm scripts use (node_modules/.bin first on PATH), the one running this test.
   const child = spawn(command === 'node' ? process.execPath : (command ?? 'node'), args, {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...childLogEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  logChild(child, 'npm start');
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createBroker, probeBroker, BrokerUnreachableError } from '../../hub/broker/index.js';
 import { loadConfig } from '../../hub/config.js';
 import { ConfigError } from '../../hub/errors.js';
-import { openStore } from '../../hub/store/index.js';
+import { openStore, StoreUnavailableError } from '../../hub/store/index.js';
 import { createVhost, type TestVhost } from '../support/broker.js';
 import { createPki, startTlsMariadb, tlsTerminator, type TestPki } from '../support/tls.js';
 import { freePort } from '../support/net.js';
@@ -112,7 +112,7 @@ describe('TLS to the broker and the database (local TLS listeners)', function ()
       } catch (error) {
         caught = error;
       }
-      expect(caught).to.be.instanceOf(Error);
+      expect(caught).to.be.instanceOf(StoreUnavailableError);
       expect((caught as Error).message).to.include(`127.0.0.1:${String(port)}`);
     });
   });

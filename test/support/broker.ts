@@ -79,3 +79,22 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Messages (ready + unacknowledged) in all of a vhost's queues, as the broker counts them: the
+ * event a test waits for when "everything has been taken and settled" is what it needs to know.
+ */
+export async function messagesLeft(vhost: string): Promise<number> {
+  const out = await rabbitmqctl(
+    'list_queues',
+    '-p',
+    vhost,
+    '--no-table-headers',
+    'name',
+    'messages',
+  );
+  return out
+    .split('\n')
+    .map((line) => Number(line.trim().split(/\s+/)[1] ?? 0))
+    .reduce((sum, count) => sum + (Number.isFinite(count) ? count : 0), 0);
+}

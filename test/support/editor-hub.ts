@@ -68,7 +68,7 @@ export function editorHubConfig(
     HUB_FLOWS_DIR: flowsDir,
     HUB_SIMULATORS: 'off',
     HUB_OUTBOX_POLL_MS: '0',
-    HUB_LOG_LEVEL: 'warn',
+    HUB_LOG_LEVEL: 'debug',
     ...env,
   });
 }

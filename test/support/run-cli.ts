@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childLogEnv, logChild } from './hub-logs.js';
 
 /** The repository root, where `node bin/hub.js` is run from. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,13 +24,21 @@ export function runCli(
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('HUB_')) env[name] = value;
   }
-  Object.assign(env, { HUB_LOG_LEVEL: 'warn' }, options.env);
+  // Debug, so that every log line the command can write is written and scanned (test/support/setup.ts).
+  Object.assign(env, options.env, childLogEnv);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/hub.js', ...args], {
       cwd: repoRoot,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Everything the command prints joins the scanned logs; with --unmask only its log (stderr): the
+    // report shows a number on purpose.
+    if (args.includes('--unmask')) {
+      logChild(child, `hub ${args.slice(0, 2).join(' ')} --unmask`, { only: 'stderr' });
+    } else {
+      logChild(child, `hub ${args.slice(0, 2).join(' ')}`);
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -51,12 +59,6 @@ export function runCli(
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      // CLI output by default is held to the same rule as logs: it joins the suite's log, which is
-      // scanned for My Numbers at the end. Only an explicit --unmask may show one.
-      const logFile = process.env['HUB_TEST_LOG'];
-      if (logFile !== undefined && !args.includes('--unmask')) {
-        appendFileSync(logFile, `\n[hub ${args.join(' ')}]\n${stdout}\n${stderr}\n`);
-      }
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');

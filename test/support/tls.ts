@@ -124,6 +124,7 @@ export async function startTlsMariadb(
     ],
     { timeout: 60_000 },
   );
+  // not a hub process: a MariaDB server with TLS
   const child: ChildProcess = spawn(
     'mariadbd',
     [
