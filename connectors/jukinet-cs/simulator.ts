@@ -18,6 +18,7 @@ import { postBytes } from '../runtime/http-sink.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Inbound, type Simulator } from '../runtime/simulator.js';
 import { jukinetCsDescriptor } from './descriptor.js';
+import { installFuhyoRelay } from './fuhyo.js';
 import { publishCsReply } from './ingress.js';
 import type { CheckResult } from './servers.js';
 
@@ -184,9 +185,14 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
           return { body };
         }
         default:
-          return { body, status: 400 };
+          return (await fuhyo.onInbox(inbound)) ?? { body, status: 400 };
       }
     },
+  });
+  // 附票 notices and acknowledgements over 住基ネット (affair 2).
+  const fuhyo = installFuhyoRelay(sim, {
+    ingress: options.ingress,
+    otherMunicipality: options.peers.otherMunicipality,
   });
   return sim;
 }

@@ -1,6 +1,6 @@
 /**
  * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
- * birthAfterProcessing?}`), writes the
+ * birthAfterProcessing?, kind?, honseki?: {lgCode, address}}`), writes the
  * consistency-check extract (`POST /trigger/consistency-check`, streamed JSON lines, atomic write +
  * marker) and takes the CS replies (My Number notifications) and check results on `/inbox`.
  */
@@ -12,6 +12,7 @@ import {
   sampleMovementRecorded,
   sampleMyNumber,
 } from '../../schemas/sample.js';
+import type { SampleResidentKind } from '../../schemas/sample.js';
 import type {
   JukinetConsistencyCheckExtractReady,
   MovementReason,
@@ -89,8 +90,28 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
         res.status(400).json({ error: `reason must be one of ${[...movementReasons].join(', ')}` });
         return;
       }
-      const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
+      const kinds = ['japanese', 'mid-long-term', 'special-permanent'];
+      const kind = (
+        typeof body['kind'] === 'string' && kinds.includes(body['kind'])
+          ? body['kind']
+          : reason === 'OVERSEAS_MOVE_IN'
+            ? 'mid-long-term'
+            : 'japanese'
+      ) as SampleResidentKind;
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
+      // A 本籍 elsewhere (affair 2): {lgCode, address}; the 筆頭者 stays the resident.
+      const honseki = body['honseki'] as { lgCode?: unknown; address?: unknown } | undefined;
+      if (
+        movement.resident.honseki !== undefined &&
+        typeof honseki?.lgCode === 'string' &&
+        typeof honseki.address === 'string'
+      ) {
+        movement.resident.honseki = {
+          ...movement.resident.honseki,
+          lgCode: honseki.lgCode,
+          address: honseki.address,
+        };
+      }
       // A 生年月日 the CS will refuse (after the processing date), to show the rejection path.
       if (body['birthAfterProcessing'] === true) {
         movement.resident.birthDate = { value: '2099-01-01', era: 'R' };
