@@ -11,6 +11,7 @@ import type amqp from 'amqplib';
 import { loadConfig } from '../../hub/config.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
+import type { HubPlugin } from '../../hub/plugin.js';
 import { connectorSinks } from '../../hub/nodered/context.js';
 import {
   createIngress,
@@ -63,11 +64,22 @@ export interface DeadLetter {
   readonly errorCode: string;
   readonly step: string;
   readonly body: string;
+  /** The English reason (`x-hub-reason-en`). */
+  readonly reasonEn: string;
 }
 
 /** Starts simulators and the hub with the given routes as flows (default: the shipped flows). */
 export async function startE2e(
-  options: { steps?: readonly StepSpec[]; timeoutMs?: number } = {},
+  options: {
+    steps?: readonly StepSpec[];
+    timeoutMs?: number;
+    /** This hub's 地方公共団体コード (`HUB_LG_CODE`; two-city tests run two hubs). */
+    lgCode?: string;
+    /** Plugins started with the hub (default none). */
+    plugins?: readonly HubPlugin[];
+    /** Further `HUB_*` settings. */
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<E2e> {
   const vhost = await createVhost('hub-e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
@@ -93,6 +105,8 @@ export async function startE2e(
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(options.lgCode === undefined ? {} : { HUB_LG_CODE: options.lgCode }),
+    ...options.env,
   });
   try {
     hub = await startHub(config, {
@@ -102,7 +116,7 @@ export async function startE2e(
         lgCode: config.lgCode,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       }),
-      plugins: [],
+      plugins: [...(options.plugins ?? [])],
     });
   } catch (error) {
     await sims.stop();
@@ -135,6 +149,7 @@ export async function startE2e(
           errorCode: text('x-hub-error-code'),
           step: text('x-hub-original-queue') || text('x-hub-step'),
           body: message.content.toString('utf8'),
+          reasonEn: text('x-hub-reason-en'),
         });
       }
     } finally {
