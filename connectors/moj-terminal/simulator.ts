@@ -1,8 +1,9 @@
 /**
  * 法務省情報連携端末 simulator. Towards the hub it writes 法務省通知 files into
- * `<exchange>/moj-terminal/inbound/` (`POST /trigger/notices {from, to, skip?, duplicates?}`: one
- * notice per sequence number from `from` to `to` without those in `skip`, then the `duplicates` again,
- * between header and trailer; atomic write + marker). From the hub it takes 市町村通知 files
+ * `<exchange>/moj-terminal/inbound/` (`POST /trigger/notices {from?, to? | count?, skip?,
+ * duplicates?}`: one notice per sequence number from `from` (default: after the last it wrote) to
+ * `to` without those in `skip`, then the `duplicates` again, between header and trailer; atomic write
+ * + marker). From the hub it takes 市町村通知 files
  * (manifest on `/inbox`), checks the SHA-256 and decodes every record, which `/received` shows.
  */
 import express from 'express';
@@ -50,6 +51,8 @@ const numbers = (value: unknown): number[] =>
 /** Returns the terminal simulator (call `start()`). */
 export function mojTerminalSimulator(options: { port: number; exchangeDir: string }): Simulator {
   let files = 0;
+  // The next sequence number the simulated MOJ side would send (when `from` is not given).
+  let nextSeq = 1;
   const sim = createSimulator({
     system: mojTerminalDescriptor.system,
     port: options.port,
@@ -66,8 +69,9 @@ export function mojTerminalSimulator(options: { port: number; exchangeDir: strin
   sim.app.post('/trigger/notices', express.json(), (req, res) => {
     void (async () => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const from = typeof body['from'] === 'number' ? body['from'] : 1;
-      const to = typeof body['to'] === 'number' ? body['to'] : from;
+      const from = typeof body['from'] === 'number' ? body['from'] : nextSeq;
+      const count = typeof body['count'] === 'number' ? body['count'] : 1;
+      const to = typeof body['to'] === 'number' ? body['to'] : from + count - 1;
       if (
         !Number.isInteger(from) ||
         !Number.isInteger(to) ||
@@ -84,6 +88,7 @@ export function mojTerminalSimulator(options: { port: number; exchangeDir: strin
       const sequence: number[] = [];
       for (let seq = from; seq <= to; seq += 1) if (!skip.has(seq)) sequence.push(seq);
       sequence.push(...numbers(body['duplicates']));
+      nextSeq = Math.max(nextSeq, to + 1);
       files += 1;
       const name = `HOUMU_${String(Date.now())}_${String(files)}.dat`;
       const path = await writeMojNoticeFile(
