@@ -29,6 +29,8 @@ import { suiteLogFile } from '../support/setup.js';
 /** A running end-to-end set-up. */
 export interface E2e {
   readonly hub: RunningHub;
+  /** Stops the hub and starts a new one on the same vhost, store, data folder and simulators. */
+  restartHub(): Promise<void>;
   readonly sims: SimulatorSet;
   readonly vhost: TestVhost;
   readonly exchangeDir: string;
@@ -108,8 +110,8 @@ export async function startE2e(
     ...(options.lgCode === undefined ? {} : { HUB_LG_CODE: options.lgCode }),
     ...options.env,
   });
-  try {
-    hub = await startHub(config, {
+  const startOne = () =>
+    startHub(config, {
       sinks: sinksFor({
         urls: sims.urls(),
         exchangeDir,
@@ -118,14 +120,19 @@ export async function startE2e(
       }),
       plugins: [...(options.plugins ?? [])],
     });
+  const keepLog = () => {
+    // startHub points the logger at stdout; keep the suite's log file (scanned for My Numbers) instead.
+    configureLogger({ level: 'debug', destination: createWriteStream(suiteLogFile, { flags: 'a' }) });
+  };
+  try {
+    hub = await startOne();
   } catch (error) {
     await sims.stop();
     await vhost.delete();
     throw error;
   }
-  // startHub points the logger at stdout; keep the suite's log file (scanned for My Numbers) instead.
-  configureLogger({ level: 'debug', destination: createWriteStream(suiteLogFile, { flags: 'a' }) });
-  const running = hub;
+  keepLog();
+  let running = hub;
   let connection: amqp.ChannelModel | undefined;
   const url = (system: SimSystem) => sims.urls()[system];
   async function deadLetters(): Promise<DeadLetter[]> {
@@ -158,7 +165,16 @@ export async function startE2e(
     return letters;
   }
   return {
-    hub: running,
+    get hub() {
+      return running;
+    },
+    async restartHub() {
+      await running.stop();
+      hub = undefined;
+      running = await startOne();
+      hub = running;
+      keepLog();
+    },
     sims,
     vhost,
     exchangeDir,
