@@ -25,6 +25,10 @@ import { kizonJukiLayouts } from './kizon-juki/layouts.js';
 import { kizonJukiSink } from './kizon-juki/sink.js';
 import { kizonJukiSimulator } from './kizon-juki/simulator.js';
 import { kosekiSimulator } from './koseki/simulator.js';
+import { kosekiFuhyoSink } from './koseki-fuhyo/sink.js';
+import { kosekiFuhyoSimulator } from './koseki-fuhyo/simulator.js';
+import { mojTerminalSink } from './moj-terminal/sink.js';
+import { mojTerminalSimulator } from './moj-terminal/simulator.js';
 import { kyotsuKibanSink } from './kyotsu-kiban/sink.js';
 import { kyotsuKibanSimulator } from './kyotsu-kiban/simulator.js';
 import type { SystemDescriptor } from './runtime/descriptor.js';
@@ -177,6 +181,21 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
     descriptor: descriptorOf('JLIS_CERT_CENTER'),
     sink: ({ urls, timeoutMs }) => jlisCertCenterSink(urls.JLIS_CERT_CENTER, timeoutMs),
     simulator: ({ port, ingress }) => jlisCertCenterSimulator({ port, ingress }),
+  },
+  KOSEKI_FUHYO: {
+    descriptor: descriptorOf('KOSEKI_FUHYO'),
+    sink: ({ urls, timeoutMs }) => kosekiFuhyoSink(urls.KOSEKI_FUHYO, timeoutMs),
+    simulator: ({ port, ingress }) => kosekiFuhyoSimulator({ port, ingress }),
+  },
+  MOJ_TERMINAL: {
+    descriptor: descriptorOf('MOJ_TERMINAL'),
+    sink: ({ urls, exchangeDir, timeoutMs }) =>
+      mojTerminalSink({
+        baseUrl: urls.MOJ_TERMINAL,
+        exchangeDir,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      }),
+    simulator: ({ port, exchangeDir }) => mojTerminalSimulator({ port, exchangeDir }),
   },
 };
 

@@ -35,6 +35,8 @@ export interface HubConfig {
   readonly shutdownTimeoutMs: number;
   /** This municipality's 全国地方公共団体コード (`HUB_LG_CODE`, 6 digits with its check digit). */
   readonly lgCode: string;
+  /** Milliseconds a missing 法務省通知 sequence number may hold later ones before the alert (`HUB_MOJ_GAP_ALERT_MS`). */
+  readonly mojGapAlertMs: number;
   /** TLS files for amqps:// (`HUB_AMQP_CA_FILE`, `HUB_AMQP_CERT_FILE`, `HUB_AMQP_KEY_FILE`). */
   readonly amqpTls: TlsFiles;
   /** TLS files for MySQL/MariaDB (`HUB_DB_CA_FILE`, `HUB_DB_CERT_FILE`, `HUB_DB_KEY_FILE`). */
@@ -145,6 +147,11 @@ export const configVariables: readonly { name: string; default: string; meaning:
     name: 'HUB_LG_CODE',
     default: '131016',
     meaning: "this city's 地方公共団体コード (with check digit)",
+  },
+  {
+    name: 'HUB_MOJ_GAP_ALERT_MS',
+    default: '600000',
+    meaning: '法務省通知: how long a sequence gap holds later notices before the alert',
   },
   { name: 'HUB_AMQP_CA_FILE', default: '(system CAs)', meaning: 'PEM CA for amqps://' },
   { name: 'HUB_AMQP_CERT_FILE', default: '(none)', meaning: 'client certificate for amqps://' },
@@ -399,6 +406,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dataDir,
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
     lgCode,
+    mojGapAlertMs: integer(env, 'HUB_MOJ_GAP_ALERT_MS', 600_000, 100, 86_400_000),
     amqpTls: tlsFiles(env, 'HUB_AMQP'),
     dbTls: tlsFiles(env, 'HUB_DB'),
     dropDir: resolve(text(env, 'HUB_DROP_DIR') ?? resolve(dataDir, 'drop')),

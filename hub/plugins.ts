@@ -1,4 +1,5 @@
 import type { HubPlugin } from './plugin.js';
+import { mojTerminalPlugin } from '../connectors/moj-terminal/ingress.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
@@ -12,6 +13,7 @@ export { definePlugin, servicesFor } from './plugin.js';
 export const defaultPlugins: readonly HubPlugin[] = [
   ingestPlugin,
   connectorsPlugin,
+  mojTerminalPlugin,
   deadLettersPlugin,
   moveInTimerPlugin,
   editorPlugin,

@@ -168,7 +168,12 @@ export function sampleResident(seed: number, kind: SampleResidentKind = 'japanes
         era,
       },
       householderName: name.name,
-      honseki: { state: 'PRESENT', address: '東京都千代田区千代田１番', hittosha: name.name },
+      honseki: {
+        state: 'PRESENT',
+        address: '東京都千代田区千代田１番',
+        hittosha: name.name,
+        lgCode: sampleLgCode,
+      },
       becameResidentOn: { value: '2015-04-01', era: 'H' },
       addressFixedOn: { value: '2015-04-01', era: 'H' },
     };
@@ -729,6 +734,86 @@ export const sampleFactories: Factories = {
     cardExpiresOn: '2036-11-27',
     authCertSerial: sampleCertSerial(seed),
   }),
+  'koseki-fuhyo.entry-notice.sent': (seed) => {
+    const resident = sampleResident(seed);
+    return {
+      lgCode: sampleLgCode,
+      residenceLgCode: sampleLgCode,
+      noticeId: `${resident.atenaNumber}:${String(1 + (seed % 40))}`,
+      honsekiLgCode: sampleLgCode,
+      honsekiInCity: true,
+      honseki: { address: '東京都千代田区千代田１番', hittosha: resident.name.name },
+      juminhyoCode: resident.juminhyoCode,
+      historyNo: 1 + (seed % 40),
+      name: resident.name,
+      birthDate: resident.birthDate,
+      sex: resident.sex,
+      address: resident.address,
+      addressFixedOn: { value: '2026-11-20', era: 'R' },
+      movementReason: sampleMovementReason('RELOCATION'),
+      notifiedOn: '2026-11-27',
+    };
+  },
+  'koseki-fuhyo.entry-notice.received': (seed) => {
+    const sent = sampleMessage('koseki-fuhyo.entry-notice.sent', seed);
+    const rest: Partial<typeof sent> = { ...sent };
+    type Rest = Omit<typeof sent, 'residenceLgCode' | 'honsekiInCity'>;
+    const { residenceLgCode } = sent;
+    delete rest.residenceLgCode;
+    delete rest.honsekiInCity;
+    return {
+      ...(rest as Rest),
+      lgCode: sampleLgCode,
+      fromLgCode: residenceLgCode === '271004' ? '011002' : '271004',
+    };
+  },
+  'koseki-fuhyo.entry-notice.applied': (seed) => ({
+    lgCode: sampleLgCode,
+    noticeId: `${sampleAtenaNumber(seed)}:${String(1 + (seed % 40))}`,
+    residenceLgCode: '271004',
+    juminhyoCode: sampleJuminhyoCode(seed),
+    viaCs: true,
+    appliedAt: at('10:20:00'),
+  }),
+  'koseki-fuhyo.entry-notice.acknowledged': (seed) => ({
+    lgCode: sampleLgCode,
+    noticeId: `${sampleAtenaNumber(seed)}:${String(1 + (seed % 40))}`,
+    honsekiLgCode: '271004',
+    juminhyoCode: sampleJuminhyoCode(seed),
+    appliedAt: at('10:20:00'),
+  }),
+  'moj.notice.received': (seed) => sampleMojNotice(seed, seed),
+  'moj.notice.sequence-gap': (seed) => ({
+    lgCode: sampleLgCode,
+    missingSequenceNo: seed,
+    firstHeldSequenceNo: seed + 1,
+    heldCount: 3,
+    missingSince: at('10:00:00'),
+    raisedAt: at('10:05:00'),
+  }),
+  'municipality.notice.sent': (seed) => {
+    const resident = sampleResident(seed, 'mid-long-term');
+    const foreign = resident.foreign;
+    if (foreign?.residenceCard === undefined)
+      throw new Error('sample foreign resident has no card');
+    return {
+      lgCode: sampleLgCode,
+      noticeId: `${resident.atenaNumber}:${String(1 + (seed % 40))}`,
+      legalBasis: 'JUKI_AND_NYUKAN',
+      eventKind: 'ADDRESS_CHANGE',
+      movementReason: sampleMovementReason('RELOCATION'),
+      residenceCard: foreign.residenceCard,
+      name: resident.name,
+      aliasHistory: [
+        { alias: '見本　安', action: 'RECORDED', on: '2023-04-01', lgCode: sampleLgCode },
+      ],
+      birthDate: resident.birthDate,
+      sex: resident.sex,
+      foreign,
+      address: resident.address,
+      effectiveOn: { value: '2026-11-20' },
+    };
+  },
 };
 
 /** A synthetic 団体内統合宛名番号 for `seed` (15 digits starting with 7). */
@@ -763,6 +848,41 @@ export function sampleDeliveryAddressRecord(seed: number): CardDeliveryAddressRe
     printCategory: 'NORMAL',
     specialCircumstance: false,
     purpose: seed % 3 === 0 ? 'APPLICATION_FORM' : 'NUMBER_NOTICE',
+  };
+}
+
+/** A residence card number for resident `seed`: 2 letters, 8 digits, 2 letters. */
+export function sampleResidenceCardNumber(seed: number): string {
+  const letters = 'ABCDEFGHJKLMNPRSTUVWXYZ';
+  const letter = (n: number) => letters[n % letters.length] ?? 'A';
+  return `${letter(seed)}${letter(seed >> 3)}${pad(seed, 8)}${letter(seed >> 6)}${letter(seed >> 9)}`;
+}
+
+/** A 法務省通知 with sequence number `sequenceNo` about foreign resident `seed` (在留期間更新 by default). */
+export function sampleMojNotice(
+  sequenceNo: number,
+  seed: number,
+): MessageTypes['moj.notice.received'] {
+  const kinds = ['PERIOD_RENEWAL', 'STATUS_CHANGE', 'CARD_REISSUE', 'NAME_CHANGE'] as const;
+  const kind = kinds[seed % kinds.length] ?? 'PERIOD_RENEWAL';
+  const year = 2027 + (seed % 5);
+  return {
+    lgCode: sampleLgCode,
+    sequenceNo,
+    noticeId: `MOJ-${pad(sequenceNo, 10)}`,
+    noticeKind: kind,
+    notifiedOn: '2026-11-27',
+    residenceCard: { number: sampleResidenceCardNumber(seed), cardKind: 'ZAIRYU_CARD' },
+    after: {
+      romanName: seed % 2 === 0 ? 'NGUYEN VAN AN' : 'TRAN THI BINH',
+      birthDate: `19${pad(70 + (seed % 29), 2)}-${pad(1 + (seed % 12), 2)}-${pad(1 + (seed % 28), 2)}`,
+      sex: seed % 2 === 0 ? 'MALE' : 'FEMALE',
+      nationalityCode: '704',
+      category: 'MID_LONG_TERM',
+      statusOfResidenceCode: kind === 'STATUS_CHANGE' ? '16' : '14',
+      periodOfStay: { years: 3, months: 0, days: 0 },
+      periodExpiresOn: `${String(year)}-09-30`,
+    },
   };
 }
 

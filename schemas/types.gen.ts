@@ -243,20 +243,12 @@ export type HashedValue = string;
  */
 export type PrefectureCode = string;
 /**
- * 個人番号カード事象: ISSUED 交付 / SUSPENDED 一時停止 / SUSPENSION_LIFTED 一時停止解除 / REVOKED 廃止 / RECOVERED 回収 / RETURNED 返還 / CONTINUED_USE 継続利用（特例転入後） / EXPIRY_DATE_CHANGED 有効期限変更
+ * 在留カード等番号
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "CardEvent".
+ * via the `definition` "ResidenceCardNumber".
  */
-export type CardEvent =
-  | 'ISSUED'
-  | 'SUSPENDED'
-  | 'SUSPENSION_LIFTED'
-  | 'REVOKED'
-  | 'RECOVERED'
-  | 'RETURNED'
-  | 'CONTINUED_USE'
-  | 'EXPIRY_DATE_CHANGED';
+export type ResidenceCardNumber = string;
 /**
  * 国名コード: ISO 3166-1 numeric (assumed).
  *
@@ -278,12 +270,20 @@ export type Art30_45Category =
   | 'TRANSITIONAL_BIRTH'
   | 'TRANSITIONAL_NATIONALITY_LOSS';
 /**
- * 在留カード等番号
+ * 個人番号カード事象: ISSUED 交付 / SUSPENDED 一時停止 / SUSPENSION_LIFTED 一時停止解除 / REVOKED 廃止 / RECOVERED 回収 / RETURNED 返還 / CONTINUED_USE 継続利用（特例転入後） / EXPIRY_DATE_CHANGED 有効期限変更
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "ResidenceCardNumber".
+ * via the `definition` "CardEvent".
  */
-export type ResidenceCardNumber = string;
+export type CardEvent =
+  | 'ISSUED'
+  | 'SUSPENDED'
+  | 'SUSPENSION_LIFTED'
+  | 'REVOKED'
+  | 'RECOVERED'
+  | 'RETURNED'
+  | 'CONTINUED_USE'
+  | 'EXPIRY_DATE_CHANGED';
 /**
  * システム識別子: KIZON_JUKI 既存住基 / JUKINET_CS 市町村CS / JLIS_ZENKOKU 全国サーバ / TODOFUKEN_SERVER 都道府県サーバ / OTHER_MUNICIPALITY 他市町村 / KOSEKI 戸籍 / KOSEKI_FUHYO 附票 / MOJ_TERMINAL 法務省情報連携端末 / KYOTSU_KIBAN 共通基盤/宛名 / TOUGOU_ATENA 団体内統合宛名 / CHUKAN_SERVER 中間サーバ / TOUGOU_TANMATSU 統合端末 / CARD_MGMT 個人番号カード管理システム / CONVENI_ISSUANCE 証明書コンビニ交付システム / JLIS_CERT_CENTER 証明書交付センター
  *
@@ -336,9 +336,16 @@ export interface MessageTypes {
   'kiosk.certificate.failed': KioskCertificateFailed;
   'kiosk.certificate.produced': KioskCertificateProduced;
   'kiosk.certificate.requested': KioskCertificateRequested;
+  'koseki-fuhyo.entry-notice.acknowledged': KosekiFuhyoEntryNoticeAcknowledged;
+  'koseki-fuhyo.entry-notice.applied': KosekiFuhyoEntryNoticeApplied;
+  'koseki-fuhyo.entry-notice.received': KosekiFuhyoEntryNoticeReceived;
+  'koseki-fuhyo.entry-notice.sent': KosekiFuhyoEntryNoticeSent;
+  'moj.notice.received': MojNoticeReceived;
+  'moj.notice.sequence-gap': MojNoticeSequenceGap;
   'move-in.notice.overdue': MoveInNoticeOverdue;
   'move-in.notice.received': MoveInNoticeReceived;
   'move-in.notice.sent': MoveInNoticeSent;
+  'municipality.notice.sent': MunicipalityNoticeSent;
   'mynumber-card.status-changed': MynumberCardStatusChanged;
   'mynumber.change.completed': MynumberChangeCompleted;
   'mynumber.change.requested': MynumberChangeRequested;
@@ -1775,6 +1782,390 @@ export interface KioskCertificateRequested {
   respondBy: DateTime;
 }
 /**
+ * 戸籍附票記載事項通知 受領確認 (koseki-fuhyo.entry-notice.acknowledged)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "KosekiFuhyoEntryNoticeAcknowledged".
+ */
+export interface KosekiFuhyoEntryNoticeAcknowledged {
+  /**
+   * 住所地 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 通知ID（住所地の送信キー）
+   */
+  noticeId: string;
+  /**
+   * 本籍地 地方公共団体コード
+   */
+  honsekiLgCode: LgCode;
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 記載日時
+   */
+  appliedAt: DateTime;
+}
+/**
+ * 戸籍附票記載済み (koseki-fuhyo.entry-notice.applied)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "KosekiFuhyoEntryNoticeApplied".
+ */
+export interface KosekiFuhyoEntryNoticeApplied {
+  /**
+   * 本籍地 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 通知ID（住所地の送信キー）
+   */
+  noticeId: string;
+  /**
+   * 住所地 地方公共団体コード
+   */
+  residenceLgCode: LgCode;
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 他市町村から受信
+   */
+  viaCs: boolean;
+  /**
+   * 記載日時
+   */
+  appliedAt: DateTime;
+}
+/**
+ * 戸籍附票記載事項通知（受信） (koseki-fuhyo.entry-notice.received)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "KosekiFuhyoEntryNoticeReceived".
+ */
+export interface KosekiFuhyoEntryNoticeReceived {
+  /**
+   * 受信（本籍地）地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 送信元（住所地）地方公共団体コード
+   */
+  fromLgCode: LgCode;
+  /**
+   * 通知ID（住所地の送信キー）
+   */
+  noticeId: string;
+  /**
+   * 本籍地 地方公共団体コード
+   */
+  honsekiLgCode: LgCode;
+  /**
+   * 戸籍の表示（本籍・筆頭者）
+   */
+  honseki: {
+    /**
+     * 本籍
+     */
+    address: MjText;
+    /**
+     * 筆頭者
+     */
+    hittosha: MjText;
+  };
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 履歴番号（住所地）
+   */
+  historyNo: HistoryNo;
+  /**
+   * 氏名
+   */
+  name: PersonName;
+  /**
+   * 出生の年月日
+   */
+  birthDate: FlexibleDate;
+  /**
+   * 男女の別
+   */
+  sex: Sex;
+  /**
+   * 住所
+   */
+  address?: Address;
+  /**
+   * 住所を定めた年月日
+   */
+  addressFixedOn: FlexibleDate;
+  /**
+   * 国外転出者
+   */
+  isOverseasEmigrant?: boolean;
+  /**
+   * 国外転出予定年月日
+   */
+  plannedDepartureOn?: StrictDate;
+  /**
+   * 異動事由
+   */
+  movementReason: MovementReason;
+  /**
+   * 通知年月日
+   */
+  notifiedOn: StrictDate;
+}
+/**
+ * 戸籍附票記載事項通知（送信） (koseki-fuhyo.entry-notice.sent)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "KosekiFuhyoEntryNoticeSent".
+ */
+export interface KosekiFuhyoEntryNoticeSent {
+  /**
+   * 送信（住所地）地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 住所地 地方公共団体コード
+   */
+  residenceLgCode: LgCode;
+  /**
+   * 本籍が市内
+   */
+  honsekiInCity: boolean;
+  /**
+   * 通知ID（住所地の送信キー）
+   */
+  noticeId: string;
+  /**
+   * 本籍地 地方公共団体コード
+   */
+  honsekiLgCode: LgCode;
+  /**
+   * 戸籍の表示（本籍・筆頭者）
+   */
+  honseki: {
+    /**
+     * 本籍
+     */
+    address: MjText;
+    /**
+     * 筆頭者
+     */
+    hittosha: MjText;
+  };
+  /**
+   * 住民票コード
+   */
+  juminhyoCode: JuminhyoCode;
+  /**
+   * 履歴番号（住所地）
+   */
+  historyNo: HistoryNo;
+  /**
+   * 氏名
+   */
+  name: PersonName;
+  /**
+   * 出生の年月日
+   */
+  birthDate: FlexibleDate;
+  /**
+   * 男女の別
+   */
+  sex: Sex;
+  /**
+   * 住所
+   */
+  address?: Address;
+  /**
+   * 住所を定めた年月日
+   */
+  addressFixedOn: FlexibleDate;
+  /**
+   * 国外転出者
+   */
+  isOverseasEmigrant?: boolean;
+  /**
+   * 国外転出予定年月日
+   */
+  plannedDepartureOn?: StrictDate;
+  /**
+   * 異動事由
+   */
+  movementReason: MovementReason;
+  /**
+   * 通知年月日
+   */
+  notifiedOn: StrictDate;
+}
+/**
+ * 法務省通知（受信） (moj.notice.received)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MojNoticeReceived".
+ */
+export interface MojNoticeReceived {
+  /**
+   * 通知先 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 通知連番
+   */
+  sequenceNo: number;
+  /**
+   * 通知ID
+   */
+  noticeId: string;
+  /**
+   * 通知種別: NAME_CHANGE 氏名変更 / BIRTHDATE_SEX_CHANGE 生年月日・性別変更 / NATIONALITY_CHANGE 国籍・地域変更 / STATUS_CHANGE 在留資格変更 / PERIOD_RENEWAL 在留期間更新 / CARD_REISSUE 在留カード再交付 / STATUS_REVOKED 在留資格取消 / OUT_OF_SCOPE 住基対象外 / CORRECTION 訂正
+   */
+  noticeKind:
+    | 'NAME_CHANGE'
+    | 'BIRTHDATE_SEX_CHANGE'
+    | 'NATIONALITY_CHANGE'
+    | 'STATUS_CHANGE'
+    | 'PERIOD_RENEWAL'
+    | 'CARD_REISSUE'
+    | 'STATUS_REVOKED'
+    | 'OUT_OF_SCOPE'
+    | 'CORRECTION';
+  /**
+   * 通知年月日
+   */
+  notifiedOn: StrictDate;
+  /**
+   * 在留カード等
+   */
+  residenceCard: ResidenceCard;
+  /**
+   * 変更前の在留カード等
+   */
+  previousResidenceCard?: ResidenceCard;
+  /**
+   * 変更後
+   */
+  after: {
+    /**
+     * 氏名（ローマ字表記）
+     */
+    romanName: RomanName;
+    /**
+     * 漢字氏名
+     */
+    foreignKanjiName?: MjText;
+    /**
+     * 生年月日（西暦）
+     */
+    birthDate: StrictDate;
+    /**
+     * 性別
+     */
+    sex: Sex;
+    /**
+     * 国籍・地域
+     */
+    nationalityCode: CountryCode;
+    /**
+     * 第30条45規定区分
+     */
+    category: Art30_45Category;
+    /**
+     * 在留資格等コード
+     */
+    statusOfResidenceCode?: string;
+    /**
+     * 在留期間
+     */
+    periodOfStay?: PeriodOfStay;
+    /**
+     * 在留期間の満了の日
+     */
+    periodExpiresOn?: StrictDate;
+  };
+  /**
+   * 特別永住者（手動取込）
+   */
+  isSpecialPermanent?: boolean;
+}
+/**
+ * 在留カード等
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "ResidenceCard".
+ */
+export interface ResidenceCard {
+  /**
+   * 在留カード等番号
+   */
+  number: ResidenceCardNumber;
+  /**
+   * 在留カード等番号区分
+   */
+  cardKind: 'ZAIRYU_CARD' | 'TOKUEI_CERT' | 'OTHER';
+}
+/**
+ * 在留期間
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "PeriodOfStay".
+ */
+export interface PeriodOfStay {
+  /**
+   * 年
+   */
+  years: number;
+  /**
+   * 月
+   */
+  months: number;
+  /**
+   * 日
+   */
+  days: number;
+}
+/**
+ * 法務省通知 連番欠落 (moj.notice.sequence-gap)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MojNoticeSequenceGap".
+ */
+export interface MojNoticeSequenceGap {
+  /**
+   * 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 欠落している通知連番
+   */
+  missingSequenceNo: number;
+  /**
+   * 保留中の最初の通知連番
+   */
+  firstHeldSequenceNo: number;
+  /**
+   * 保留件数
+   */
+  heldCount: number;
+  /**
+   * 欠落検知日時
+   */
+  missingSince: DateTime;
+  /**
+   * 警告日時
+   */
+  raisedAt: DateTime;
+}
+/**
  * 転入通知未着 (move-in.notice.overdue)
  *
  * This interface was referenced by `MessageTypes`'s JSON-Schema
@@ -1925,6 +2316,135 @@ export interface MoveInNoticeSent {
    * 特例転入
    */
   specialMoveIn?: boolean;
+}
+/**
+ * 市町村通知（送信） (municipality.notice.sent)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "MunicipalityNoticeSent".
+ */
+export interface MunicipalityNoticeSent {
+  /**
+   * 通知元 地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 通知ID（宛名番号:履歴番号）
+   */
+  noticeId: string;
+  /**
+   * 根拠区分: JUKI_AND_NYUKAN 住基法・入管法 / NYUKAN_ONLY 入管法 / JUKI_ONLY 住基法
+   */
+  legalBasis: 'JUKI_AND_NYUKAN' | 'NYUKAN_ONLY' | 'JUKI_ONLY';
+  /**
+   * 事由区分: ENTRY 記載 / DELETION 消除 / CORRECTION 修正 / ADDRESS_CHANGE 住所変更
+   */
+  eventKind: 'ENTRY' | 'DELETION' | 'CORRECTION' | 'ADDRESS_CHANGE';
+  /**
+   * 異動事由
+   */
+  movementReason?: MovementReason;
+  /**
+   * 在留カード等
+   */
+  residenceCard: ResidenceCard;
+  /**
+   * 氏名（ローマ字表記・通称を含む）
+   */
+  name: PersonName;
+  /**
+   * 通称履歴
+   *
+   * @maxItems 20
+   *
+   * Items: 通称の記載・削除
+   */
+  aliasHistory?: {
+    /**
+     * 通称
+     */
+    alias: MjText;
+    /**
+     * 記載/削除
+     */
+    action: 'RECORDED' | 'DELETED';
+    /**
+     * 年月日
+     */
+    on: StrictDate;
+    /**
+     * 市町村
+     */
+    lgCode: LgCode;
+  }[];
+  /**
+   * 生年月日
+   */
+  birthDate: FlexibleDate;
+  /**
+   * 性別
+   */
+  sex: Sex;
+  /**
+   * 外国人住民事項（国籍・地域、在留資格、在留期間、満了日、在留カード等番号、30条45規定区分）
+   */
+  foreign: ForeignResidentStatus;
+  /**
+   * 住所
+   */
+  address?: Address;
+  /**
+   * 異動年月日
+   */
+  effectiveOn: FlexibleDate;
+}
+/**
+ * 外国人住民事項: Conditional by 第30条45規定区分: MID_LONG_TERM needs 在留資格/在留期間/満了日/在留カード; SPECIAL_PERMANENT needs 特別永住者証明書 and has no 満了日; TEMPORARY_REFUGE needs 上陸期間; PROVISIONAL_STAY needs 仮滞在期間.
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "ForeignResidentStatus".
+ */
+export interface ForeignResidentStatus {
+  /**
+   * 国籍等_国名コード
+   */
+  nationalityCode: CountryCode;
+  /**
+   * 国籍名等
+   */
+  nationalityName?: MjText;
+  /**
+   * 外国人住民となった年月日
+   */
+  becameForeignResidentOn: FlexibleDate;
+  /**
+   * 第30条45規定区分
+   */
+  category: Art30_45Category;
+  /**
+   * 在留資格等コード
+   */
+  statusOfResidenceCode?: string;
+  /**
+   * 在留期間
+   */
+  periodOfStay?: PeriodOfStay;
+  /**
+   * 在留期間の満了の日
+   */
+  periodExpiresOn?: StrictDate;
+  /**
+   * 在留カード等
+   */
+  residenceCard?: ResidenceCard;
+  /**
+   * 上陸期間の満了の日
+   */
+  landingPeriodExpiresOn?: StrictDate;
+  /**
+   * 仮滞在期間の満了の日
+   */
+  provisionalStayExpiresOn?: StrictDate;
 }
 /**
  * 個人番号カード 状態変更 (mynumber-card.status-changed)
@@ -2312,6 +2832,10 @@ export interface Honseki {
    * 筆頭者
    */
   hittosha?: MjText;
+  /**
+   * 本籍地の地方公共団体コード
+   */
+  lgCode?: LgCode;
 }
 /**
  * 住所（国内または国外）: Exactly one of domestic / overseas.
@@ -2348,90 +2872,6 @@ export interface ForeignAddress {
    * 国外住所
    */
   foreignAddress?: MjText;
-}
-/**
- * 外国人住民事項: Conditional by 第30条45規定区分: MID_LONG_TERM needs 在留資格/在留期間/満了日/在留カード; SPECIAL_PERMANENT needs 特別永住者証明書 and has no 満了日; TEMPORARY_REFUGE needs 上陸期間; PROVISIONAL_STAY needs 仮滞在期間.
- *
- * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "ForeignResidentStatus".
- */
-export interface ForeignResidentStatus {
-  /**
-   * 国籍等_国名コード
-   */
-  nationalityCode: CountryCode;
-  /**
-   * 国籍名等
-   */
-  nationalityName?: MjText;
-  /**
-   * 外国人住民となった年月日
-   */
-  becameForeignResidentOn: FlexibleDate;
-  /**
-   * 第30条45規定区分
-   */
-  category: Art30_45Category;
-  /**
-   * 在留資格等コード
-   */
-  statusOfResidenceCode?: string;
-  /**
-   * 在留期間
-   */
-  periodOfStay?: PeriodOfStay;
-  /**
-   * 在留期間の満了の日
-   */
-  periodExpiresOn?: StrictDate;
-  /**
-   * 在留カード等
-   */
-  residenceCard?: ResidenceCard;
-  /**
-   * 上陸期間の満了の日
-   */
-  landingPeriodExpiresOn?: StrictDate;
-  /**
-   * 仮滞在期間の満了の日
-   */
-  provisionalStayExpiresOn?: StrictDate;
-}
-/**
- * 在留期間
- *
- * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "PeriodOfStay".
- */
-export interface PeriodOfStay {
-  /**
-   * 年
-   */
-  years: number;
-  /**
-   * 月
-   */
-  months: number;
-  /**
-   * 日
-   */
-  days: number;
-}
-/**
- * 在留カード等
- *
- * This interface was referenced by `MessageTypes`'s JSON-Schema
- * via the `definition` "ResidenceCard".
- */
-export interface ResidenceCard {
-  /**
-   * 在留カード等番号
-   */
-  number: ResidenceCardNumber;
-  /**
-   * 在留カード等番号区分
-   */
-  cardKind: 'ZAIRYU_CARD' | 'TOKUEI_CERT' | 'OTHER';
 }
 /**
  * 住民異動記録 (resident.movement.recorded)

@@ -15,6 +15,8 @@ import {
 import { kioskCertificateRequestedToCertificateDataQuery } from './kiosk-certificate-requested-to-certificate-data-query.js';
 import { registryResidentExtractedToConsistencyCheckRecord } from './registry-resident-extracted-to-consistency-check-record.js';
 import { residentMovementRecordedToAtenaChanged } from './resident-movement-recorded-to-atena-changed.js';
+import { residentMovementRecordedToKosekiFuhyoEntryNoticeSent } from './resident-movement-recorded-to-koseki-fuhyo-entry-notice-sent.js';
+import { residentMovementRecordedToMunicipalityNoticeSent } from './resident-movement-recorded-to-municipality-notice-sent.js';
 import { residentMovementRecordedToMynumberGenerationRequested } from './resident-movement-recorded-to-mynumber-generation-requested.js';
 import { residentMovementRecordedTokuteiToChukanJuminhyoKankeiUpdated } from './resident-movement-recorded-tokutei-to-chukan-juminhyo-kankei-updated.js';
 import { residentMovementRecordedTokuteiToIdentityInfoUpdateSubmitted } from './resident-movement-recorded-tokutei-to-identity-info-update-submitted.js';
@@ -45,6 +47,10 @@ export const transformerList: readonly Transformer[] = [
   certificateDataRepliedToKioskCertificateProduced,
   certificateDataRepliedToKioskCertificateFailed,
   certificateDataRepliedToIssuanceRefusalRecorded,
+  // Affair 2: 戸籍の附票
+  residentMovementRecordedToKosekiFuhyoEntryNoticeSent,
+  // Affair 4: 市町村通知
+  residentMovementRecordedToMunicipalityNoticeSent,
 ];
 
 /** Every transformer the hub offers, by name. */

@@ -19,6 +19,7 @@ import { postBytes } from '../runtime/http-sink.js';
 import type { Ingress } from '../runtime/ingress.js';
 import { createSimulator, jsonOf, type Inbound, type Simulator } from '../runtime/simulator.js';
 import { jukinetCsDescriptor } from './descriptor.js';
+import { installFuhyoRelay } from './fuhyo.js';
 import { publishCsReply } from './ingress.js';
 import { runConsistency } from './consistency.js';
 import { IdentityHoldings, type Drift } from './holdings.js';
@@ -241,7 +242,7 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
             cardUrl: options.peers.cardMgmt ?? (() => defaultUrl(18130)),
           });
         default:
-          return { body, status: 400 };
+          return (await fuhyo.onInbox(inbound)) ?? { body, status: 400 };
       }
     },
   });
@@ -265,6 +266,11 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
     }
     holdings.seed(population, drift);
     res.json({ population, drift: drift.length });
+  });
+  // 附票 notices and acknowledgements over 住基ネット (affair 2).
+  const fuhyo = installFuhyoRelay(sim, {
+    ingress: options.ingress,
+    otherMunicipality: options.peers.otherMunicipality,
   });
   return sim;
 }

@@ -1,7 +1,8 @@
 /**
  * 既存住基 simulator: records movements on request (`POST /trigger/movement {reason, seed,
  * birthAfterProcessing?, historyNo?, addressSeed?, setaiSeed?, honsekiOutside?,
- * lastRegisteredLgCode?, plannedMoveOutOn?}`, see `overrides.ts`), records 支援措置
+ * lastRegisteredLgCode?, plannedMoveOutOn?, kind?,
+ * honseki?: {lgCode, address}}`, see `overrides.ts`), records 支援措置
  * (`POST /trigger/suppression`, `suppression.ts`), asks for a new 個人番号
  * (`POST /trigger/mynumber-change {seed, changeKind}`), carries generated and changed numbers on to
  * 1-⑥ (`register.ts`), writes the
@@ -16,6 +17,7 @@ import {
   sampleMovementRecorded,
   sampleMyNumber,
 } from '../../schemas/sample.js';
+import type { SampleResidentKind } from '../../schemas/sample.js';
 import type {
   JukinetConsistencyCheckExtractReady,
   MovementReason,
@@ -154,7 +156,14 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
         res.status(400).json({ error: `reason must be one of ${[...movementReasons].join(', ')}` });
         return;
       }
-      const kind = reason === 'OVERSEAS_MOVE_IN' ? 'mid-long-term' : 'japanese';
+      const kinds = ['japanese', 'mid-long-term', 'special-permanent'];
+      const kind = (
+        typeof body['kind'] === 'string' && kinds.includes(body['kind'])
+          ? body['kind']
+          : reason === 'OVERSEAS_MOVE_IN'
+            ? 'mid-long-term'
+            : 'japanese'
+      ) as SampleResidentKind;
       const movement = sampleMovementRecorded({}, seed, reason as MovementReason['reason'], kind);
       applyOverrides(movement, body);
       // 最終住民登録地 other than the 転入前住所's municipality (the resident lived there unregistered).
@@ -169,6 +178,19 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       const plannedMoveOutOn = body['plannedMoveOutOn'];
       if (typeof plannedMoveOutOn === 'string' && movement.plannedMoveOutOn !== undefined) {
         movement.plannedMoveOutOn = plannedMoveOutOn;
+      }
+      // A 本籍 elsewhere (affair 2): {lgCode, address}; the 筆頭者 stays the resident.
+      const honseki = body['honseki'] as { lgCode?: unknown; address?: unknown } | undefined;
+      if (
+        movement.resident.honseki !== undefined &&
+        typeof honseki?.lgCode === 'string' &&
+        typeof honseki.address === 'string'
+      ) {
+        movement.resident.honseki = {
+          ...movement.resident.honseki,
+          lgCode: honseki.lgCode,
+          address: honseki.address,
+        };
       }
       // A 生年月日 the CS will refuse (the day after the processing date), to show the rejection
       // path. Not in the future: the hub itself refuses a future birth before any system sees it.

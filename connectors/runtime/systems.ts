@@ -17,7 +17,9 @@ import {
 } from '../jukinet-cs/descriptor.js';
 import { kizonJukiDescriptor } from '../kizon-juki/descriptor.js';
 import { kosekiDescriptor } from '../koseki/descriptor.js';
+import { kosekiFuhyoDescriptor } from '../koseki-fuhyo/descriptor.js';
 import { kyotsuKibanDescriptor } from '../kyotsu-kiban/descriptor.js';
+import { mojTerminalDescriptor } from '../moj-terminal/descriptor.js';
 import { tougouAtenaDescriptor } from '../tougou-atena/descriptor.js';
 import type { SystemDescriptor } from './descriptor.js';
 
@@ -36,6 +38,8 @@ export const systemDescriptors = [
   tougouAtenaDescriptor,
   conveniIssuanceDescriptor,
   jlisCertCenterDescriptor,
+  kosekiFuhyoDescriptor,
+  mojTerminalDescriptor,
 ] as const;
 
 /** Every simulated system (SystemId of the catalogue, plus the servers behind the CS). */

@@ -1,5 +1,5 @@
 /**
- * `hub demo affair-1|5|8|9|10|11`: triggers one affair at the simulators of a running hub
+ * `hub demo affair-1|2|4|5|8|9|10|11`: triggers one affair at the simulators of a running hub
  * (`npm start` runs them) and says where to watch it. It only asks the simulated systems to do what
  * the real ones do (record a movement, write an extract, send kiosk requests); the hub does the rest.
  */
@@ -8,7 +8,16 @@ import { defaultPorts, type SimSystem } from '../../connectors/runtime/systems.j
 import { demos5910 } from './demo-5-9-10.js';
 import { complain, configOrComplain, describeError, exitCodes, say } from './output.js';
 
-const affairs = ['affair-1', 'affair-5', 'affair-8', 'affair-9', 'affair-10', 'affair-11'] as const;
+const affairs = [
+  'affair-1',
+  'affair-2',
+  'affair-4',
+  'affair-5',
+  'affair-8',
+  'affair-9',
+  'affair-10',
+  'affair-11',
+] as const;
 
 function simUrl(system: SimSystem): string {
   return `http://127.0.0.1:${String(defaultPorts[system])}`;
@@ -85,6 +94,31 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
         ],
         metricsUrl,
       );
+    } else if (affair === 'affair-2') {
+      await post('KIZON_JUKI', '/trigger/movement', { reason: 'RELOCATION', seed });
+      await post('KIZON_JUKI', '/trigger/movement', {
+        reason: 'DOMESTIC_MOVE_IN',
+        seed: seed + 1,
+        honseki: { lgCode: '271004', address: '大阪府大阪市北区中之島一丁目３番' },
+      });
+      say('affair 2: a 転居 with 本籍 in this city and a 転入 with 本籍 in 大阪市 (271004)');
+      say('事務2: 市内本籍の転居と、本籍が大阪市（271004）の転入を記録しました');
+      watch(['KOSEKI_FUHYO', 'JUKINET_CS', 'OTHER_MUNICIPALITY'], metricsUrl);
+      say(`  附票 entries         ${simUrl('KOSEKI_FUHYO')}/fuhyo`);
+    } else if (affair === 'affair-4') {
+      const notices = count ?? 100;
+      await post('MOJ_TERMINAL', '/trigger/notices', { count: notices });
+      await post('KIZON_JUKI', '/trigger/movement', {
+        reason: 'RELOCATION',
+        seed,
+        kind: 'mid-long-term',
+      });
+      say(
+        `affair 4: a 法務省通知 file of ${String(notices)} notices, and a foreign resident's 転居`,
+      );
+      say(`事務4: 法務省通知ファイル（${String(notices)} 件）と外国人住民の転居を記録しました`);
+      watch(['KIZON_JUKI', 'MOJ_TERMINAL'], metricsUrl);
+      say(`  files                ${config.dataDir}/exchange/moj-terminal/`);
     } else if (affair === 'affair-8') {
       const records = count ?? 10_000;
       // The CS holds as many residents as the registry extracts; two of its copies drifted.
@@ -147,13 +181,13 @@ export function registerDemoCommand(
     .command('demo')
     .summary('Run one affair end to end / 事務デモ実行')
     .description(
-      'Trigger affair-1, 5, 8, 9, 10 or 11 at the simulators of a running hub and show where to watch.\n' +
-        '起動中のハブのシミュレータで事務 1・5・8・9・10・11 を実行し、確認先を表示する。',
+      'Trigger affair-1, 2, 4, 5, 8, 9, 10 or 11 at the simulators of a running hub and show where to watch.\n' +
+        '起動中のハブのシミュレータで事務 1・2・4・5・8・9・10・11 を実行し、確認先を表示する。',
     )
     .argument('<affair>', affairs.join(' | '))
     .option(
       '--count <n>',
-      'pairs (affair-5), records (affair-8, 9) or requests (affair-11) / 件数',
+      'notices (affair-4), pairs (affair-5), records (affair-8, 9) or requests (affair-11) / 件数',
       (value) => {
         const n = Number(value);
         if (!Number.isInteger(n) || n <= 0) throw new Error('a positive whole number');

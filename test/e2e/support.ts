@@ -29,6 +29,8 @@ import { suiteLogFile } from '../support/setup.js';
 /** A running end-to-end set-up. */
 export interface E2e {
   readonly hub: RunningHub;
+  /** Stops the hub and starts a new one on the same vhost, store, data folder and simulators. */
+  restartHub(): Promise<void>;
   readonly sims: SimulatorSet;
   readonly vhost: TestVhost;
   readonly exchangeDir: string;
@@ -74,9 +76,11 @@ export async function startE2e(
   options: {
     steps?: readonly StepSpec[];
     timeoutMs?: number;
-    /** Plugins to run (default none). */
+    /** This hub's 地方公共団体コード (`HUB_LG_CODE`; two-city tests run two hubs). */
+    lgCode?: string;
+    /** Plugins started with the hub (default none). */
     plugins?: readonly HubPlugin[];
-    /** More HUB_* settings. */
+    /** Further `HUB_*` settings. */
     env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<E2e> {
@@ -104,10 +108,11 @@ export async function startE2e(
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(options.lgCode === undefined ? {} : { HUB_LG_CODE: options.lgCode }),
     ...options.env,
   });
-  try {
-    hub = await startHub(config, {
+  const startOne = () =>
+    startHub(config, {
       sinks: sinksFor({
         urls: sims.urls(),
         exchangeDir,
@@ -116,14 +121,22 @@ export async function startE2e(
       }),
       plugins: options.plugins ?? [],
     });
+  const keepLog = () => {
+    // startHub points the logger at stdout; keep the suite's log file (scanned for My Numbers) instead.
+    configureLogger({
+      level: 'debug',
+      destination: createWriteStream(suiteLogFile, { flags: 'a' }),
+    });
+  };
+  try {
+    hub = await startOne();
   } catch (error) {
     await sims.stop();
     await vhost.delete();
     throw error;
   }
-  // startHub points the logger at stdout; keep the suite's log file (scanned for My Numbers) instead.
-  configureLogger({ level: 'debug', destination: createWriteStream(suiteLogFile, { flags: 'a' }) });
-  const running = hub;
+  keepLog();
+  let running = hub;
   let connection: amqp.ChannelModel | undefined;
   const url = (system: SimSystem) => sims.urls()[system];
   async function deadLetters(): Promise<DeadLetter[]> {
@@ -157,7 +170,16 @@ export async function startE2e(
     return letters;
   }
   return {
-    hub: running,
+    get hub() {
+      return running;
+    },
+    async restartHub() {
+      await running.stop();
+      hub = undefined;
+      running = await startOne();
+      hub = running;
+      keepLog();
+    },
     sims,
     vhost,
     exchangeDir,
