@@ -76,7 +76,10 @@ describe('schema fixtures (golden files) as data', function () {
         const breaksHere = (rule: string) => wrapper.breaks === `${rule} at ${pointer}`;
         if (/mynumber/i.test(key) && /^[0-9]{12}$/.test(value)) {
           myNumbers += 1;
-          const expectValid = valid || !breaksHere('myNumberCheckDigit');
+          // A valid fixture named "…check-digit-judged-…" carries a wrong digit on purpose: its
+          // schema leaves the digit to the receiving system (affair 5's batches judge it per pair).
+          const judgedLater = valid && path.includes('check-digit-judged');
+          const expectValid = judgedLater ? false : valid || !breaksHere('myNumberCheckDigit');
           if (isMyNumber(value) !== expectValid) wrong.push(`${path} ${pointer}`);
         }
         if (key === 'lgCode' && /^[0-9]{6}$/.test(value)) {
