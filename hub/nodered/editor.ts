@@ -16,7 +16,7 @@ import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import { coreNodeFiles } from './flow-model.js';
+import { coreNodeFiles, uncoveredSteps } from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
@@ -98,18 +98,21 @@ interface NodeRedLogMessage {
 }
 
 /** Counts per step, refreshed from the hub's metrics for the nodes' live status. */
-type StepCounts = Map<string, { taken: number; failed: number; dead: number; out: number }>;
+type StepCounts = Map<
+  string,
+  { taken: number; failed: number; dead: number; out: number; skipped: number }
+>;
 
 async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   const counts: StepCounts = new Map();
   const add = async (
     metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
-    field: 'taken' | 'failed' | 'dead' | 'out',
+    field: 'taken' | 'failed' | 'dead' | 'out' | 'skipped',
   ) => {
     for (const item of (await metric.get()).values) {
       const step = item.labels['step'];
       if (typeof step !== 'string') continue;
-      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0 };
+      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
       entry[field] += item.value;
       counts.set(step, entry);
     }
@@ -119,6 +122,7 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   await add(metrics.deadLettered, 'dead');
   await add(metrics.delivered, 'out');
   await add(metrics.published, 'out');
+  await add(metrics.skipped, 'skipped');
   return counts;
 }
 
@@ -162,11 +166,13 @@ export const editorPlugin = definePlugin({
     });
     const hubBridge = {
       status(nodeId: string) {
-        const steps = [...routing.nodesOfStep()]
+        const nodesOfStep = routing.nodesOfStep();
+        const steps = [...nodesOfStep]
           .filter(([, ids]) => ids.includes(nodeId))
           .map(([step]) => step);
+        const unrouted = uncoveredSteps(context.engine.steps(), nodesOfStep);
         if (steps.length === 0) return undefined;
-        const total = { taken: 0, failed: 0, dead: 0, out: 0 };
+        const total = { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
         for (const step of steps) {
           const entry = counts.get(step);
           if (entry === undefined) continue;
@@ -174,12 +180,17 @@ export const editorPlugin = definePlugin({
           total.failed += entry.failed;
           total.dead += entry.dead;
           total.out += entry.out;
+          // A covered hub-in's skips are the other branch's messages, not messages lost.
+          if (unrouted.has(step)) total.skipped += entry.skipped;
         }
         const fill = total.dead > 0 ? 'red' : total.failed > 0 ? 'yellow' : 'green';
         return {
           fill,
           shape: 'dot',
-          text: `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}`,
+          // Skipped: taken by no branch of a route (hub-route without an "otherwise" output).
+          text:
+            `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}` +
+            (total.skipped > 0 ? ` / skipped ${total.skipped}` : ''),
         };
       },
     };
