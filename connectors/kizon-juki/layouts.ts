@@ -328,6 +328,39 @@ export const movementFixedLayout: FileLayout = {
   },
 };
 
+/** The items that are dates (the fixed-width layout's `date` fields). */
+const dateItems = fixedFields.filter((field) => field.type === 'date').map((field) => field.name);
+
+/**
+ * Dates of a CSV record as the fixed-width layout reads them: the documented `YYYYMMDD` (and
+ * `00000000` for none) become `YYYY-MM-DD` (none: empty); `YYYY-MM-DD` stays. A month or day out of
+ * range is a CodecError naming the item, never its value.
+ */
+function csvDates(record: MovementRecord): MovementRecord {
+  const out: Record<string, string> = { ...record };
+  for (const item of dateItems) {
+    const value = out[item] ?? '';
+    if (value === '00000000') {
+      out[item] = '';
+      continue;
+    }
+    const match = /^([0-9]{4})([0-9]{2})([0-9]{2})$/.exec(value);
+    if (match === null) continue;
+    const [, year = '', month = '', day = ''] = match;
+    if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) {
+      throw new CodecError(
+        {
+          en: 'a date must be YYYYMMDD with a real month and day',
+          ja: '日付は実在する月日の YYYYMMDD にしてください',
+        },
+        { layout: 'kizon-movement-csv', field: item },
+      );
+    }
+    out[item] = `${year}-${month}-${day}`;
+  }
+  return out as MovementRecord;
+}
+
 /** 既存住基 異動 export, CSV in CP932 with a header row (one record per line; no quoted newlines). */
 export const movementCsvLayout: FileLayout = {
   name: 'kizon-movement-csv',
@@ -346,7 +379,7 @@ export const movementCsvLayout: FileLayout = {
     try {
       const [row] = csvLineCodec.decode(record.bytes);
       if (row === undefined) throw new CodecError({ en: 'empty line', ja: '空行です' });
-      return { body: movementFromRecord(itemsOf(row)) };
+      return { body: movementFromRecord(csvDates(itemsOf(row))) };
     } catch (error) {
       return { error: codecValidationError(movementType, error) };
     }

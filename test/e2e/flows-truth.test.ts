@@ -80,7 +80,7 @@ describe('e2e: what the editor shows is what runs', function () {
     });
     const skippedOf = async (step: string) =>
       (await e2e.hub.metrics.skipped.get()).values
-        .filter((item) => item.labels['step'] === step)
+        .filter((item) => item.labels.step === step)
         .reduce((sum, item) => sum + item.value, 0);
 
     // Without otherwise: a TIMEOUT is taken by no branch — counted as skipped, delivered nowhere.
