@@ -456,6 +456,7 @@ type ReplayCliOptions = FilterOptions & {
   body?: string;
   as?: string;
   reason?: string;
+  again: boolean;
   json: boolean;
   progress: boolean;
 };
@@ -466,6 +467,13 @@ export async function dlqReplayCli(ids: number[], options: ReplayCliOptions): Pr
     complain(
       'hub dlq replay: give dead-letter ids or at least one filter (--route, --type, --reason, --since …)' +
         ' / ID または絞り込み条件を指定してください',
+    );
+    return exitCodes.usage;
+  }
+  if (options.again && (options.reason?.trim().length ?? 0) < 4) {
+    complain(
+      'hub dlq replay: --again sends letters that were replayed before; say why with --reason (recorded)' +
+        ' / --again には理由（--reason、記録されます）が必要です',
     );
     return exitCodes.usage;
   }
@@ -512,6 +520,7 @@ export async function dlqReplayCli(ids: number[], options: ReplayCliOptions): Pr
         body,
         actor,
         reason: options.reason,
+        again: options.again,
         signal: controller.signal,
         onProgress: (done, total) => {
           if (bar === undefined) return;
@@ -646,8 +655,9 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
       .summary('Replay dead letters / デッドレター再送')
       .description(
         'Send dead letters again: by id or filter, to the step that failed (default) or --to <messageType|step:<name>|route>, at --rate N/s, stopping cleanly on Ctrl-C. ' +
-          'A replay carries x-hub-replay-count; beyond 3 replays of a message it is refused. --dry-run validates and shows the targets without publishing.\n' +
-          'デッドレターを再送する（ID または条件で指定、既定は失敗したステップ宛て）。--rate で速度制限、Ctrl-C で安全に中断。再送は 3 回まで。--dry-run は検証と宛先表示のみ。',
+          'A replay carries an id derived from the original (the same for every replay, so the receiver de-duplicates) and x-hub-replay-count; beyond 3 replays of a message it is refused. ' +
+          'Letters replayed before are left out (a filter takes open letters) unless --again with a --reason. --dry-run validates and shows the targets without publishing.\n' +
+          'デッドレターを再送する（ID または条件で指定、既定は失敗したステップ宛て）。再送の ID は元の ID から決まり毎回同じ（受信側で重複排除できる）。再送済みのものは --again と --reason（理由）を付けたときだけ再送。--rate で速度制限、Ctrl-C で安全に中断。再送は 3 回まで。--dry-run は検証と宛先表示のみ。',
       )
       .argument('[ids...]', 'dead-letter ids / ID')
       .option('--to <target>', 'messageType, step:<name> or route / 再送先')
@@ -662,6 +672,11 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
         'sign in as this operator (password: HUB_OPERATOR_PASSWORD or prompt) / オペレーターとして認証',
       )
       .option('--reason <text>', 'why (recorded) / 理由（記録される）')
+      .option(
+        '--again',
+        'also letters replayed before (needs --reason) / 再送済みのものも再送（理由が必要）',
+        false,
+      )
       .option('--json', 'print the report as JSON / JSON で出力', false)
       .option('--no-progress', 'no progress bar / 進捗表示なし'),
   ).action(async (rawIds: string[], options: ReplayCliOptions) => {

@@ -176,7 +176,11 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     expect(editorHub.received.filter((item) => item.system === failingSystem)).to.have.length(0);
 
     // 6. Replay, confirmed: sent, reaches the system, the letter is replayed.
+    // The sidebar asks for the reason the CLI takes as --reason: without one it does not send.
     await page.click('#hub-dl-replay');
+    await page.click('#hub-dl-replay-confirm');
+    expect(await page.locator('#hub-dl-replay-reason-error').textContent()).to.contain('理由');
+    await page.fill('#hub-dl-replay-reason', 'system back up');
     await page.click('#hub-dl-replay-confirm');
     await eventually(
       async () =>
@@ -195,6 +199,8 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       20_000,
       'the replayed message to reach 団体内統合宛名',
     );
+    // The new status at once, still under the "open" filter.
+    expect(await row.locator('td.hub-dl-status').textContent()).to.equal('replayed ×1');
     await page.selectOption('#hub-dl-status', 'all');
     await eventually(
       async () =>
@@ -220,6 +226,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       actor: 'operator1',
       role: 'operator',
       target: `dead-letter:${String(letterId)}`,
+      reason: 'system back up',
     });
   });
 

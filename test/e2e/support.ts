@@ -11,6 +11,7 @@ import type amqp from 'amqplib';
 import { loadConfig } from '../../hub/config.js';
 import type { StepSpec } from '../../hub/engine/step.js';
 import { startHub, type RunningHub } from '../../hub/main.js';
+import type { HubPlugin } from '../../hub/plugin.js';
 import { connectorSinks } from '../../hub/nodered/context.js';
 import {
   createIngress,
@@ -69,7 +70,7 @@ export interface DeadLetter {
 
 /** Starts simulators and the hub with the given routes as flows (default: the shipped flows). */
 export async function startE2e(
-  options: { steps?: readonly StepSpec[]; timeoutMs?: number } = {},
+  options: { steps?: readonly StepSpec[]; timeoutMs?: number; plugins?: HubPlugin[] } = {},
 ): Promise<E2e> {
   const vhost = await createVhost('hub-e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
@@ -105,7 +106,7 @@ export async function startE2e(
         lgCode: config.lgCode,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       }),
-      plugins: [],
+      plugins: options.plugins ?? [],
     });
   } catch (error) {
     await sims.stop();
