@@ -16,7 +16,15 @@ import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import { coreNodeFiles, uncoveredSteps } from './flow-model.js';
+import express from 'express';
+import type { StepSpec } from '../engine/step.js';
+import {
+  coreNodeFiles,
+  uncoveredSteps,
+  withoutNodePrefix,
+  type FlowNode,
+  type FlowProblem,
+} from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
@@ -124,6 +132,27 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   await add(metrics.published, 'out');
   await add(metrics.skipped, 'skipped');
   return counts;
+}
+
+/** A step as one line of the deploy dialog: its name and what it does (no data, no node ids). */
+function stepLine(step: StepSpec): { name: string; route: string; does: string } {
+  const output =
+    step.output.kind === 'deliver'
+      ? `deliver to ${step.output.system}`
+      : step.output.kind === 'publish'
+        ? `publish ${step.output.messageType}`
+        : 'reply';
+  const when = (step.when ?? [])
+    .map(
+      (condition) =>
+        `${condition.negate === true ? 'not ' : ''}${condition.field} ${condition.op}${condition.value === undefined ? '' : ` ${condition.value}`}`,
+    )
+    .join(' and ');
+  return {
+    name: step.name,
+    route: step.route,
+    does: `${step.input.join(', ')}${when === '' ? '' : ` if ${when}`} → ${step.transformer === undefined ? '' : `${step.transformer} → `}${output}`,
+  };
 }
 
 /** The editor plugin (`HUB_EDITOR`, default on). */
@@ -271,6 +300,40 @@ export const editorPlugin = definePlugin({
         })),
       );
     });
+    // The deploy dialog (plugins/deploy.html): what the flows in the editor would change in the
+    // routing, or why they would be refused — before anything is deployed.
+    RED.httpAdmin.post(
+      '/hub/deploy/preview',
+      RED.auth.needsPermission('flows.write'),
+      express.json({ limit: '10mb' }),
+      (req, res) => {
+        const flows = (req.body as { flows?: unknown } | undefined)?.flows;
+        if (!Array.isArray(flows)) {
+          res.status(400).json({
+            error: { message: 'flows must be a list of nodes / flows はノードの配列です' },
+          });
+          return;
+        }
+        const nodes = flows as FlowNode[];
+        const preview = routing.preview(nodes);
+        const byId = new Map(nodes.map((node) => [node.id, node]));
+        const shown = (problem: FlowProblem) => ({
+          nodeId: problem.nodeId,
+          route: problem.route,
+          ...withoutNodePrefix(problem, byId),
+        });
+        res.json({
+          problems: preview.problems.map(shown),
+          warnings: preview.warnings.map(shown),
+          added: preview.added.map(stepLine),
+          removed: preview.removed.map(stepLine),
+          changed: preview.changed.map((change) => ({
+            ...stepLine(change.after),
+            before: stepLine(change.before).does,
+          })),
+        });
+      },
+    );
     RED.httpAdmin.get('/hub/tap', RED.auth.needsPermission('flows.read'), (_req, res) => {
       res.json(tap.samples());
     });

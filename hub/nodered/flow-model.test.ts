@@ -122,6 +122,19 @@ describe('flows: lint and compile', () => {
     expect(found[0]).to.contain('KYOTSU_KIBAN may not receive it on affair-11');
   });
 
+  it('a mistyped message type is reported as unknown, not as carrying 個人番号', () => {
+    // A step delivering to a system that may not receive 個人番号 (共通基盤).
+    const input = inOf('affair-11.failed-to-center');
+    const found = reasons(
+      wireTo('affair-11.failed-to-center', 'KYOTSU_KIBAN').map((node) =>
+        node.id === input.id ? { ...node, messageTypes: 'kiosk.certificate.faild' } : node,
+      ),
+    );
+    expect(found.join('\n')).to.contain('unknown message type kiosk.certificate.faild');
+    expect(found.join('\n')).to.not.contain('個人番号');
+    expect(found.join('\n')).to.not.contain('My Number');
+  });
+
   it('refuses it too when the hub-system node says yes but the connector itself does not', () => {
     const kyotsuKiban = systemId('KYOTSU_KIBAN');
     const widened = wireTo('affair-11.produced-to-center', 'KYOTSU_KIBAN').map((node) =>

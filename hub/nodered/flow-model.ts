@@ -225,6 +225,21 @@ export function permissionOf(system: FlowNode): MyNumberPermission {
   return false;
 }
 
+/**
+ * A problem's text without its leading node description (`hub-deliver "x" (id): `), for the editor,
+ * which names the node by its own label and selects it; the CLI keeps the full text.
+ */
+export function withoutNodePrefix(
+  problem: FlowProblem,
+  byId: ReadonlyMap<string, FlowNode>,
+): { en: string; ja: string } {
+  const node = byId.get(problem.nodeId);
+  if (node === undefined) return { en: problem.en, ja: problem.ja };
+  const prefix = `${describeNode(node)}: `;
+  const strip = (text: string) => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
+  return { en: strip(problem.en), ja: strip(problem.ja) };
+}
+
 function describeNode(node: FlowNode): string {
   const name = text(node, 'name');
   return name === '' ? `${node.type} ${node.id}` : `${node.type} "${name}" (${node.id})`;
@@ -792,8 +807,11 @@ function deliverOutput(
   }
   const permission = permissionOf(system);
   const connector = context.connectorPermissions?.get(id) ?? true;
+  // An unknown type is reported as unknown where it is named; only a type the catalogue marks as
+  // carrying 個人番号 is a My Number problem here (the catalogue counts unknown types as carrying it).
   const leaking = current.filter(
     (type) =>
+      context.has(type) &&
       context.carriesMyNumber(type) &&
       (!permitsMyNumber(permission, route) || !permitsMyNumber(connector, route)),
   );

@@ -186,7 +186,23 @@ describe('editor in chromium (browser)', function () {
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
     await page.mouse.up();
+    // Deploy first shows the routing change: the one new engine step, nothing removed.
     await page.click('#red-ui-header-button-deploy');
+    await page.locator('#hub-deploy-preview').waitFor();
+    const added = await page.locator('#hub-deploy-preview .hub-deploy-added-item').all();
+    expect(await Promise.all(added.map((item) => item.getAttribute('data-step')))).to.deep.equal([
+      'affair-1.atena-to-kyotsu-kiban.to-conveni-issuance',
+    ]);
+    expect(await page.locator('#hub-deploy-preview .hub-deploy-added-item').innerText()).to.contain(
+      'deliver to CONVENI_ISSUANCE',
+    );
+    expect(await page.locator('#hub-deploy-preview .hub-deploy-removed-item').count()).to.equal(0);
+    // Nothing is deployed before it is confirmed.
+    expect(hub.engine.steps().map((step) => step.name)).to.not.include(
+      'affair-1.atena-to-kyotsu-kiban.to-conveni-issuance',
+    );
+    expect(filesOf(flowsDir)).to.deep.equal(before);
+    await page.click('#hub-deploy-confirm');
     await page.waitForSelector('.red-ui-notification-success, .red-ui-notification-error');
     expect(await page.locator('.red-ui-notification-error').count()).to.equal(0);
 
@@ -240,7 +256,7 @@ describe('editor in chromium (browser)', function () {
     const kyotsuKiban = idOf(systems, (node) => node['system'] === 'KYOTSU_KIBAN');
     // The editor imports onto the tab on screen.
     await openTab(page, tabs['affair-11']);
-    await page.evaluate(
+    const leakId = await page.evaluate(
       ({ tab, system, source }) => {
         const red = (globalThis as { RED?: EditorApi }).RED;
         if (red === undefined) throw new Error('editor not loaded');
@@ -255,16 +271,48 @@ describe('editor in chromium (browser)', function () {
         });
         red.nodes.dirty(true);
         red.view.redraw(true);
+        return id;
       },
       { tab: tabs['affair-11'], system: kyotsuKiban, source: producedIn },
     );
     await page.click('#red-ui-header-button-deploy');
-    const error = page.locator('.red-ui-notification-error');
-    await error.waitFor();
-    const message = await error.innerText();
+    // A readable list, not raw JSON: one entry per problem naming the node by its label.
+    const refused = page.locator('#hub-deploy-refused');
+    await refused.waitFor();
+    const items = refused.locator('.hub-deploy-problem-item');
+    expect(await items.count()).to.equal(1);
+    expect(await items.first().getAttribute('data-node-id')).to.equal(leakId);
+    const link = items.first().locator('.hub-deploy-problem-node');
+    expect(await link.innerText()).to.contain('leak');
+    const message = await refused.innerText();
     expect(message).to.contain('個人番号');
+    expect(message).to.contain('My Number');
     expect(message).to.contain('KYOTSU_KIBAN');
     expect(message).to.contain('kiosk.certificate.produced');
+    expect(message).to.not.contain('\\n');
+    expect(message).to.not.contain('{"');
+    expect(message).to.not.contain(leakId);
+    // Clicking the entry selects the node on the canvas.
+    await page.click('#red-ui-workspace-chart', { position: { x: 5, y: 5 } });
+    await link.click();
+    await eventually(
+      () =>
+        page.evaluate(
+          (id) =>
+            (
+              globalThis as {
+                RED?: { view: { selection(): { nodes?: { id: string }[] } } };
+              }
+            ).RED?.view
+              .selection()
+              .nodes?.map((node) => node.id)
+              .join(',') === id,
+          leakId,
+        ),
+      10_000,
+      'the refused node selected',
+    );
+    await page.click('#hub-deploy-refused-close');
     expect([...filesOf(flowsDir)]).to.deep.equal([...before]);
     expect(hub.engine.steps().map((step) => step.name)).not.to.include(
       'affair-11.produced-to-center.to-kyotsu-kiban',
