@@ -347,6 +347,10 @@ export const editorPlugin = definePlugin({
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));
     context.app.use('/editor', RED.httpAdmin);
+    // The hub's root is where a person starts: the editor (which asks them to sign in).
+    context.app.get('/', (_req, res) => {
+      res.redirect(302, '/editor/');
+    });
     // A retired step's queue that still holds messages: a lasting warning in the editor (and the
     // log) naming the command that empties it, after each deploy and at start.
     async function notifyRetired(): Promise<void> {
