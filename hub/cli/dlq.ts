@@ -13,7 +13,7 @@ import type { HubConfig } from '../config.js';
 import { purgeDropArchives } from '../ingest/file-drop.js';
 import type { Store } from '../store/types.js';
 import { reasonClasses, type DeadLetterFilter } from '../store/dead-letters.js';
-import { summaryOf } from '../dead-letters/view.js';
+import { fileOriginOf, groupByMessage, summaryOf } from '../dead-letters/view.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
 import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import {
@@ -321,27 +321,37 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
       for (const letter of letters) say(JSON.stringify(summaryOf(letter)));
       return exitCodes.ok;
     }
-    const rows = letters.map((letter) => {
-      const s = summaryOf(letter);
+    // One row per message: a bad message refused by every step bound to its type is one problem,
+    // its letters (ids) and steps listed together (`--json` keeps one line per letter).
+    const groups = groupByMessage(letters);
+    const rows = groups.map((group) => {
+      const summaries = group.letters.map(summaryOf);
+      const first = group.letters[0];
+      const s = summaries[0] ?? {};
       const cell = (value: unknown) => (typeof value === 'string' ? value : '-');
+      const distinct = (values: readonly string[]) => [...new Set(values)].join(',');
       return [
-        String(letter.id),
-        letter.deadLetteredAt.toISOString(),
-        cell(s['route']),
-        cell(s['step']),
+        group.letters.map((letter) => String(letter.id)).join(','),
+        first?.deadLetteredAt.toISOString() ?? '-',
+        distinct(summaries.map((summary) => cell(summary['route']))),
+        distinct(summaries.map((summary) => cell(summary['step']))),
         cell(s['messageType']),
-        letter.reasonClass,
-        String(letter.attempts),
-        letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
+        distinct(group.letters.map((letter) => letter.reasonClass)),
+        String(Math.max(...group.letters.map((letter) => letter.attempts))),
+        distinct(
+          group.letters.map((letter) =>
+            letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
+          ),
+        ),
         cell(s['sourceSystem']),
         String(s['reasonEn']).slice(0, 80),
       ];
     });
     const header = [
-      'ID',
+      'IDS',
       'DEAD-LETTERED',
       'ROUTE',
-      'STEP',
+      'STEPS',
       'TYPE',
       'REASON',
       'ATT',
@@ -350,7 +360,9 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
       'WHY',
     ];
     for (const line of table([header, ...rows])) say(line);
-    say(`${String(letters.length)} dead letter(s) / 件`);
+    say(
+      `${String(letters.length)} dead letter(s) of ${String(groups.length)} message(s) / ${String(groups.length)} 件のメッセージ（デッドレター ${String(letters.length)} 件）`,
+    );
     return exitCodes.ok;
   });
 }
@@ -397,6 +409,9 @@ export function dlqShowCli(
       ['dead-lettered / 発生', l.deadLetteredAt.toISOString()],
       ['correlation id', l.correlationId ?? '-'],
       ['source / 送信元', l.sourceSystem ?? '-'],
+      ...(fileOriginOf(l) === undefined
+        ? []
+        : [['file / ファイル', fileOriginOf(l) ?? '-'] as [string, string]]),
       ['subject hash', l.subjectHash ?? '-'],
       [
         'payload',
