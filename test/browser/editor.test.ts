@@ -240,6 +240,97 @@ describe('editor in chromium (browser)', function () {
     expect(reached()).to.deep.equal(['CONVENI_ISSUANCE', 'KYOTSU_KIBAN']);
   });
 
+  // Before the refused edit below, which leaves its invalid node in the editor.
+  it('a route without an otherwise branch warns at deploy and shows what it skipped on the node', async () => {
+    const systems = JSON.parse(readFileSync(join(flowsDir, '00-systems.json'), 'utf8')) as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const center = idOf(systems, (node) => node['system'] === 'JLIS_CERT_CENTER');
+    await openTab(page, tabs['affair-11']);
+    const routeId = await page.evaluate(
+      ({ tab, system }) => {
+        const red = (globalThis as { RED?: EditorApi }).RED;
+        if (red === undefined) throw new Error('editor not loaded');
+        const [input, route, deliver] = [red.nodes.id(), red.nodes.id(), red.nodes.id()];
+        red.nodes.import([
+          {
+            id: input,
+            type: 'hub-in',
+            z: tab,
+            name: 'blocked only',
+            step: 'affair-11.blocked-only',
+            messageTypes: 'kiosk.certificate.failed',
+            x: 160,
+            y: 560,
+            wires: [[route]],
+          },
+          {
+            id: route,
+            type: 'hub-route',
+            z: tab,
+            name: 'blocked?',
+            field: 'errorKind',
+            op: 'eq',
+            value: 'BLOCKED',
+            x: 360,
+            y: 560,
+            wires: [[deliver], []],
+          },
+          { id: deliver, type: 'hub-deliver', z: tab, system, x: 560, y: 560, wires: [] },
+        ]);
+        red.nodes.dirty(true);
+        red.view.redraw(true);
+        return route;
+      },
+      { tab: tabs['affair-11'], system: center },
+    );
+    await page.click('#red-ui-header-button-deploy');
+    const warning = page.locator(
+      `#hub-deploy-preview .hub-deploy-warning-item[data-node-id="${routeId}"]`,
+    );
+    await warning.waitFor();
+    expect(await warning.innerText()).to.contain('otherwise');
+    expect(await warning.innerText()).to.contain('その他');
+    await page.click('#hub-deploy-confirm');
+    // Deployed (warnings do not refuse), and the editor has taken the deploy as done.
+    await eventually(
+      async () =>
+        hub.engine
+          .steps()
+          .map((step) => step.name)
+          .includes('affair-11.blocked-only') &&
+        !(await page.evaluate(
+          () =>
+            (globalThis as { RED?: { nodes: { dirty(): boolean } } }).RED?.nodes.dirty() ?? true,
+        )),
+      15_000,
+      'the route deployed',
+    );
+
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'kiosk.certificate.failed',
+      Buffer.from(
+        JSON.stringify({ ...sampleMessage('kiosk.certificate.failed', 9), errorKind: 'TIMEOUT' }),
+      ),
+      { messageId: 'browser-skip-1', type: 'kiosk.certificate.failed' },
+    );
+    const status = page.locator(`[id="${routeId}"] .red-ui-flow-node-status-label`);
+    let text = '';
+    await eventually(
+      async () => {
+        text = (await status.textContent()) ?? '';
+        return text.includes('skipped 1');
+      },
+      15_000,
+      'the route node to show the skipped message',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; status: ${text}`);
+    });
+  });
+
   it('refuses an edit that sends 個人番号 to a system not allowed to receive it, with the reason', async () => {
     const before = filesOf(flowsDir);
     const affair11 = JSON.parse(before.get('11-affair-11.json') ?? '[]') as {
