@@ -240,6 +240,71 @@ describe('editor in chromium (browser)', function () {
     expect(reached()).to.deep.equal(['CONVENI_ISSUANCE', 'KYOTSU_KIBAN']);
   });
 
+  it('a node disabled in the editor says so, its step is gone after the deploy, and enabling it brings it back', async () => {
+    const affair11 = JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const input = idOf(affair11, (node) => node['step'] === 'affair-11.request-to-conveni');
+    await openTab(page, tabs['affair-11']);
+    const toggle = (action: string) =>
+      page.evaluate(
+        ({ id, name }) => {
+          const red = (
+            globalThis as {
+              RED?: { view: { select(id: string): void }; actions: { invoke(name: string): void } };
+            }
+          ).RED;
+          if (red === undefined) throw new Error('editor not loaded');
+          red.view.select(id);
+          red.actions.invoke(name);
+        },
+        { id: input, name: action },
+      );
+    const deployConfirmed = async (step: string, present: boolean) => {
+      await page.click('#red-ui-header-button-deploy');
+      const list = present ? '.hub-deploy-added-item' : '.hub-deploy-removed-item';
+      await page.locator(`#hub-deploy-preview ${list}[data-step="${step}"]`).waitFor();
+      await page.click('#hub-deploy-confirm');
+      await eventually(
+        () => hub.engine.steps().some((running) => running.name === step) === present,
+        15_000,
+        `step ${step} ${present ? 'back' : 'gone'}`,
+      );
+      await eventually(
+        () =>
+          page.evaluate(
+            () =>
+              !(
+                (globalThis as { RED?: { nodes: { dirty(): boolean } } }).RED?.nodes.dirty() ?? true
+              ),
+          ),
+        15_000,
+        'the editor to take the deploy as done',
+      );
+    };
+    await toggle('core:disable-selected-nodes');
+    const label = page.locator(`[id="${input}"] .red-ui-flow-node-label`);
+    expect(await label.textContent()).to.contain('無効・経路外 / disabled, not run');
+    await deployConfirmed('affair-11.request-to-conveni', false);
+    // The file says so too ("d": true), as Node-RED writes it.
+    const written = (
+      JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+        id: string;
+        d?: boolean;
+      }[]
+    ).find((node) => node.id === input);
+    expect(written?.d).to.equal(true);
+    await toggle('core:enable-selected-nodes');
+    await eventually(
+      async () => !((await label.textContent()) ?? '無効').includes('無効'),
+      10_000,
+      'the label without the disabled note',
+    );
+    await deployConfirmed('affair-11.request-to-conveni', true);
+  });
+
   // Before the refused edit below, which leaves its invalid node in the editor.
   it('a route without an otherwise branch warns at deploy and shows what it skipped on the node', async () => {
     const systems = JSON.parse(readFileSync(join(flowsDir, '00-systems.json'), 'utf8')) as {
