@@ -286,7 +286,11 @@ describe('editor in chromium (browser)', function () {
     };
     await toggle('core:disable-selected-nodes');
     const label = page.locator(`[id="${input}"] .red-ui-flow-node-label`);
-    expect(await label.textContent()).to.contain('無効・経路外 / disabled, not run');
+    await eventually(
+      async () => ((await label.textContent()) ?? '').includes('無効・経路外 / disabled, not run'),
+      10_000,
+      'the label to say the node is disabled',
+    );
     await deployConfirmed('affair-11.request-to-conveni', false);
     // The file says so too ("d": true), as Node-RED writes it.
     const written = (
