@@ -265,4 +265,47 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       .first()) as { status: string };
     expect(stored.status).to.equal('open');
   });
+
+  it('a bad message refused by every step bound to its type is one row naming those steps', async () => {
+    const badId = 'browser-bad-message-1';
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'resident.movement.recorded',
+      Buffer.from(JSON.stringify({ lgCode: '131016' })),
+      { messageId: badId, type: 'resident.movement.recorded' },
+    );
+    const stepsOf = async () =>
+      (
+        (await hub.store
+          .knex('dead_letters')
+          .select('id', 'step')
+          .where({ message_id: badId })) as {
+          id: number | string;
+          step: string;
+        }[]
+      ).map((letter) => ({ id: Number(letter.id), step: letter.step }));
+    // The two shipped steps that take resident.movement.recorded each refuse it.
+    await eventually(async () => (await stepsOf()).length === 2, 30_000, 'two dead letters');
+    const letters = (await stepsOf()).sort((a, b) => a.id - b.id);
+    await signIn('operator1', 'operator password');
+    await openSidebar('operator1 (operator)');
+    const row = page.locator(`tr.hub-dl-row[data-ids="${letters.map((l) => l.id).join(',')}"]`);
+    await eventually(
+      async () => {
+        await page.click('#hub-dl-refresh');
+        return (await row.count()) === 1;
+      },
+      20_000,
+      'one row for the message',
+    );
+    expect(
+      await page.locator(`tr.hub-dl-row[data-id="${String(letters[1]?.id)}"]`).count(),
+    ).to.equal(0);
+    expect(await row.locator('.hub-dl-step').allTextContents()).to.deep.equal(
+      letters.map((letter) => letter.step),
+    );
+    // Ticking the row selects both letters (a replay sends each back to its own step).
+    await row.locator('input.hub-dl-select').check();
+    expect(await page.locator('#hub-dl-selection').textContent()).to.contain('2 selected');
+  });
 });
