@@ -13,6 +13,8 @@ export interface HubMetrics {
   readonly retried: Counter<'step'>;
   readonly deadLettered: Counter<'step' | 'reason'>;
   readonly duplicates: Counter<'step'>;
+  /** Messages a step's route conditions (hub-route) did not take. */
+  readonly skipped: Counter<'step'>;
   readonly processingSeconds: Histogram<'step'>;
   readonly publishConfirmSeconds: Histogram<'exchange'>;
   readonly outcomeBatchSize: Histogram;
@@ -72,6 +74,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
     duplicates: new Counter({
       name: 'hub_messages_duplicate_total',
       help: 'Duplicates acknowledged without reprocessing / 重複として再処理せず確認したメッセージ数',
+      labelNames: ['step'],
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'hub_messages_skipped_total',
+      help: "Messages a step's route conditions did not take / 振り分け条件に当たらずスキップしたメッセージ数",
       labelNames: ['step'],
       registers,
     }),

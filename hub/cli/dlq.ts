@@ -13,7 +13,7 @@ import type { HubConfig } from '../config.js';
 import { purgeDropArchives } from '../ingest/file-drop.js';
 import type { Store } from '../store/types.js';
 import { reasonClasses, type DeadLetterFilter } from '../store/dead-letters.js';
-import { summaryOf } from '../dead-letters/view.js';
+import { fileOriginOf, groupByMessage, summaryOf } from '../dead-letters/view.js';
 import type { Actor, ReplayDeps, ReplayReport } from '../dead-letters/replay.js';
 import type { MessageCatalogue, StepSpec } from '../engine/step.js';
 import {
@@ -321,27 +321,37 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
       for (const letter of letters) say(JSON.stringify(summaryOf(letter)));
       return exitCodes.ok;
     }
-    const rows = letters.map((letter) => {
-      const s = summaryOf(letter);
+    // One row per message: a bad message refused by every step bound to its type is one problem,
+    // its letters (ids) and steps listed together (`--json` keeps one line per letter).
+    const groups = groupByMessage(letters);
+    const rows = groups.map((group) => {
+      const summaries = group.letters.map(summaryOf);
+      const first = group.letters[0];
+      const s = summaries[0] ?? {};
       const cell = (value: unknown) => (typeof value === 'string' ? value : '-');
+      const distinct = (values: readonly string[]) => [...new Set(values)].join(',');
       return [
-        String(letter.id),
-        letter.deadLetteredAt.toISOString(),
-        cell(s['route']),
-        cell(s['step']),
+        group.letters.map((letter) => String(letter.id)).join(','),
+        first?.deadLetteredAt.toISOString() ?? '-',
+        distinct(summaries.map((summary) => cell(summary['route']))),
+        distinct(summaries.map((summary) => cell(summary['step']))),
         cell(s['messageType']),
-        letter.reasonClass,
-        String(letter.attempts),
-        letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
+        distinct(group.letters.map((letter) => letter.reasonClass)),
+        String(Math.max(...group.letters.map((letter) => letter.attempts))),
+        distinct(
+          group.letters.map((letter) =>
+            letter.unreadable === null ? letter.status : `${letter.status},unreadable`,
+          ),
+        ),
         cell(s['sourceSystem']),
         String(s['reasonEn']).slice(0, 80),
       ];
     });
     const header = [
-      'ID',
+      'IDS',
       'DEAD-LETTERED',
       'ROUTE',
-      'STEP',
+      'STEPS',
       'TYPE',
       'REASON',
       'ATT',
@@ -350,7 +360,9 @@ export function dlqListCli(options: FilterOptions & { json: boolean }): Promise<
       'WHY',
     ];
     for (const line of table([header, ...rows])) say(line);
-    say(`${String(letters.length)} dead letter(s) / 件`);
+    say(
+      `${String(letters.length)} dead letter(s) of ${String(groups.length)} message(s) / ${String(groups.length)} 件のメッセージ（デッドレター ${String(letters.length)} 件）`,
+    );
     return exitCodes.ok;
   });
 }
@@ -397,6 +409,9 @@ export function dlqShowCli(
       ['dead-lettered / 発生', l.deadLetteredAt.toISOString()],
       ['correlation id', l.correlationId ?? '-'],
       ['source / 送信元', l.sourceSystem ?? '-'],
+      ...(fileOriginOf(l) === undefined
+        ? []
+        : [['file / ファイル', fileOriginOf(l) ?? '-'] as [string, string]]),
       ['subject hash', l.subjectHash ?? '-'],
       [
         'payload',
@@ -456,6 +471,7 @@ type ReplayCliOptions = FilterOptions & {
   body?: string;
   as?: string;
   reason?: string;
+  again: boolean;
   json: boolean;
   progress: boolean;
 };
@@ -466,6 +482,13 @@ export async function dlqReplayCli(ids: number[], options: ReplayCliOptions): Pr
     complain(
       'hub dlq replay: give dead-letter ids or at least one filter (--route, --type, --reason, --since …)' +
         ' / ID または絞り込み条件を指定してください',
+    );
+    return exitCodes.usage;
+  }
+  if (options.again && (options.reason?.trim().length ?? 0) < 4) {
+    complain(
+      'hub dlq replay: --again sends letters that were replayed before; say why with --reason (recorded)' +
+        ' / --again には理由（--reason、記録されます）が必要です',
     );
     return exitCodes.usage;
   }
@@ -512,6 +535,7 @@ export async function dlqReplayCli(ids: number[], options: ReplayCliOptions): Pr
         body,
         actor,
         reason: options.reason,
+        again: options.again,
         signal: controller.signal,
         onProgress: (done, total) => {
           if (bar === undefined) return;
@@ -646,8 +670,9 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
       .summary('Replay dead letters / デッドレター再送')
       .description(
         'Send dead letters again: by id or filter, to the step that failed (default) or --to <messageType|step:<name>|route>, at --rate N/s, stopping cleanly on Ctrl-C. ' +
-          'A replay carries x-hub-replay-count; beyond 3 replays of a message it is refused. --dry-run validates and shows the targets without publishing.\n' +
-          'デッドレターを再送する（ID または条件で指定、既定は失敗したステップ宛て）。--rate で速度制限、Ctrl-C で安全に中断。再送は 3 回まで。--dry-run は検証と宛先表示のみ。',
+          'A replay carries an id derived from the original (the same for every replay, so the receiver de-duplicates) and x-hub-replay-count; beyond 3 replays of a message it is refused. ' +
+          'Letters replayed before are left out (a filter takes open letters) unless --again with a --reason. --dry-run validates and shows the targets without publishing.\n' +
+          'デッドレターを再送する（ID または条件で指定、既定は失敗したステップ宛て）。再送の ID は元の ID から決まり毎回同じ（受信側で重複排除できる）。再送済みのものは --again と --reason（理由）を付けたときだけ再送。--rate で速度制限、Ctrl-C で安全に中断。再送は 3 回まで。--dry-run は検証と宛先表示のみ。',
       )
       .argument('[ids...]', 'dead-letter ids / ID')
       .option('--to <target>', 'messageType, step:<name> or route / 再送先')
@@ -662,6 +687,11 @@ export function registerDlqCommands(program: Command, setCode: (code: number) =>
         'sign in as this operator (password: HUB_OPERATOR_PASSWORD or prompt) / オペレーターとして認証',
       )
       .option('--reason <text>', 'why (recorded) / 理由（記録される）')
+      .option(
+        '--again',
+        'also letters replayed before (needs --reason) / 再送済みのものも再送（理由が必要）',
+        false,
+      )
       .option('--json', 'print the report as JSON / JSON で出力', false)
       .option('--no-progress', 'no progress bar / 進捗表示なし'),
   ).action(async (rawIds: string[], options: ReplayCliOptions) => {

@@ -60,11 +60,13 @@ export function flowsCheckCli(paths: readonly string[]): number {
     );
     return exitCodes.usage;
   }
-  const { steps, problems } = lintFlows(
+  const { steps, problems, warnings } = lintFlows(
     flows,
     lintContext(),
     recipientsFrom(schemaRegistry().list()),
   );
+  // Warnings do not refuse a deploy; they are printed either way.
+  for (const warning of warnings) say(`⚠ [${warning.route}] ${warning.en} / ${warning.ja}`);
   if (problems.length > 0) {
     for (const problem of problems) say(`✘ [${problem.route}] ${problem.en} / ${problem.ja}`);
     complain(

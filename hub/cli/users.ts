@@ -1,5 +1,5 @@
 /**
- * `hub users add` and `hub tokens add|revoke`: the people and systems that may use the HTTP API, and
+ * `hub users add|list|disable|enable|remove` and `hub tokens add|revoke`: the people and systems that may use the HTTP API, and
  * the CLI's own sign-in for operator actions (`--as <user>`). Passwords come from a hidden TTY prompt
  * or `--password-stdin`, never from an argument (argv is visible to every user of the machine).
  */
@@ -117,7 +117,7 @@ export async function usersAddCli(
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof RangeError) {
-      complain(`hub users add: ${error.message} / 利用者名またはパスワードが条件を満たしません`);
+      complain(`hub users add: ${error.message}`);
       return exitCodes.usage;
     }
     complain(`hub users add: ${describeError(error)} / 登録に失敗しました`);
@@ -143,7 +143,7 @@ async function withCredentials(
   }
 }
 
-/** Registers `hub users add` and `hub tokens add|revoke`. */
+/** Registers `hub users add|list|disable|enable|remove` and `hub tokens add|revoke`. */
 export function registerUserCommands(program: Command, setCode: (code: number) => void): void {
   const users = program
     .command('users')
@@ -163,6 +163,88 @@ export function registerUserCommands(program: Command, setCode: (code: number) =
     .option('--password-stdin', 'read the password from stdin / 標準入力から読む', false)
     .action(async (name: string, options: { role: Role; passwordStdin: boolean }) => {
       setCode(await usersAddCli(name, options));
+    });
+
+  users
+    .command('list')
+    .summary('List users / 利用者一覧')
+    .description(
+      'Every user: name, role, enabled or disabled.\n利用者の一覧（名前・権限・有効／無効）。',
+    )
+    .option('--json', 'JSON / JSON で出力', false)
+    .action(async (options: { json: boolean }) => {
+      setCode(
+        await withCredentials('users list', async (credentials) => {
+          const list = await credentials.listUsers();
+          if (options.json) {
+            say(
+              JSON.stringify(
+                list.map((user) => ({ ...user, createdAt: user.createdAt.toISOString() })),
+              ),
+            );
+            return exitCodes.ok;
+          }
+          if (list.length === 0) say('no users / 利用者はいません');
+          for (const user of list) {
+            say(
+              `${user.username}\t${user.role}\t${user.disabled ? 'disabled / 無効' : 'enabled / 有効'}\t${user.createdAt.toISOString()}`,
+            );
+          }
+          return exitCodes.ok;
+        }),
+      );
+    });
+  for (const [command, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    users
+      .command(command)
+      .summary(
+        disabled ? 'Disable a user / 利用者の無効化' : 'Enable a user again / 利用者の再有効化',
+      )
+      .description(
+        disabled
+          ? 'Disable a user: sign-ins are refused and open editor sessions end at their next request; the user and its role stay for enabling again.\n' +
+              '利用者を無効にする（サインインを拒否し、開いているエディタも次の操作で使えなくなる。利用者と権限は残る）。'
+          : 'Enable a disabled user again.\n無効にした利用者を有効に戻す。',
+      )
+      .argument('<name>', 'user name / 利用者名')
+      .action(async (name: string) => {
+        setCode(
+          await withCredentials(`users ${command}`, async (credentials) => {
+            if (!(await credentials.setUserDisabled(name, disabled))) {
+              complain(`hub users ${command}: no user ${name} / 利用者 ${name} はいません`);
+              return exitCodes.failed;
+            }
+            say(
+              disabled
+                ? `user ${name} disabled / 利用者 ${name} を無効にしました`
+                : `user ${name} enabled / 利用者 ${name} を有効にしました`,
+            );
+            return exitCodes.ok;
+          }),
+        );
+      });
+  }
+  users
+    .command('remove')
+    .summary('Remove a user / 利用者の削除')
+    .description(
+      'Remove a user for good (the operator log keeps its name on what it did).\n利用者を削除する（操作記録の名前は残る）。',
+    )
+    .argument('<name>', 'user name / 利用者名')
+    .action(async (name: string) => {
+      setCode(
+        await withCredentials('users remove', async (credentials) => {
+          if (!(await credentials.removeUser(name))) {
+            complain(`hub users remove: no user ${name} / 利用者 ${name} はいません`);
+            return exitCodes.failed;
+          }
+          say(`user ${name} removed / 利用者 ${name} を削除しました`);
+          return exitCodes.ok;
+        }),
+      );
     });
 
   const tokens = program

@@ -203,6 +203,7 @@ export function deadLetterRouter(service: DeadLetterService, credentials: Creden
         dryRun: body['dryRun'] === true,
         ratePerSecond: rate,
         reason: optionalText(body['reason'], 'reason'),
+        again: body['again'] === true,
         ...(edited === undefined ? {} : { body: Buffer.from(JSON.stringify(edited), 'utf8') }),
       });
       res.json(report);

@@ -24,7 +24,7 @@ import type { DeadLetter, DeadLetterFilter, DeadLetterRepository } from '../stor
 
 const log = loggerFor('dead-letters');
 
-/** Namespace of replayed message ids: UUID v5 of (original id, replay count). */
+/** Namespace of replayed message ids: UUID v5 of the original id. */
 const REPLAY_ID_NAMESPACE = '9d2b7c1e-4f3a-5b6c-8d9e-0a1b2c3d4e5f';
 
 type Headers = Record<string, unknown>;
@@ -86,6 +86,11 @@ export interface ReplayRequest {
   readonly body?: Buffer | undefined;
   readonly actor: Actor;
   readonly reason?: string | undefined;
+  /**
+   * Replay letters that were replayed before (`--again`): needs a reason. Without it such letters
+   * are refused, and a filter takes open letters only — a second replay is a deliberate act.
+   */
+  readonly again?: boolean | undefined;
   readonly cap?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
@@ -187,10 +192,18 @@ function failedItem(
   };
 }
 
-/** The id of the `count`-th replay of `rootId`: deterministic, so a retried replay is a duplicate. */
-export function replayMessageId(rootId: string, count: number): string {
-  return uuidv5(`${rootId}:replay:${String(count)}`, REPLAY_ID_NAMESPACE);
+/**
+ * The id every replay of `rootId` carries: derived from the original only, so a second replay (or
+ * a retried one) is the same message to the engine — which acknowledges it as a duplicate once a
+ * replay got through — and to the receiver, which can de-duplicate by it. Not the original id
+ * itself: that one may have been processed by other steps, and the replay must reach its target.
+ */
+export function replayMessageId(rootId: string): string {
+  return uuidv5(`${rootId}:replay`, REPLAY_ID_NAMESPACE);
 }
+
+/** The shortest reason a second replay takes (the same rule as an unmasked view). */
+export const MIN_REASON_LENGTH = 4;
 
 /** Headers the failure added or the broker keeps: not carried into a replay. */
 function isFailureHeader(name: string): boolean {
@@ -384,14 +397,26 @@ export function createReplayer(deps: ReplayDeps) {
         '速度は毎秒の正の数で指定してください',
       );
     }
+    if (request.again === true && (request.reason?.trim().length ?? 0) < MIN_REASON_LENGTH) {
+      throw new ReplayRequestError(
+        'replaying letters again (--again) needs a reason (--reason, recorded in the operator log)',
+        '再送済みのデッドレターを再び送るには理由が必要です（--reason、操作記録に残ります）',
+      );
+    }
+    // A filter takes open letters unless asked for replayed ones again: a second replay is never
+    // the accidental default.
     const letters =
       request.ids !== undefined
         ? (await deps.repository.list({ ids: request.ids, status: 'all', limit: 100_000 })).sort(
             (a, b) => a.id - b.id,
           )
-        : (await deps.repository.list({ limit: 100_000, ...request.filter })).sort(
-            (a, b) => a.id - b.id,
-          );
+        : (
+            await deps.repository.list({
+              limit: 100_000,
+              ...request.filter,
+              status: request.filter?.status ?? (request.again === true ? undefined : 'open'),
+            })
+          ).sort((a, b) => a.id - b.id);
     if (request.body !== undefined && letters.length !== 1) {
       throw new ReplayRequestError(
         'a corrected body (--body) replays exactly one dead letter',
@@ -483,6 +508,7 @@ export function createReplayer(deps: ReplayDeps) {
         reason: request.reason ?? null,
         detail: {
           to: request.to ?? 'original',
+          again: request.again === true,
           rate: request.ratePerSecond ?? null,
           cancelled,
           published: items
@@ -529,6 +555,16 @@ export function createReplayer(deps: ReplayDeps) {
         },
       };
     }
+    if (letter.replayCount > 0 && request.again !== true) {
+      return {
+        ...base,
+        status: 'refused',
+        problem: {
+          en: `already replayed ${String(letter.replayCount)} time(s): a replay reaches the receiver under the same id, so it is de-duplicated there; to send it again anyway, replay with --again and a --reason`,
+          ja: `既に ${String(letter.replayCount)} 回再送済みです（再送は同じ ID で届くため受信側で重複として扱われます）。それでも再送する場合は --again と --reason（理由）を指定してください`,
+        },
+      };
+    }
     const previous = numberOf(letter.headers[REPLAY_COUNT_HEADER]);
     const replayCount = previous + letter.replayCount + 1;
     if (replayCount > cap) {
@@ -546,7 +582,7 @@ export function createReplayer(deps: ReplayDeps) {
     if (original === undefined) return { ...base, status: 'refused' };
     const body = request.body ?? original;
     const rootId = textOf(letter.headers[REPLAY_OF_HEADER]) ?? letter.messageId;
-    const newId = replayMessageId(rootId, replayCount);
+    const newId = replayMessageId(rootId);
     const headers: Headers = {};
     for (const [name, value] of Object.entries(letter.headers)) {
       if (!isFailureHeader(name)) headers[name] = value;

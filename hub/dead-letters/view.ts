@@ -113,3 +113,61 @@ export function summaryOf(stored: DeadLetter): Record<string, unknown> {
     unreadable: letter.unreadable !== null,
   };
 }
+
+/** The dead letters of one message: a bad message dead-lettered by each step bound to its type. */
+export interface DeadLetterGroup {
+  readonly messageId: string;
+  readonly messageType: string;
+  /** Oldest first. */
+  readonly letters: readonly DeadLetter[];
+}
+
+/**
+ * The operator's view: one entry per message, listing its letters (one per step that refused it),
+ * in the order of each message's first letter. A message published once and refused by three steps
+ * is one problem to fix, not three; a replay still goes to each step (each needs its copy).
+ */
+export function groupByMessage(letters: readonly DeadLetter[]): DeadLetterGroup[] {
+  const groups = new Map<
+    string,
+    { messageId: string; messageType: string; letters: DeadLetter[] }
+  >();
+  for (const letter of letters) {
+    const key = `${letter.messageType}\u0000${letter.messageId}`;
+    const group = groups.get(key) ?? {
+      messageId: letter.messageId,
+      messageType: letter.messageType,
+      letters: [],
+    };
+    group.letters.push(letter);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((group) => ({
+    ...group,
+    letters: [...group.letters].sort((a, b) => a.id - b.id),
+  }));
+}
+
+/**
+ * Where a file-drop letter came from, for people: the file, the record's number and line, and the
+ * layout it was read with (`x-hub-file-*` headers); undefined for other letters.
+ */
+export function fileOriginOf(letter: DeadLetter): string | undefined {
+  const header = (name: string) => {
+    const value = letter.headers[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+  const file = header('x-hub-file-name');
+  if (file === undefined) return undefined;
+  const record = header('x-hub-file-record');
+  const line = header('x-hub-file-line');
+  const layout = header('x-hub-file-layout');
+  return [
+    file,
+    record === undefined ? undefined : `record ${record} / ${record} 件目`,
+    line === undefined ? undefined : `line ${line} / ${line} 行目`,
+    layout === undefined ? undefined : `layout ${layout} / 様式 ${layout}`,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', ');
+}

@@ -261,6 +261,9 @@ export class StepRunner {
       case 'reject':
         throw plan.error;
       case 'skip':
+        // A message this step's route does not take: a visible, counted outcome (the editor shows
+        // it on the step's nodes), never a silent drop.
+        if (plan.outcome === 'skipped') this.deps.metrics.skipped.inc({ step: this.step.name });
         return { outcome: plan.outcome };
       case 'emit':
         return this.emit(plan.output);

@@ -17,13 +17,36 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 60_000,
 };
 
+/** The tests a `hub-route` node offers. */
+export const conditionOps = [
+  'eq',
+  'neq',
+  'exists',
+  'in',
+  'prefix',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'before',
+  'after',
+] as const;
+
+/** One test of a `hub-route` node. */
+export type ConditionOp = (typeof conditionOps)[number];
+
 /** A content-based routing test on one field of the input (the editor's hub-route node). */
 export interface StepCondition {
   /** JSON pointer into the input body, e.g. `/movementReason/reason`. */
   readonly field: string;
-  readonly op: 'eq' | 'neq' | 'exists';
-  /** Compared as text for eq/neq. */
+  readonly op: ConditionOp;
+  /**
+   * Compared as text for eq/neq/prefix; a comma-separated list for `in`; a number for lt/lte/gt/gte;
+   * a calendar day (YYYY-MM-DD or YYYYMMDD) for before/after.
+   */
   readonly value?: string | undefined;
+  /** The route's "otherwise" branch: holds exactly when the test does not. */
+  readonly negate?: boolean | undefined;
 }
 
 /** True when every condition holds for `body` (no conditions: always). */
@@ -32,22 +55,75 @@ export function conditionsHold(
   body: unknown,
 ): boolean {
   if (conditions === undefined) return true;
-  return conditions.every((condition) => {
-    const found = readPointer(body, condition.field);
-    const present = found !== undefined && found !== null;
-    const equal =
-      present &&
-      (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean') &&
-      String(found) === (condition.value ?? '');
-    switch (condition.op) {
-      case 'exists':
-        return present;
-      case 'eq':
-        return equal;
-      case 'neq':
-        return !equal;
+  return conditions.every(
+    (condition) =>
+      testHolds(condition, readPointer(body, condition.field)) !== (condition.negate === true),
+  );
+}
+
+/** A scalar as text, or undefined for a missing, null, object or array value. */
+function scalarText(found: unknown): string | undefined {
+  return typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean'
+    ? String(found)
+    : undefined;
+}
+
+/** A calendar day as YYYYMMDD digits (from YYYY-MM-DD, YYYYMMDD or an ISO instant's date). */
+export function calendarDay(value: string): string | undefined {
+  const match = /^(\d{4})-?(\d{2})-?(\d{2})(?:$|T)/.exec(value.trim());
+  return match === null ? undefined : `${match[1]}${match[2]}${match[3]}`;
+}
+
+function numberOf(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** Whether one test holds for the value found (a value that is absent or of the wrong kind: false). */
+function testHolds(condition: StepCondition, found: unknown): boolean {
+  const text = scalarText(found);
+  const expected = condition.value ?? '';
+  switch (condition.op) {
+    case 'exists':
+      return found !== undefined && found !== null;
+    case 'eq':
+      return text === expected;
+    case 'neq':
+      return text !== expected;
+    case 'in':
+      return (
+        text !== undefined &&
+        expected
+          .split(',')
+          .map((item) => item.trim())
+          .includes(text)
+      );
+    case 'prefix':
+      return text?.startsWith(expected) ?? false;
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      const left = numberOf(text);
+      const right = numberOf(expected);
+      if (left === undefined || right === undefined) return false;
+      return condition.op === 'lt'
+        ? left < right
+        : condition.op === 'lte'
+          ? left <= right
+          : condition.op === 'gt'
+            ? left > right
+            : left >= right;
     }
-  });
+    case 'before':
+    case 'after': {
+      const left = text === undefined ? undefined : calendarDay(text);
+      const right = calendarDay(expected);
+      if (left === undefined || right === undefined) return false;
+      return condition.op === 'before' ? left < right : left > right;
+    }
+  }
 }
 
 /** Where a step's result goes. */

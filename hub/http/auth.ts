@@ -6,7 +6,13 @@ import {
   sharedPasswordPool,
   type PasswordHasher,
 } from '../security/passwords.js';
-import { tokens as tokenRows, users as userRows, type UserRow } from '../store/users.js';
+import { passwordProblem } from '../security/password-policy.js';
+import {
+  tokens as tokenRows,
+  users as userRows,
+  type UserRow,
+  type UserSummary,
+} from '../store/users.js';
 import type { Store } from '../store/types.js';
 import { clientKeyOf, LoginLimiter, type LoginLimits } from './login-limiter.js';
 
@@ -61,6 +67,12 @@ export interface Credentials {
   addToken(system: string): Promise<{ tokenId: string; token: string }>;
   /** Revokes a token by id. */
   revokeToken(tokenId: string): Promise<boolean>;
+  /** Every user: name, role, whether disabled, when created (no hashes). */
+  listUsers(): Promise<UserSummary[]>;
+  /** Disables (or enables again) a user; false when there is no such user. Takes effect at once. */
+  setUserDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** Removes a user; false when there is no such user. */
+  removeUser(username: string): Promise<boolean>;
 }
 
 function sha256(text: string): string {
@@ -181,9 +193,12 @@ export function storeCredentials(store: Store, options: StoreCredentialsOptions 
     },
     async addUser(username, password, role) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) {
-        throw new RangeError('a user name is 1-64 letters, digits, ".", "_" or "-"');
+        throw new RangeError(
+          'a user name is 1-64 letters, digits, ".", "_" or "-" / 利用者名は英数字と . _ - の 1〜64 文字です',
+        );
       }
-      if (password.length < 12) throw new RangeError('a password needs at least 12 characters');
+      const problem = passwordProblem(username, password);
+      if (problem !== undefined) throw new RangeError(`${problem.en} / ${problem.ja}`);
       await users.upsert({ username, passwordHash: await hasher.hash(password, rounds), role });
     },
     async addToken(system) {
@@ -195,6 +210,9 @@ export function storeCredentials(store: Store, options: StoreCredentialsOptions 
     async revokeToken(tokenId) {
       return tokens.revoke(tokenId);
     },
+    listUsers: () => users.list(),
+    setUserDisabled: (username, disabled) => users.setDisabled(username, disabled),
+    removeUser: (username) => users.remove(username),
   };
 }
 

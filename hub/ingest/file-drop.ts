@@ -32,6 +32,11 @@ import {
   type IngestResult,
 } from './publish.js';
 
+/** The layout a dropped file was read with, on its dead letters. */
+export const fileLayoutHeader = 'x-hub-file-layout';
+/** The 1-based number of the record in the file (header row and empty lines not counted). */
+export const fileRecordHeader = 'x-hub-file-record';
+
 /** Namespace of record message ids: UUID v5 of `<file sha256>:<line>`. */
 export const FILE_RECORD_NAMESPACE = '3d5c1f0a-8e2b-4c7d-9f1e-6a4b2c8d0e17';
 
@@ -283,7 +288,10 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
           decodeError: invalid,
           messageId: fileRecordMessageId(sha256, 0),
           line: 1,
-          ...(size <= maxRecordBytes ? {} : { headers: { [recordBytesHeader]: size } }),
+          headers: {
+            [fileLayoutHeader]: layout.name,
+            ...(size <= maxRecordBytes ? {} : { [recordBytesHeader]: size }),
+          },
         });
         deadLines.push(1);
       };
@@ -310,6 +318,14 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
       };
       // CSV exports start with a header row, checked once against the declared columns.
       let header = layout.kind === 'csv';
+      // The record's number in the file (the header row and empty lines not counted), with the
+      // layout: what an operator looks up in the partner system's export, beside the line.
+      let recordNumber = 0;
+      const fileHeaders = (extra: Readonly<Record<string, unknown>> = {}) => ({
+        ...extra,
+        [fileLayoutHeader]: layout.name,
+        [fileRecordHeader]: recordNumber,
+      });
       for await (const record of readLines(path, maxRecordBytes)) {
         if (stopped) return;
         if (header) {
@@ -327,6 +343,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
           }
           continue;
         }
+        recordNumber += 1;
         if (record.line <= lastLine) continue;
         const messageId = fileRecordMessageId(sha256, record.line);
         if ('oversizeBytes' in record) {
@@ -342,7 +359,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
               ]),
               messageId,
               line: record.line,
-              headers: { [recordBytesHeader]: record.oversizeBytes },
+              headers: fileHeaders({ [recordBytesHeader]: record.oversizeBytes }),
             },
           });
         } else {
@@ -355,6 +372,7 @@ export function startFileDrop(options: FileDropOptions): FileDrop {
               ...('body' in mapped ? { body: mapped.body } : { decodeError: mapped.error }),
               messageId,
               line: record.line,
+              headers: fileHeaders(),
             },
           });
           batchBytes += record.bytes.length;

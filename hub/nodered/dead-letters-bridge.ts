@@ -51,7 +51,7 @@ function actorOf(req: Request): Actor {
 /**
  * The router the editor mounts at `hub/dead-letters` behind `RED.auth.needsPermission`:
  * `GET /me`, `GET /` (list, same filters as `/api/dead-letters`), `GET /counts` (per route and per
- * route and reason), `GET /:id` (masked detail), `POST /replay` (`{ ids, dryRun, to?, reason? }`).
+ * route and reason), `GET /:id` (masked detail), `POST /replay` (`{ ids, dryRun, to?, reason?, again? }`).
  */
 export function deadLetterBridge(service: DeadLetterService): Router {
   const router = express.Router();
@@ -132,6 +132,7 @@ export function deadLetterBridge(service: DeadLetterService): Router {
         to: optionalText(body['to'], 'to'),
         dryRun: body['dryRun'] === true,
         reason: optionalText(body['reason'], 'reason'),
+        again: body['again'] === true,
       });
       res.json(report);
     }),

@@ -16,7 +16,15 @@ import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
 import { deadLetterServiceOf } from '../dead-letters/http.js';
-import { coreNodeFiles } from './flow-model.js';
+import express from 'express';
+import type { StepSpec } from '../engine/step.js';
+import {
+  coreNodeFiles,
+  uncoveredSteps,
+  withoutNodePrefix,
+  type FlowNode,
+  type FlowProblem,
+} from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
@@ -98,18 +106,21 @@ interface NodeRedLogMessage {
 }
 
 /** Counts per step, refreshed from the hub's metrics for the nodes' live status. */
-type StepCounts = Map<string, { taken: number; failed: number; dead: number; out: number }>;
+type StepCounts = Map<
+  string,
+  { taken: number; failed: number; dead: number; out: number; skipped: number }
+>;
 
 async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   const counts: StepCounts = new Map();
   const add = async (
     metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
-    field: 'taken' | 'failed' | 'dead' | 'out',
+    field: 'taken' | 'failed' | 'dead' | 'out' | 'skipped',
   ) => {
     for (const item of (await metric.get()).values) {
       const step = item.labels['step'];
       if (typeof step !== 'string') continue;
-      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0 };
+      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
       entry[field] += item.value;
       counts.set(step, entry);
     }
@@ -119,7 +130,29 @@ async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
   await add(metrics.deadLettered, 'dead');
   await add(metrics.delivered, 'out');
   await add(metrics.published, 'out');
+  await add(metrics.skipped, 'skipped');
   return counts;
+}
+
+/** A step as one line of the deploy dialog: its name and what it does (no data, no node ids). */
+function stepLine(step: StepSpec): { name: string; route: string; does: string } {
+  const output =
+    step.output.kind === 'deliver'
+      ? `deliver to ${step.output.system}`
+      : step.output.kind === 'publish'
+        ? `publish ${step.output.messageType}`
+        : 'reply';
+  const when = (step.when ?? [])
+    .map(
+      (condition) =>
+        `${condition.negate === true ? 'not ' : ''}${condition.field} ${condition.op}${condition.value === undefined ? '' : ` ${condition.value}`}`,
+    )
+    .join(' and ');
+  return {
+    name: step.name,
+    route: step.route,
+    does: `${step.input.join(', ')}${when === '' ? '' : ` if ${when}`} → ${step.transformer === undefined ? '' : `${step.transformer} → `}${output}`,
+  };
 }
 
 /** The editor plugin (`HUB_EDITOR`, default on). */
@@ -162,11 +195,13 @@ export const editorPlugin = definePlugin({
     });
     const hubBridge = {
       status(nodeId: string) {
-        const steps = [...routing.nodesOfStep()]
+        const nodesOfStep = routing.nodesOfStep();
+        const steps = [...nodesOfStep]
           .filter(([, ids]) => ids.includes(nodeId))
           .map(([step]) => step);
+        const unrouted = uncoveredSteps(context.engine.steps(), nodesOfStep);
         if (steps.length === 0) return undefined;
-        const total = { taken: 0, failed: 0, dead: 0, out: 0 };
+        const total = { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
         for (const step of steps) {
           const entry = counts.get(step);
           if (entry === undefined) continue;
@@ -174,12 +209,17 @@ export const editorPlugin = definePlugin({
           total.failed += entry.failed;
           total.dead += entry.dead;
           total.out += entry.out;
+          // A covered hub-in's skips are the other branch's messages, not messages lost.
+          if (unrouted.has(step)) total.skipped += entry.skipped;
         }
         const fill = total.dead > 0 ? 'red' : total.failed > 0 ? 'yellow' : 'green';
         return {
           fill,
           shape: 'dot',
-          text: `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}`,
+          // Skipped: taken by no branch of a route (hub-route without an "otherwise" output).
+          text:
+            `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}` +
+            (total.skipped > 0 ? ` / skipped ${total.skipped}` : ''),
         };
       },
     };
@@ -260,6 +300,40 @@ export const editorPlugin = definePlugin({
         })),
       );
     });
+    // The deploy dialog (plugins/deploy.html): what the flows in the editor would change in the
+    // routing, or why they would be refused — before anything is deployed.
+    RED.httpAdmin.post(
+      '/hub/deploy/preview',
+      RED.auth.needsPermission('flows.write'),
+      express.json({ limit: '10mb' }),
+      (req, res) => {
+        const flows = (req.body as { flows?: unknown } | undefined)?.flows;
+        if (!Array.isArray(flows)) {
+          res.status(400).json({
+            error: { message: 'flows must be a list of nodes / flows はノードの配列です' },
+          });
+          return;
+        }
+        const nodes = flows as FlowNode[];
+        const preview = routing.preview(nodes);
+        const byId = new Map(nodes.map((node) => [node.id, node]));
+        const shown = (problem: FlowProblem) => ({
+          nodeId: problem.nodeId,
+          route: problem.route,
+          ...withoutNodePrefix(problem, byId),
+        });
+        res.json({
+          problems: preview.problems.map(shown),
+          warnings: preview.warnings.map(shown),
+          added: preview.added.map(stepLine),
+          removed: preview.removed.map(stepLine),
+          changed: preview.changed.map((change) => ({
+            ...stepLine(change.after),
+            before: stepLine(change.before).does,
+          })),
+        });
+      },
+    );
     RED.httpAdmin.get('/hub/tap', RED.auth.needsPermission('flows.read'), (_req, res) => {
       res.json(tap.samples());
     });
@@ -273,6 +347,10 @@ export const editorPlugin = definePlugin({
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));
     context.app.use('/editor', RED.httpAdmin);
+    // The hub's root is where a person starts: the editor (which asks them to sign in).
+    context.app.get('/', (_req, res) => {
+      res.redirect(302, '/editor/');
+    });
     // A retired step's queue that still holds messages: a lasting warning in the editor (and the
     // log) naming the command that empties it, after each deploy and at start.
     async function notifyRetired(): Promise<void> {

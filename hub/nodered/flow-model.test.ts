@@ -127,6 +127,19 @@ describe('flows: lint and compile', () => {
     expect(found[0]).to.contain('KYOTSU_KIBAN may not receive it on affair-11');
   });
 
+  it('a mistyped message type is reported as unknown, not as carrying 個人番号', () => {
+    // A step delivering to a system that may not receive 個人番号 (共通基盤).
+    const input = inOf('affair-11.failed-to-center');
+    const found = reasons(
+      wireTo('affair-11.failed-to-center', 'KYOTSU_KIBAN').map((node) =>
+        node.id === input.id ? { ...node, messageTypes: 'kiosk.certificate.faild' } : node,
+      ),
+    );
+    expect(found.join('\n')).to.contain('unknown message type kiosk.certificate.faild');
+    expect(found.join('\n')).to.not.contain('個人番号');
+    expect(found.join('\n')).to.not.contain('My Number');
+  });
+
   it('refuses it too when the hub-system node says yes but the connector itself does not', () => {
     const kyotsuKiban = systemId('KYOTSU_KIBAN');
     const widened = wireTo('affair-11.produced-to-center', 'KYOTSU_KIBAN').map((node) =>
@@ -291,6 +304,15 @@ describe('flows: lint and compile', () => {
     ).steps.map((step) => step.name);
     expect(firstOff).to.include(extra);
     expect(firstOff).to.not.include('affair-11.failed-to-center');
+    // A subflow instance on an affair tab is refused; disabled, it compiles to nothing.
+    const instance = (d: boolean) =>
+      edited((nodes) => [
+        ...nodes,
+        { id: 'sf', type: 'subflow', name: 'sf', in: [], out: [] },
+        { id: 'inst', type: 'subflow:sf', z: affair11().id, ...(d ? { d: true } : {}), wires: [] },
+      ]);
+    expect(reasons(instance(false)).join('\n')).to.include('only hub nodes compile into routes');
+    expect(without(instance(true))).to.deep.equal([]);
   });
 
   describe('the node allow-list (nothing that runs code, anywhere in a flow)', () => {
@@ -451,6 +473,65 @@ describe('flows: lint and compile', () => {
     expect(late.problems.map((problem) => problem.en).join('\n')).to.include(
       'put the route before the transformer',
     );
+  });
+
+  it('a route\'s "otherwise" output compiles into the opposite condition, and a route without one warns', () => {
+    const tab = affair11().id;
+    const routeFlows = (routeWires: string[][], op = 'eq', value = 'BLOCKED') =>
+      edited((nodes) => [
+        ...nodes,
+        {
+          id: 'i',
+          type: 'hub-in',
+          z: tab,
+          step: 'affair-11.routed',
+          messageTypes: 'kiosk.certificate.failed',
+          wires: [['r']],
+        },
+        { id: 'r', type: 'hub-route', z: tab, field: 'errorKind', op, value, wires: routeWires },
+        { id: 'd1', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] },
+        ...(routeWires.length > 1
+          ? [{ id: 'd2', type: 'hub-deliver', z: tab, system: systemId('KIZON_JUKI'), wires: [] }]
+          : []),
+      ]);
+    const both = checkFlows(routeFlows([['d1'], ['d2']]), context);
+    expect(both.problems).to.deep.equal([]);
+    expect(both.warnings).to.deep.equal([]);
+    const routed = both.steps.filter((step) => step.name.startsWith('affair-11.routed'));
+    expect(routed.map((step) => step.when)).to.deep.equal([
+      [{ field: '/errorKind', op: 'eq', value: 'BLOCKED' }],
+      [{ field: '/errorKind', op: 'eq', value: 'BLOCKED', negate: true }],
+    ]);
+    // Without the otherwise wire: it compiles, with a warning naming the route node.
+    const one = checkFlows(routeFlows([['d1']]), context);
+    expect(one.problems).to.deep.equal([]);
+    expect(one.warnings.map((warning) => warning.nodeId)).to.deep.equal(['r']);
+    expect(one.warnings[0]?.en).to.include('no "otherwise" branch');
+    expect(one.warnings[0]?.ja).to.include('その他');
+    // The comparisons integrators need, each checked for a value that fits.
+    for (const [op, value] of [
+      ['in', 'BLOCKED,TIMEOUT'],
+      ['prefix', 'BLO'],
+      ['gte', '3'],
+      ['before', '20260401'],
+      ['after', '2026-04-01'],
+    ] as const) {
+      expect(
+        checkFlows(routeFlows([['d1'], ['d2']], op, value), context).problems,
+        op,
+      ).to.deep.equal([]);
+    }
+    for (const [op, value] of [
+      ['lt', 'three'],
+      ['before', '2026/04/01'],
+      ['in', ' , '],
+      ['matches', 'x'],
+    ] as const) {
+      // Refused on the route node (once per branch through it).
+      const refused = checkFlows(routeFlows([['d1'], ['d2']], op, value), context).problems;
+      expect(refused.length, op).to.be.greaterThan(0);
+      expect(new Set(refused.map((problem) => problem.nodeId)), op).to.deep.equal(new Set(['r']));
+    }
   });
 });
 

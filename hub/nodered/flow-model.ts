@@ -5,13 +5,14 @@
  * all go through this one module.
  */
 import type {
+  ConditionOp,
   MyNumberPermission,
   RetryPolicy,
   StepCondition,
   StepOutput,
   StepSpec,
 } from '../engine/step.js';
-import { permitsMyNumber } from '../engine/step.js';
+import { calendarDay, conditionOps, permitsMyNumber } from '../engine/step.js';
 import { maskText } from '../security/mask.js';
 
 /** One node of a Node-RED flow as stored on disk (tab, config node or flow node). */
@@ -174,6 +175,11 @@ export interface FlowProblem {
 export interface CompiledFlows {
   readonly steps: StepSpec[];
   readonly problems: FlowProblem[];
+  /**
+   * What compiles but deserves a look (a route whose unmatched messages no branch takes). Shown
+   * after a deploy and by `hub flows check`; never refuses.
+   */
+  readonly warnings: FlowProblem[];
   /** Which flow nodes each step came from (for live status on the nodes). */
   readonly nodesOfStep: ReadonlyMap<string, readonly string[]>;
 }
@@ -219,6 +225,21 @@ export function permissionOf(system: FlowNode): MyNumberPermission {
   return false;
 }
 
+/**
+ * A problem's text without its leading node description (`hub-deliver "x" (id): `), for the editor,
+ * which names the node by its own label and selects it; the CLI keeps the full text.
+ */
+export function withoutNodePrefix(
+  problem: FlowProblem,
+  byId: ReadonlyMap<string, FlowNode>,
+): { en: string; ja: string } {
+  const node = byId.get(problem.nodeId);
+  if (node === undefined) return { en: problem.en, ja: problem.ja };
+  const prefix = `${describeNode(node)}: `;
+  const strip = (text: string) => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
+  return { en: strip(problem.en), ja: strip(problem.ja) };
+}
+
 function describeNode(node: FlowNode): string {
   const name = text(node, 'name');
   return name === '' ? `${node.type} ${node.id}` : `${node.type} "${name}" (${node.id})`;
@@ -252,6 +273,7 @@ function slug(value: string): string {
  */
 export function compileFlows(flows: readonly FlowNode[], context: LintContext): CompiledFlows {
   const problems: FlowProblem[] = [];
+  const warnings: FlowProblem[] = [];
   const steps: StepSpec[] = [];
   const nodesOfStep = new Map<string, string[]>();
   const byId = new Map(flows.map((node) => [node.id, node]));
@@ -277,6 +299,7 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
     const reached = new Set<string>();
     for (const node of onTab) {
       if (
+        !isDisabled(node, byId) && // a disabled node compiles to nothing, whatever it is
         !(hubNodeTypes as readonly string[]).includes(node.type) &&
         !inertTypes.has(node.type) &&
         isAllowedNodeType(node.type) // a refused type is already reported by checkNodeSafety
@@ -330,16 +353,23 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
           `${describeNode(input)}: ステップ名（英小文字・数字・. _ -）を指定してください`,
         );
       }
-      const paths: FlowNode[][] = [];
-      const walk = (node: FlowNode, path: FlowNode[]) => {
-        const targets = targetsOf(node)
-          .map((id) => byId.get(id))
-          .filter((next): next is FlowNode => next?.z === tab.id && next.type !== 'hub-in');
+      // Each path with the output port taken at each of its nodes (a hub-route's port 1 is its
+      // "otherwise" branch).
+      const paths: { nodes: FlowNode[]; ports: number[] }[] = [];
+      const walk = (node: FlowNode, path: FlowNode[], ports: number[]) => {
+        const targets = (node.wires ?? []).flatMap((ids, port) =>
+          ids
+            .map((id) => ({ next: byId.get(id), port }))
+            .filter(
+              (item): item is { next: FlowNode; port: number } =>
+                item.next?.z === tab.id && item.next.type !== 'hub-in',
+            ),
+        );
         if (targets.length === 0) {
-          paths.push(path);
+          paths.push({ nodes: path, ports });
           return;
         }
-        for (const next of targets) {
+        for (const { next, port } of targets) {
           reached.add(next.id);
           if (path.includes(next)) {
             problem(
@@ -349,15 +379,17 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
             );
             continue;
           }
-          walk(next, [...path, next]);
+          walk(next, [...path, next], [...ports, port]);
         }
       };
-      walk(input, []);
-      paths.forEach((path, index) => {
+      walk(input, [], []);
+      const live: { conditions: readonly StepCondition[] }[] = [];
+      paths.forEach(({ nodes: path, ports }, index) => {
         // A disabled node passes nothing on (as in Node-RED): a path through one runs no step.
         // Names stay by position, so disabling one branch never renames another's live queue.
         if ([input, ...path].some((node) => isDisabled(node, byId))) return;
-        const compiled = compilePath(route, input, types, path, context, problem);
+        // ports[0] is the hub-in's own port; the port leaving path[i] is ports[i + 1].
+        const compiled = compilePath(route, input, types, path, ports.slice(1), context, problem);
         if (compiled === undefined) return;
         const name = index === 0 ? base : `${base}.${compiled.suffix}`;
         const owner = stepNames.get(name);
@@ -370,9 +402,11 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
           return;
         }
         stepNames.set(name, input.id);
+        live.push({ conditions: compiled.step.when ?? [] });
         steps.push({ route, name, ...compiled.step });
         nodesOfStep.set(name, [input.id, ...path.map((node) => node.id)]);
       });
+      warnings.push(...uncoveredRoutes(route, input, routeNodesOf(onTab), live, byId));
     }
     for (const node of onTab) {
       if (node.type.startsWith('hub-') && !reached.has(node.id)) {
@@ -397,7 +431,108 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
       }
     }
   }
-  return { steps, problems, nodesOfStep };
+  return { steps, problems, warnings, nodesOfStep };
+}
+
+/** The hub-route nodes of a tab. */
+function routeNodesOf(onTab: readonly FlowNode[]): FlowNode[] {
+  return onTab.filter((node) => node.type === 'hub-route');
+}
+
+/** The key of a test, to find a pair that covers every case (`= v` and `≠ v` of one field). */
+function conditionKey(condition: StepCondition, negate: boolean): string {
+  const flip = (negate ? 1 : 0) ^ (condition.negate === true ? 1 : 0);
+  const op = condition.op === 'neq' ? 'eq' : condition.op;
+  const flipped = condition.op === 'neq' ? flip ^ 1 : flip;
+  return JSON.stringify([condition.field, op, condition.value ?? '', flipped]);
+}
+
+/**
+ * Whether the branches of one hub-in (the conditions of its steps) take every message: one branch
+ * has no condition, or two are each other's opposite (`= v` / `≠ v`, a route and its otherwise).
+ */
+export function branchesCover(
+  branches: readonly (readonly StepCondition[] | undefined)[],
+): boolean {
+  if (branches.length === 0) return true;
+  if (branches.some((conditions) => conditions === undefined || conditions.length === 0))
+    return true;
+  const singles = branches
+    .map((conditions) => (conditions?.length === 1 ? conditions[0] : undefined))
+    .filter((condition): condition is StepCondition => condition !== undefined);
+  const keys = new Set(singles.map((condition) => conditionKey(condition, false)));
+  return singles.some((condition) => keys.has(conditionKey(condition, true)));
+}
+
+/**
+ * The steps whose skipped messages may be taken by no branch at all: those of a hub-in (the first
+ * node of `nodesOfStep`) whose branches do not cover every case. The editor shows their skipped
+ * count on the nodes; a covered hub-in's skips are only the other branch's messages.
+ */
+export function uncoveredSteps(
+  steps: readonly StepSpec[],
+  nodesOfStep: ReadonlyMap<string, readonly string[]>,
+): Set<string> {
+  const byInput = new Map<string, StepSpec[]>();
+  for (const step of steps) {
+    const input = nodesOfStep.get(step.name)?.[0] ?? step.name;
+    byInput.set(input, [...(byInput.get(input) ?? []), step]);
+  }
+  const out = new Set<string>();
+  for (const group of byInput.values()) {
+    if (!branchesCover(group.map((step) => step.when))) {
+      for (const step of group) out.add(step.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * Routes of one hub-in whose unmatched messages no branch takes: the branches do not cover every
+ * case (`branchesCover`) and the route node has no "otherwise" output wired. Such messages are
+ * acknowledged as skipped — counted on the node, but easy to miss (five kiosk requests once stayed
+ * "pending" that way).
+ */
+function uncoveredRoutes(
+  route: string,
+  input: FlowNode,
+  routes: readonly FlowNode[],
+  live: readonly { conditions: readonly StepCondition[] }[],
+  byId: ReadonlyMap<string, FlowNode>,
+): FlowProblem[] {
+  if (branchesCover(live.map((step) => step.conditions))) return [];
+  const mine = routes.filter(
+    (node) => !isDisabled(node, byId) && reachesFrom(input, node, byId) && !hasOtherwise(node),
+  );
+  return mine.map((node) => ({
+    route,
+    nodeId: node.id,
+    en: `${describeNode(node)}: no "otherwise" branch, and the branches of ${describeNode(input)} do not cover every case: a message no branch takes is only counted as skipped. Wire the second output (otherwise) to where such messages belong`,
+    ja: `${describeNode(node)}: 「その他」の出力がなく、${describeNode(input)} の分岐がすべての場合を覆っていません。どの分岐にも当たらないメッセージは「スキップ」として数えられるだけです。2 番目の出力（その他）を行き先につないでください`,
+  }));
+}
+
+function hasOtherwise(node: FlowNode): boolean {
+  return (node.wires?.[1]?.length ?? 0) > 0;
+}
+
+function reachesFrom(
+  start: FlowNode,
+  goal: FlowNode,
+  byId: ReadonlyMap<string, FlowNode>,
+): boolean {
+  const seen = new Set<string>();
+  const stack = [start];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node === goal) return true;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    for (const id of targetsOf(node)) {
+      const next = byId.get(id);
+      if (next !== undefined && next.type !== 'hub-in') stack.push(next);
+    }
+  }
+  return false;
 }
 
 type Problem = (node: FlowNode, en: string, ja: string) => void;
@@ -414,6 +549,7 @@ function compilePath(
   input: FlowNode,
   types: readonly string[],
   path: readonly FlowNode[],
+  ports: readonly number[],
   context: LintContext,
   problem: Problem,
 ): { step: Omit<StepSpec, 'route' | 'name'>; suffix: string } | undefined {
@@ -430,7 +566,7 @@ function compilePath(
   let transformer: string | undefined;
   const conditions: StepCondition[] = [];
   let ok = true;
-  for (const node of path.slice(0, -1)) {
+  for (const [position, node] of path.slice(0, -1).entries()) {
     if (node.type === 'hub-transform') {
       const name = text(node, 'transformer');
       const found = context.transformers.get(name);
@@ -465,6 +601,8 @@ function compilePath(
     } else if (node.type === 'hub-route') {
       const field = text(node, 'field');
       const op = text(node, 'op') || 'eq';
+      const value = text(node, 'value');
+      const valueProblem = routeValueProblem(op, value);
       if (transformer !== undefined) {
         problem(
           node,
@@ -472,11 +610,18 @@ function compilePath(
           `${describeNode(node)}: 振り分けは変換器の前に置いてください（条件は受信したメッセージを判定します）`,
         );
         ok = false;
-      } else if (field === '' || (op !== 'eq' && op !== 'neq' && op !== 'exists')) {
+      } else if (field === '' || !isConditionOp(op)) {
         problem(
           node,
-          `${describeNode(node)}: needs a field and a test (=, ≠ or exists)`,
-          `${describeNode(node)}: 項目と条件（=・≠・存在）を指定してください`,
+          `${describeNode(node)}: needs a field and a test (=, ≠, exists, one of, starts with, <, ≤, >, ≥, before, after)`,
+          `${describeNode(node)}: 項目と条件（=・≠・存在・いずれか・前方一致・<・≤・>・≥・日付より前・日付より後）を指定してください`,
+        );
+        ok = false;
+      } else if (valueProblem !== undefined) {
+        problem(
+          node,
+          `${describeNode(node)}: ${valueProblem.en}`,
+          `${describeNode(node)}: ${valueProblem.ja}`,
         );
         ok = false;
       } else {
@@ -485,7 +630,9 @@ function compilePath(
         conditions.push({
           field: pointer,
           op,
-          ...(op === 'exists' ? {} : { value: text(node, 'value') }),
+          ...(op === 'exists' ? {} : { value }),
+          // Leaving by the second output: the "otherwise" branch.
+          ...(ports[position] === 1 ? { negate: true } : {}),
         });
       }
     } else {
@@ -527,6 +674,33 @@ function compilePath(
     ...(prefetch === undefined || Number.isNaN(prefetch) ? {} : { prefetch }),
   };
   return { step, suffix: output.suffix };
+}
+
+function isConditionOp(op: string): op is ConditionOp {
+  return (conditionOps as readonly string[]).includes(op);
+}
+
+/** Why a route's value does not fit its test (a number for <, a calendar day for before). */
+function routeValueProblem(op: string, value: string): { en: string; ja: string } | undefined {
+  if (
+    ['lt', 'lte', 'gt', 'gte'].includes(op) &&
+    (value === '' || !Number.isFinite(Number(value)))
+  ) {
+    return {
+      en: 'the value of a numeric test must be a number',
+      ja: '数値の条件の値は数値にしてください',
+    };
+  }
+  if ((op === 'before' || op === 'after') && calendarDay(value) === undefined) {
+    return {
+      en: 'the value of a date test must be a day (YYYY-MM-DD or YYYYMMDD)',
+      ja: '日付の条件の値は日付（YYYY-MM-DD または YYYYMMDD）にしてください',
+    };
+  }
+  if (op === 'in' && value.split(',').every((item) => item.trim() === '')) {
+    return { en: 'list the values, separated by commas', ja: '値をカンマ区切りで指定してください' };
+  }
+  return undefined;
 }
 
 function optional(key: string, value: string): Record<string, string> {
@@ -633,8 +807,11 @@ function deliverOutput(
   }
   const permission = permissionOf(system);
   const connector = context.connectorPermissions?.get(id) ?? true;
+  // An unknown type is reported as unknown where it is named; only a type the catalogue marks as
+  // carrying 個人番号 is a My Number problem here (the catalogue counts unknown types as carrying it).
   const leaking = current.filter(
     (type) =>
+      context.has(type) &&
       context.carriesMyNumber(type) &&
       (!permitsMyNumber(permission, route) || !permitsMyNumber(connector, route)),
   );

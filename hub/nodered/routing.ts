@@ -223,12 +223,44 @@ export interface DeployResult {
   readonly retiredQueues: readonly string[];
 }
 
+/** What a deploy of some flows would change, before it is confirmed (the editor's deploy dialog). */
+export interface DeployPreview {
+  /** Why it would be refused (empty: it would deploy). */
+  readonly problems: readonly FlowProblem[];
+  readonly warnings: readonly FlowProblem[];
+  /** Engine steps by name: new, gone, and changed (input, conditions, transformer, output …). */
+  readonly added: readonly StepSpec[];
+  readonly removed: readonly StepSpec[];
+  readonly changed: readonly { readonly before: StepSpec; readonly after: StepSpec }[];
+}
+
+/** Compares the steps that run with the steps some flows compile to. */
+export function stepChanges(
+  running: readonly StepSpec[],
+  next: readonly StepSpec[],
+): Pick<DeployPreview, 'added' | 'removed' | 'changed'> {
+  const before = new Map(running.map((step) => [step.name, step]));
+  const after = new Map(next.map((step) => [step.name, step]));
+  return {
+    added: next.filter((step) => !before.has(step.name)),
+    removed: running.filter((step) => !after.has(step.name)),
+    changed: next.flatMap((step) => {
+      const old = before.get(step.name);
+      return old !== undefined && JSON.stringify(old) !== JSON.stringify(step)
+        ? [{ before: old, after: step }]
+        : [];
+    }),
+  };
+}
+
 /** The hub's routing: what runs, how it changes, what it left behind. */
 export interface Routing {
   /** Which flow nodes each running step came from (for the editor's live status). */
   nodesOfStep(): ReadonlyMap<string, readonly string[]>;
   /** Lints, writes, records and applies `flows` as one deploy by `actor`; throws (nothing changed). */
   deploy(flows: readonly FlowNode[], actor: string): Promise<DeployResult>;
+  /** What deploying `flows` would change, or why it would be refused; changes nothing. */
+  preview(flows: readonly FlowNode[]): DeployPreview;
   /** Retired step queues that still exist, with their depth (non-running steps only). */
   retiredQueues(): Promise<RetiredQueue[]>;
   /** Called after each successful deploy. */
@@ -358,6 +390,16 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
       );
       deploying = run.catch(() => undefined);
       return run;
+    },
+    preview(next) {
+      const compiled = lintFlows(next, deps.context, deps.recipients);
+      return {
+        problems: compiled.problems,
+        warnings: compiled.warnings,
+        ...(compiled.problems.length > 0
+          ? { added: [], removed: [], changed: [] }
+          : stepChanges(deps.engine.steps(), compiled.steps)),
+      };
     },
     async retiredQueues() {
       const running = new Set(deps.engine.steps().map((step) => stepQueueName(step.name)));

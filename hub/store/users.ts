@@ -3,6 +3,7 @@
  * each token only). Hashing, verification and rate limits are the HTTP auth module's; these are the
  * rows.
  */
+import { readDate } from './index.js';
 import type { Store } from './types.js';
 
 /** One user as stored. */
@@ -11,6 +12,14 @@ export interface UserRow {
   readonly password_hash: string;
   readonly role: string;
   readonly disabled: number | boolean;
+}
+
+/** A user as `hub users list` shows it (never the hash). */
+export interface UserSummary {
+  readonly username: string;
+  readonly role: string;
+  readonly disabled: boolean;
+  readonly createdAt: Date;
 }
 
 /** A user to create or replace. */
@@ -32,6 +41,12 @@ export interface Users {
   find(username: string): Promise<UserRow | undefined>;
   /** Creates the user, or replaces the password hash and role of the one with that name. */
   upsert(user: NewUser): Promise<void>;
+  /** Every user by name. */
+  list(): Promise<UserSummary[]>;
+  /** Sets the disabled flag; false when there is no such user. */
+  setDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** Deletes the user; false when there is no such user. */
+  remove(username: string): Promise<boolean>;
 }
 
 /** The system-token repository. */
@@ -59,6 +74,28 @@ export function users(store: Store): Users {
         disabled: false,
       };
       await knex('hub_users').insert(row).onConflict('username').merge();
+    },
+    async list() {
+      const rows = (await knex('hub_users')
+        .select('username', 'role', 'disabled', 'created_at')
+        .orderBy('username')) as {
+        username: string;
+        role: string;
+        disabled: number | boolean;
+        created_at: Date | string | number;
+      }[];
+      return rows.map((row) => ({
+        username: row.username,
+        role: row.role,
+        disabled: Boolean(row.disabled),
+        createdAt: readDate(row.created_at),
+      }));
+    },
+    async setDisabled(username, disabled) {
+      return (await knex('hub_users').where({ username }).update({ disabled })) > 0;
+    },
+    async remove(username) {
+      return (await knex('hub_users').where({ username }).delete()) > 0;
     },
   };
 }

@@ -176,7 +176,11 @@ describe('dead-letter sidebar in chromium (browser)', function () {
     expect(editorHub.received.filter((item) => item.system === failingSystem)).to.have.length(0);
 
     // 6. Replay, confirmed: sent, reaches the system, the letter is replayed.
+    // The sidebar asks for the reason the CLI takes as --reason: without one it does not send.
     await page.click('#hub-dl-replay');
+    await page.click('#hub-dl-replay-confirm');
+    expect(await page.locator('#hub-dl-replay-reason-error').textContent()).to.contain('理由');
+    await page.fill('#hub-dl-replay-reason', 'system back up');
     await page.click('#hub-dl-replay-confirm');
     await eventually(
       async () =>
@@ -195,6 +199,8 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       20_000,
       'the replayed message to reach 団体内統合宛名',
     );
+    // The new status at once, still under the "open" filter.
+    expect(await row.locator('td.hub-dl-status').textContent()).to.equal('replayed ×1');
     await page.selectOption('#hub-dl-status', 'all');
     await eventually(
       async () =>
@@ -220,6 +226,7 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       actor: 'operator1',
       role: 'operator',
       target: `dead-letter:${String(letterId)}`,
+      reason: 'system back up',
     });
   });
 
@@ -257,5 +264,48 @@ describe('dead-letter sidebar in chromium (browser)', function () {
       .where('id', letterId)
       .first()) as { status: string };
     expect(stored.status).to.equal('open');
+  });
+
+  it('a bad message refused by every step bound to its type is one row naming those steps', async () => {
+    const badId = 'browser-bad-message-1';
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'resident.movement.recorded',
+      Buffer.from(JSON.stringify({ lgCode: '131016' })),
+      { messageId: badId, type: 'resident.movement.recorded' },
+    );
+    const stepsOf = async () =>
+      (
+        (await hub.store
+          .knex('dead_letters')
+          .select('id', 'step')
+          .where({ message_id: badId })) as {
+          id: number | string;
+          step: string;
+        }[]
+      ).map((letter) => ({ id: Number(letter.id), step: letter.step }));
+    // The two shipped steps that take resident.movement.recorded each refuse it.
+    await eventually(async () => (await stepsOf()).length === 2, 30_000, 'two dead letters');
+    const letters = (await stepsOf()).sort((a, b) => a.id - b.id);
+    await signIn('operator1', 'operator password');
+    await openSidebar('operator1 (operator)');
+    const row = page.locator(`tr.hub-dl-row[data-ids="${letters.map((l) => l.id).join(',')}"]`);
+    await eventually(
+      async () => {
+        await page.click('#hub-dl-refresh');
+        return (await row.count()) === 1;
+      },
+      20_000,
+      'one row for the message',
+    );
+    expect(
+      await page.locator(`tr.hub-dl-row[data-id="${String(letters[1]?.id)}"]`).count(),
+    ).to.equal(0);
+    expect(await row.locator('.hub-dl-step').allTextContents()).to.deep.equal(
+      letters.map((letter) => letter.step),
+    );
+    // Ticking the row selects both letters (a replay sends each back to its own step).
+    await row.locator('input.hub-dl-select').check();
+    expect(await page.locator('#hub-dl-selection').textContent()).to.contain('2 selected');
   });
 });

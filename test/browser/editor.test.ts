@@ -186,7 +186,23 @@ describe('editor in chromium (browser)', function () {
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
     await page.mouse.up();
+    // Deploy first shows the routing change: the one new engine step, nothing removed.
     await page.click('#red-ui-header-button-deploy');
+    await page.locator('#hub-deploy-preview').waitFor();
+    const added = await page.locator('#hub-deploy-preview .hub-deploy-added-item').all();
+    expect(await Promise.all(added.map((item) => item.getAttribute('data-step')))).to.deep.equal([
+      'affair-1.atena-to-kyotsu-kiban.to-conveni-issuance',
+    ]);
+    expect(await page.locator('#hub-deploy-preview .hub-deploy-added-item').innerText()).to.contain(
+      'deliver to CONVENI_ISSUANCE',
+    );
+    expect(await page.locator('#hub-deploy-preview .hub-deploy-removed-item').count()).to.equal(0);
+    // Nothing is deployed before it is confirmed.
+    expect(hub.engine.steps().map((step) => step.name)).to.not.include(
+      'affair-1.atena-to-kyotsu-kiban.to-conveni-issuance',
+    );
+    expect(filesOf(flowsDir)).to.deep.equal(before);
+    await page.click('#hub-deploy-confirm');
     await page.waitForSelector('.red-ui-notification-success, .red-ui-notification-error');
     expect(await page.locator('.red-ui-notification-error').count()).to.equal(0);
 
@@ -227,6 +243,166 @@ describe('editor in chromium (browser)', function () {
     expect(reached()).to.deep.equal(['CONVENI_ISSUANCE', 'KYOTSU_KIBAN']);
   });
 
+  it('a node disabled in the editor says so, its step is gone after the deploy, and enabling it brings it back', async () => {
+    const affair11 = JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const input = idOf(affair11, (node) => node['step'] === 'affair-11.request-to-conveni');
+    await openTab(page, tabs['affair-11']);
+    const toggle = (action: string) =>
+      page.evaluate(
+        ({ id, name }) => {
+          const red = (
+            globalThis as {
+              RED?: { view: { select(id: string): void }; actions: { invoke(name: string): void } };
+            }
+          ).RED;
+          if (red === undefined) throw new Error('editor not loaded');
+          red.view.select(id);
+          red.actions.invoke(name);
+        },
+        { id: input, name: action },
+      );
+    const deployConfirmed = async (step: string, present: boolean) => {
+      await page.click('#red-ui-header-button-deploy');
+      const list = present ? '.hub-deploy-added-item' : '.hub-deploy-removed-item';
+      await page.locator(`#hub-deploy-preview ${list}[data-step="${step}"]`).waitFor();
+      await page.click('#hub-deploy-confirm');
+      await eventually(
+        () => hub.engine.steps().some((running) => running.name === step) === present,
+        15_000,
+        `step ${step} ${present ? 'back' : 'gone'}`,
+      );
+      await eventually(
+        () =>
+          page.evaluate(
+            () =>
+              !(
+                (globalThis as { RED?: { nodes: { dirty(): boolean } } }).RED?.nodes.dirty() ?? true
+              ),
+          ),
+        15_000,
+        'the editor to take the deploy as done',
+      );
+    };
+    await toggle('core:disable-selected-nodes');
+    const label = page.locator(`[id="${input}"] .red-ui-flow-node-label`);
+    await eventually(
+      async () => ((await label.textContent()) ?? '').includes('無効・経路外 / disabled, not run'),
+      10_000,
+      'the label to say the node is disabled',
+    );
+    await deployConfirmed('affair-11.request-to-conveni', false);
+    // The file says so too ("d": true), as Node-RED writes it.
+    const written = (
+      JSON.parse(readFileSync(join(flowsDir, '11-affair-11.json'), 'utf8')) as {
+        id: string;
+        d?: boolean;
+      }[]
+    ).find((node) => node.id === input);
+    expect(written?.d).to.equal(true);
+    await toggle('core:enable-selected-nodes');
+    await eventually(
+      async () => !((await label.textContent()) ?? '無効').includes('無効'),
+      10_000,
+      'the label without the disabled note',
+    );
+    await deployConfirmed('affair-11.request-to-conveni', true);
+  });
+
+  // Before the refused edit below, which leaves its invalid node in the editor.
+  it('a route without an otherwise branch warns at deploy and shows what it skipped on the node', async () => {
+    const systems = JSON.parse(readFileSync(join(flowsDir, '00-systems.json'), 'utf8')) as {
+      id: string;
+      type: string;
+      [key: string]: unknown;
+    }[];
+    const center = idOf(systems, (node) => node['system'] === 'JLIS_CERT_CENTER');
+    await openTab(page, tabs['affair-11']);
+    const routeId = await page.evaluate(
+      ({ tab, system }) => {
+        const red = (globalThis as { RED?: EditorApi }).RED;
+        if (red === undefined) throw new Error('editor not loaded');
+        const [input, route, deliver] = [red.nodes.id(), red.nodes.id(), red.nodes.id()];
+        red.nodes.import([
+          {
+            id: input,
+            type: 'hub-in',
+            z: tab,
+            name: 'blocked only',
+            step: 'affair-11.blocked-only',
+            messageTypes: 'kiosk.certificate.failed',
+            x: 160,
+            y: 560,
+            wires: [[route]],
+          },
+          {
+            id: route,
+            type: 'hub-route',
+            z: tab,
+            name: 'blocked?',
+            field: 'errorKind',
+            op: 'eq',
+            value: 'BLOCKED',
+            x: 360,
+            y: 560,
+            wires: [[deliver], []],
+          },
+          { id: deliver, type: 'hub-deliver', z: tab, system, x: 560, y: 560, wires: [] },
+        ]);
+        red.nodes.dirty(true);
+        red.view.redraw(true);
+        return route;
+      },
+      { tab: tabs['affair-11'], system: center },
+    );
+    await page.click('#red-ui-header-button-deploy');
+    const warning = page.locator(
+      `#hub-deploy-preview .hub-deploy-warning-item[data-node-id="${routeId}"]`,
+    );
+    await warning.waitFor();
+    expect(await warning.innerText()).to.contain('otherwise');
+    expect(await warning.innerText()).to.contain('その他');
+    await page.click('#hub-deploy-confirm');
+    // Deployed (warnings do not refuse), and the editor has taken the deploy as done.
+    await eventually(
+      async () =>
+        hub.engine
+          .steps()
+          .map((step) => step.name)
+          .includes('affair-11.blocked-only') &&
+        !(await page.evaluate(
+          () =>
+            (globalThis as { RED?: { nodes: { dirty(): boolean } } }).RED?.nodes.dirty() ?? true,
+        )),
+      15_000,
+      'the route deployed',
+    );
+
+    await hub.broker.publisher.publish(
+      EVENTS_EXCHANGE,
+      'kiosk.certificate.failed',
+      Buffer.from(
+        JSON.stringify({ ...sampleMessage('kiosk.certificate.failed', 9), errorKind: 'TIMEOUT' }),
+      ),
+      { messageId: 'browser-skip-1', type: 'kiosk.certificate.failed' },
+    );
+    const status = page.locator(`[id="${routeId}"] .red-ui-flow-node-status-label`);
+    let text = '';
+    await eventually(
+      async () => {
+        text = (await status.textContent()) ?? '';
+        return text.includes('skipped 1');
+      },
+      15_000,
+      'the route node to show the skipped message',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; status: ${text}`);
+    });
+  });
+
   it('refuses an edit that sends 個人番号 to a system not allowed to receive it, with the reason', async () => {
     const before = filesOf(flowsDir);
     const affair11 = JSON.parse(before.get('11-affair-11.json') ?? '[]') as {
@@ -243,7 +419,7 @@ describe('editor in chromium (browser)', function () {
     const kyotsuKiban = idOf(systems, (node) => node['system'] === 'KYOTSU_KIBAN');
     // The editor imports onto the tab on screen.
     await openTab(page, tabs['affair-11']);
-    await page.evaluate(
+    const leakId = await page.evaluate(
       ({ tab, system, source }) => {
         const red = (globalThis as { RED?: EditorApi }).RED;
         if (red === undefined) throw new Error('editor not loaded');
@@ -258,16 +434,48 @@ describe('editor in chromium (browser)', function () {
         });
         red.nodes.dirty(true);
         red.view.redraw(true);
+        return id;
       },
       { tab: tabs['affair-11'], system: kyotsuKiban, source: producedIn },
     );
     await page.click('#red-ui-header-button-deploy');
-    const error = page.locator('.red-ui-notification-error');
-    await error.waitFor();
-    const message = await error.innerText();
+    // A readable list, not raw JSON: one entry per problem naming the node by its label.
+    const refused = page.locator('#hub-deploy-refused');
+    await refused.waitFor();
+    const items = refused.locator('.hub-deploy-problem-item');
+    expect(await items.count()).to.equal(1);
+    expect(await items.first().getAttribute('data-node-id')).to.equal(leakId);
+    const link = items.first().locator('.hub-deploy-problem-node');
+    expect(await link.innerText()).to.contain('leak');
+    const message = await refused.innerText();
     expect(message).to.contain('個人番号');
+    expect(message).to.contain('My Number');
     expect(message).to.contain('KYOTSU_KIBAN');
     expect(message).to.contain('kiosk.certificate.produced');
+    expect(message).to.not.contain('\\n');
+    expect(message).to.not.contain('{"');
+    expect(message).to.not.contain(leakId);
+    // Clicking the entry selects the node on the canvas.
+    await page.click('#red-ui-workspace-chart', { position: { x: 5, y: 5 } });
+    await link.click();
+    await eventually(
+      () =>
+        page.evaluate(
+          (id) =>
+            (
+              globalThis as {
+                RED?: { view: { selection(): { nodes?: { id: string }[] } } };
+              }
+            ).RED?.view
+              .selection()
+              .nodes?.map((node) => node.id)
+              .join(',') === id,
+          leakId,
+        ),
+      10_000,
+      'the refused node selected',
+    );
+    await page.click('#hub-deploy-refused-close');
     expect([...filesOf(flowsDir)]).to.deep.equal([...before]);
     expect(hub.engine.steps().map((step) => step.name)).not.to.include(
       'affair-11.produced-to-center.to-kyotsu-kiban',

@@ -34,6 +34,8 @@ export interface E2e {
   readonly sims: SimulatorSet;
   readonly vhost: TestVhost;
   readonly exchangeDir: string;
+  /** The flows directory the hub runs (the checked-in one when no steps were given: never deploy to it). */
+  readonly flowsDir: string;
   /** Base URL of a simulator. */
   url(system: SimSystem): string;
   /** GET /received of a simulator. */
@@ -87,6 +89,8 @@ export async function startE2e(
   const vhost = await createVhost('hub-e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
   const exchangeDir = join(dataDir, 'exchange');
+  const flowsDir =
+    options.steps === undefined ? shippedFlowsPath : flowsDirFor(options.steps, connectorSinks());
   let hub: RunningHub | undefined;
   const ingress = createIngress(() => {
     if (!hub) throw new Error('the hub is not running yet');
@@ -103,8 +107,7 @@ export async function startE2e(
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
     // The hub runs only flows: the shipped ones, or the test's steps written as flows.
-    HUB_FLOWS_DIR:
-      options.steps === undefined ? shippedFlowsPath : flowsDirFor(options.steps, connectorSinks()),
+    HUB_FLOWS_DIR: flowsDir,
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
@@ -183,6 +186,7 @@ export async function startE2e(
     sims,
     vhost,
     exchangeDir,
+    flowsDir,
     url,
     async received(system) {
       const response = await fetch(`${url(system)}/received`);

@@ -428,9 +428,14 @@ describe('dead letters: every reason class is archived and replays once its caus
     expect(report.refused).to.equal(1);
     expect(report.items[0]!.problem!.en).to.contain('cap 3');
     expect(report.items[0]!.problem!.ja).to.contain('上限');
-    // Replaying the same letter again also counts toward the cap.
+    // Replaying the same letter again (deliberately: --again with a reason) also counts toward the cap.
     const first = current[0]!;
-    const again = await w.service.replay({ ids: [first.id], actor: operator });
+    const again = await w.service.replay({
+      ids: [first.id],
+      actor: operator,
+      again: true,
+      reason: 'the loop test asks twice',
+    });
     expect(again.published).to.equal(1);
     expect(again.items[0]!.replayCount).to.equal(2);
   });

@@ -235,6 +235,57 @@ describe('hub dlq, hub audit, hub users and hub tokens (CLI)', function () {
     expect(again.code).to.equal(1);
   });
 
+  it('hub users: a weak password is refused with the reason; list, disable (no sign-in), enable, remove', async () => {
+    const weak = await runCli(['users', 'add', 'aud7', '--role', 'auditor', '--password-stdin'], {
+      env,
+      input: 'password1234\n',
+    });
+    expect(weak.code).to.equal(2);
+    expect(weak.stderr).to.contain('guessed first');
+    expect(weak.stderr).to.contain('推測');
+    expect(weak.stderr).to.not.contain('password1234');
+    const named = await runCli(['users', 'add', 'aud7', '--role', 'auditor', '--password-stdin'], {
+      env,
+      input: 'my name is aud7 ok\n',
+    });
+    expect(named.code).to.equal(2);
+    expect(named.stderr).to.contain('user name');
+
+    const added = await runCli(['users', 'add', 'op7', '--role', 'operator', '--password-stdin'], {
+      env,
+      input: `${password}\n`,
+    });
+    expect(added.code, added.stderr).to.equal(0);
+    const listed = async () => {
+      const list = await runCli(['users', 'list', '--json'], { env });
+      expect(list.code, list.stderr).to.equal(0);
+      return (
+        JSON.parse(list.stdout) as { username: string; role: string; disabled: boolean }[]
+      ).find((user) => user.username === 'op7');
+    };
+    expect(await listed()).to.include({ role: 'operator', disabled: false });
+    const signedIn = () =>
+      runCli(['dlq', 'show', String(id), '--unmask', '--reason', 'incident 119', '--as', 'op7'], {
+        env: { ...env, HUB_OPERATOR_PASSWORD: password },
+      });
+    expect((await signedIn()).code).to.equal(0);
+
+    expect((await runCli(['users', 'disable', 'op7'], { env })).code).to.equal(0);
+    expect(await listed()).to.include({ disabled: true });
+    const refused = await signedIn();
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stdout).to.not.contain('見本');
+
+    expect((await runCli(['users', 'enable', 'op7'], { env })).code).to.equal(0);
+    expect((await signedIn()).code).to.equal(0);
+
+    expect((await runCli(['users', 'remove', 'op7'], { env })).code).to.equal(0);
+    expect(await listed()).to.equal(undefined);
+    const gone = await runCli(['users', 'remove', 'op7'], { env });
+    expect(gone.code).to.equal(1);
+    expect(gone.stderr).to.contain('no user op7');
+  });
+
   it('hub dlq replay stops cleanly on SIGINT and reports what it sent', async () => {
     const store = await openStore(dbUrl);
     try {

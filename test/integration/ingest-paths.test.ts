@@ -342,6 +342,9 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
     );
     expect(headerText(letter, 'x-hub-source')).to.equal('file');
     expect(headerText(letter, 'x-hub-file-line')).to.equal('3');
+    // The second record (the header row is line 1), read with the CSV layout.
+    expect(headerText(letter, 'x-hub-file-record')).to.equal('2');
+    expect(headerText(letter, 'x-hub-file-layout')).to.equal('kizon-movement-csv');
     const lines = csv.toString('latin1').split('\r\n');
     expect(letter.content.equals(Buffer.from(lines[2] ?? '', 'latin1'))).to.equal(true);
     expect(headerText(letter, 'x-hub-schema-paths')).to.contain('/resident/juminhyoCode');
@@ -368,6 +371,39 @@ describe('ingest: legacy publishing paths (AMQP, HTTP, file drop, outbox, CLI)',
       deadLetteredLines: [3],
     });
     expect(JSON.stringify(summary)).to.not.contain(good.name);
+  });
+
+  it('file drop: a CSV with the documented YYYYMMDD dates (00000000 for none) publishes', async () => {
+    const movement = sampleMovementRecorded({ historyNo: 31 }, 1);
+    const record = movementToRecord(movement);
+    const compact = (value: string) => value.replaceAll('-', '');
+    const dated = {
+      ...record,
+      movedOn: compact(record.movedOn),
+      processedOn: compact(record.processedOn),
+      notifiedOn: record.notifiedOn === '' ? '00000000' : compact(record.notifiedOn),
+      birthDate: compact(record.birthDate),
+    };
+    expect(dated.processedOn).to.match(/^[0-9]{8}$/);
+    const before = sink.deliveries.length;
+    await writeFile(
+      join(dropDir, 'KIZON_JUKI', 'in', 'kizon-movement-csv_20261203.csv'),
+      encodeMovementCsv([dated]),
+    );
+    await eventually(
+      () =>
+        sink.deliveries
+          .slice(before)
+          .some((delivery) => (delivery.message.body as { historyNo?: unknown }).historyNo === 31),
+      20_000,
+      'the CSV record delivered',
+    );
+    const delivered = sink.deliveries
+      .slice(before)
+      .find((delivery) => (delivery.message.body as { historyNo?: unknown }).historyNo === 31);
+    const body = delivered?.message.body as { processedOn?: string; movedOn?: { value?: string } };
+    expect(body.processedOn).to.equal(record.processedOn);
+    expect(body.movedOn?.value).to.equal(record.movedOn);
   });
 
   it('file drop: a fixed-width record of the wrong length is dead-lettered with its line', async () => {

@@ -246,8 +246,8 @@ describe('editor dead-letter bridge /editor/hub/dead-letters', function () {
   });
   it('reads the role from hub_users on every request: a change or a disable applies at once', async () => {
     const credentials = storeCredentials(hub.store, { bcryptRounds: 4 });
-    await credentials.addUser('op2', 'op2 password long', 'operator');
-    tokens.set('op2', await editorToken(hub.httpPort, 'op2', 'op2 password long'));
+    await credentials.addUser('op2', 'a second operator password', 'operator');
+    tokens.set('op2', await editorToken(hub.httpPort, 'op2', 'a second operator password'));
     expect(await (await call('/me', 'op2')).json()).to.include({
       role: 'operator',
       mayReplay: true,

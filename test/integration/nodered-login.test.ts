@@ -105,6 +105,13 @@ describe('editor sign-in limits and cross-origin access', function () {
     expect((await signIn('')).status).to.equal(200);
   });
 
+  it('GET / sends a person to the editor', async () => {
+    const root = `http://127.0.0.1:${String(editorHub.hub.httpPort)}/`;
+    const response = await fetch(root, { redirect: 'manual' });
+    expect(response.status).to.equal(302);
+    expect(response.headers.get('location')).to.equal('/editor/');
+  });
+
   it('sends no Access-Control-Allow-Origin to an unlisted origin, the deploy preflight included', async () => {
     const origin = 'https://attacker.example';
     const preflight = await fetch(`${base}/flows`, {

@@ -90,6 +90,8 @@ export function flowsFor(steps: readonly StepSpec[], systems: readonly FlowSyste
             field: condition.field,
             op: condition.op,
             value: condition.value ?? '',
+            // An "otherwise" condition leaves by the route's second output.
+            otherwise: condition.negate === true,
           });
         });
         if (step.transformer !== undefined) {
@@ -124,12 +126,13 @@ export function flowsFor(steps: readonly StepSpec[], systems: readonly FlowSyste
           y,
           wires: [[chain[0]?.id ?? terminalId]],
         });
-        chain.forEach((node, index) => {
+        chain.forEach(({ otherwise, ...node }, index) => {
+          const next = chain[index + 1]?.id ?? terminalId;
           nodes.push({
             ...node,
             x: 300 + index * 150,
             y,
-            wires: [[chain[index + 1]?.id ?? terminalId]],
+            wires: otherwise === true ? [[], [next]] : [[next]],
           });
         });
         const output = step.output;
