@@ -290,6 +290,15 @@ export const editorPlugin = definePlugin({
     }
     await RED.start();
     await notifyRetired().catch(() => undefined);
+    // Another replica deployed and this one switched (issue 22): Node-RED reloads the flows from
+    // storage (the flows directory, just rewritten), so this editor shows what runs, and an editor
+    // still open on the old version gets Node-RED's "flows changed on the server" notice.
+    routing.onCaughtUp(async () => {
+      const nodes = RED.nodes as unknown as {
+        loadFlows?: (forceStart?: boolean) => Promise<unknown>;
+      };
+      if (typeof nodes.loadFlows === 'function') await nodes.loadFlows(true);
+    });
     log.info({ path: '/editor' }, 'editor running');
     return {
       async stop() {

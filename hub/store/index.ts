@@ -1,3 +1,4 @@
+import { KnexClaims } from './claims.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -289,6 +290,7 @@ class KnexStore implements Store {
   readonly knex: Knex;
   readonly outcomes: GroupCommitWriter;
   readonly processed: KnexProcessedKeys;
+  readonly claims: KnexClaims;
   private readonly target: DbTarget;
   private closing: Promise<void> | undefined;
 
@@ -307,6 +309,7 @@ class KnexStore implements Store {
       batchWriter: threaded ? new SqliteThreadWriter(target.filename) : undefined,
     });
     this.processed = new KnexProcessedKeys(knex);
+    this.claims = new KnexClaims(knex);
   }
 
   async ping(): Promise<void> {
