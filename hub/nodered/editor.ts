@@ -294,9 +294,9 @@ export const editorPlugin = definePlugin({
     // storage (the flows directory, just rewritten), so this editor shows what runs, and an editor
     // still open on the old version gets Node-RED's "flows changed on the server" notice.
     routing.onCaughtUp(async () => {
-      const nodes = RED.nodes as unknown as {
-        loadFlows?: (forceStart?: boolean) => Promise<unknown>;
-      };
+      const nodes =
+        (RED as unknown as { nodes?: { loadFlows?: (forceStart?: boolean) => Promise<unknown> } })
+          .nodes ?? {};
       if (typeof nodes.loadFlows === 'function') await nodes.loadFlows(true);
     });
     log.info({ path: '/editor' }, 'editor running');
