@@ -24,9 +24,15 @@ function portOpen(port: number): Promise<boolean> {
       socket.destroy();
       done(open);
     };
-    socket.once('connect', () => finish(true));
-    socket.once('timeout', () => finish(false));
-    socket.once('error', () => finish(false));
+    socket.once('connect', () => {
+      finish(true);
+    });
+    socket.once('timeout', () => {
+      finish(false);
+    });
+    socket.once('error', () => {
+      finish(false);
+    });
   });
 }
 
@@ -66,7 +72,9 @@ export function ensureCluster(): Promise<void> {
         typeof error === 'object' && error !== null && 'stderr' in error
           ? String(error.stderr).slice(-2000)
           : String(error);
-      throw new Error(`test/cluster/start.sh could not start the cluster: ${detail}`);
+      throw new Error(`test/cluster/start.sh could not start the cluster: ${detail}`, {
+        cause: error,
+      });
     }
   })();
   return ensured;
