@@ -19,7 +19,8 @@ import { createClusterVhost, type ClusterVhost } from '../support/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { editorToken } from '../support/editor-hub.js';
 import { flowsDirFor, flowsFor, shippedSteps } from '../support/flows.js';
-import { repoRoot } from '../support/run-cli.js';
+import { readFlowsDir } from '../../hub/nodered/flows-dir.js';
+import { repoRoot, runCli } from '../support/run-cli.js';
 import { suiteLogFile } from '../support/setup.js';
 import { createWriteStream } from 'node:fs';
 
@@ -198,5 +199,77 @@ describe('cluster: flows versioned in the store, deployed to every replica (issu
     expect(statuses).to.deep.equal([200, 409]);
     const refused = results.find((result) => result.status === 409);
     expect(await refused?.text()).to.match(/conflict|version_mismatch|競合/i);
+  });
+  it('history, rollback and export: the HTTP admin API on any replica and the CLI agree, and every replica runs a rollback', async () => {
+    const [a, b, c] = replicas;
+    if (a === undefined || b === undefined || c === undefined)
+      throw new Error('replicas not started');
+    const tokenB = await editorToken(b.port, 'int1', password);
+    const tokenC = await editorToken(c.port, 'int1', password);
+    const versionsOf = async (replica: Replica, token: string) =>
+      (await (
+        await fetch(`http://127.0.0.1:${String(replica.port)}/editor/hub/flows/versions`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { running: number; versions: { version: number; actor: string }[] };
+    const onC = await versionsOf(c, tokenC);
+    const onB = await versionsOf(b, tokenB);
+    expect(onC.versions).to.deep.equal(onB.versions);
+    const head = onC.versions[0]?.version ?? 0;
+    const first = onC.versions.at(-1)?.version ?? 0;
+    expect(onC.running).to.equal(head);
+
+    // The CLI reads the same history from the store.
+    const env = { HUB_DB_URL: db.url, HUB_AMQP_URL: vhost.urls(3), HUB_SECRET_KEY: secretKey };
+    const history = await runCli(['flows', 'history', '--json'], { env });
+    expect(history.code, history.stderr).to.equal(0);
+    const listed = JSON.parse(history.stdout) as { version: number }[];
+    expect(listed.map((row) => row.version)).to.deep.equal(onC.versions.map((row) => row.version));
+
+    // A rollback through B's admin API to the first version (all steps): every replica runs it.
+    const stale = await fetch(
+      `http://127.0.0.1:${String(b.port)}/editor/hub/flows/versions/${String(first)}/rollback`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokenB}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ base: first }),
+      },
+    );
+    expect(stale.status, 'a rollback made on an old version').to.equal(409);
+    const unknown = await fetch(
+      `http://127.0.0.1:${String(b.port)}/editor/hub/flows/versions/99999/rollback`,
+      { method: 'POST', headers: { authorization: `Bearer ${tokenB}` } },
+    );
+    expect(unknown.status).to.equal(404);
+    const rolled = await fetch(
+      `http://127.0.0.1:${String(b.port)}/editor/hub/flows/versions/${String(first)}/rollback`,
+      { method: 'POST', headers: { authorization: `Bearer ${tokenB}` } },
+    );
+    expect(rolled.status, await rolled.clone().text()).to.equal(200);
+    const { version } = (await rolled.json()) as { version: number };
+    expect(version).to.be.greaterThan(head);
+    for (const replica of replicas) {
+      await eventually(
+        async () =>
+          (await ready(replica)).replica?.flowsVersion === version &&
+          (await stepsRunning(replica)) === steps.length,
+        5_000,
+        `replica ${replica.id} running the rollback`,
+      );
+    }
+
+    // Export writes what the store holds, as flow files for git.
+    const target = mkdtempSync(join(tmpdir(), 'hub-export-'));
+    const exported = await runCli(['flows', 'export', target], { env });
+    expect(exported.code, exported.stderr).to.equal(0);
+    expect(
+      readFlowsDir(target)
+        .map((node) => node.id)
+        .sort(),
+    ).to.deep.equal(
+      flowsFor(steps, connectorSinks())
+        .map((node) => node.id)
+        .sort(),
+    );
   });
 });
