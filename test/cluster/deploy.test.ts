@@ -258,6 +258,23 @@ describe('cluster: flows versioned in the store, deployed to every replica (issu
       );
     }
 
+    // hub doctor lists the replicas seen, each one's flows version, and the cluster's nodes.
+    const doctor = await runCli(['doctor', '--json', '--timeout', '5000'], {
+      env: { ...env, HUB_HEARTBEAT_MS: '1000' },
+    });
+    const checks = (
+      JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }
+    ).checks;
+    const replicasCheck = checks.find((check) => check.name === 'replicas');
+    expect(replicasCheck?.status, replicasCheck?.detail).to.equal('ok');
+    for (const replica of replicas)
+      expect(replicasCheck?.detail)
+        .to.include(`${replica.id} on `)
+        .and.include(`flows v${String(version)}`);
+    expect(replicasCheck?.detail).to.match(/^4 live/);
+    const brokerCheck = checks.find((check) => check.name === 'broker');
+    expect(brokerCheck?.detail).to.include('3 of 3 nodes reachable');
+
     // Export writes what the store holds, as flow files for git.
     const target = mkdtempSync(join(tmpdir(), 'hub-export-'));
     const exported = await runCli(['flows', 'export', target], { env });

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { eventually } from './broker.js';
+import { freePort } from './net.js';
 import { repoRoot } from './run-cli.js';
 import { suiteLogFile } from './setup.js';
 
@@ -25,7 +26,7 @@ export interface ReplicaReadiness {
   readonly dependencies: { name: string; ok: boolean; detail: string }[];
 }
 
-/** Starts `hub start` with `env` (HUB_* only from `env`); resolves once it logged "hub ready". */
+/** Starts `hub start` with `env` (HUB_* only from `env`); resolves once `/readyz` answers 200. */
 export async function startReplicaProcess(
   id: string,
   env: Readonly<Record<string, string>>,
@@ -33,20 +34,17 @@ export async function startReplicaProcess(
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env))
     if (!name.startsWith('HUB_')) base[name] = value;
+  const httpPort = Number(env['HUB_HTTP_PORT'] ?? (await freePort()));
   const child = spawn(process.execPath, ['bin/hub.js', 'start'], {
     cwd: repoRoot,
-    env: { ...base, HUB_REPLICA_ID: id, HUB_HTTP_PORT: '0', HUB_LOG_LEVEL: 'info', ...env },
+    env: { ...base, HUB_REPLICA_ID: id, ...env, HUB_HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(suiteLogFile, { flags: 'a' });
-  let port: number | undefined;
   let tail = '';
   child.stdout.on('data', (chunk: Buffer) => {
     log.write(chunk);
-    if (port !== undefined) return;
     tail = (tail + chunk.toString()).slice(-20_000);
-    const match = /"httpPort":(\d+)[^\n]*"hub ready"/.exec(tail);
-    if (match !== null) port = Number(match[1]);
   });
   child.stderr.on('data', (chunk: Buffer) => {
     log.write(chunk);
@@ -58,15 +56,19 @@ export async function startReplicaProcess(
     }),
   );
   await eventually(
-    () => {
+    async () => {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`replica ${id} exited before it was ready: ${tail.slice(-3000)}`);
-      return port !== undefined;
+      try {
+        const response = await fetch(`http://127.0.0.1:${String(httpPort)}/readyz`);
+        return response.status === 200;
+      } catch {
+        return false;
+      }
     },
-    120_000,
+    180_000,
     `replica ${id} ready`,
   );
-  const httpPort = port!;
   return {
     id,
     child,
