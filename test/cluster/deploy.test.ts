@@ -288,5 +288,27 @@ describe('cluster: flows versioned in the store, deployed to every replica (issu
         .map((node) => node.id)
         .sort(),
     );
+
+    // Import deploys files to every replica; made on an old version it is refused.
+    const fewerDir = flowsDirFor(
+      steps.filter((step) => step.name !== dropped),
+      connectorSinks(),
+    );
+    const refused = await runCli(['flows', 'import', fewerDir, '--base', String(first)], { env });
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr)
+      .to.match(/conflict/i)
+      .and.match(/競合/);
+    const imported = await runCli(['flows', 'import', fewerDir], { env });
+    expect(imported.code, imported.stderr).to.equal(0);
+    for (const replica of replicas) {
+      await eventually(
+        async () =>
+          ((await ready(replica)).replica?.flowsVersion ?? 0) > version &&
+          (await stepsRunning(replica)) === steps.length - 1,
+        5_000,
+        `replica ${replica.id} running the import`,
+      );
+    }
   });
 });
