@@ -77,14 +77,19 @@ for n in 2 3; do
   if ctl "$n" -q cluster_status --formatter json 2>/dev/null | grep -q 'hub1@localhost'; then
     continue
   fi
-  ctl "$n" -q stop_app
-  ctl "$n" -q reset
-  ctl "$n" -q join_cluster hub1@localhost
+  # The CLI prints the node's transient start-up warnings on stderr: kept in join.log, not on screen.
+  ctl "$n" -q stop_app 2>>"$dir/join.log"
+  ctl "$n" -q reset 2>>"$dir/join.log"
+  ctl "$n" -q join_cluster hub1@localhost 2>>"$dir/join.log"
   ctl "$n" -q start_app 2>>"$dir/join.log"
-  ctl "$n" -q -t 60 await_startup >/dev/null
+  ctl "$n" -q -t 60 await_startup >/dev/null 2>>"$dir/join.log"
 done
 
 nodes=$(ctl 1 -q cluster_status --formatter json | grep -o 'hub[123]@localhost' | sort -u | tr '\n' ' ')
 end=$(date +%s.%N)
 say "nodes: $nodes"
+if [[ $(wc -w <<<"$nodes") -ne 3 ]]; then
+  say "the cluster did not form (see $dir/join.log and $dir/hub*/log) / クラスタを構成できませんでした"
+  exit 1
+fi
 printf '[cluster] cluster up in %.1f s (ports %d-%d)\n' "$(echo "$end - $start" | bc)" $((base_port + 1)) $((base_port + 3))
