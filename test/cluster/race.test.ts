@@ -10,7 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { EVENTS_EXCHANGE } from '../../hub/broker/index.js';
 import type { OutboundMessage, Sink, StepSpec } from '../../hub/engine/step.js';
 import { eventually, rawConnection } from '../support/broker.js';
-import { createClusterVhost, type ClusterVhost } from '../support/cluster.js';
+import {
+  clusterCtl,
+  clusterNodes,
+  createClusterVhost,
+  type ClusterVhost,
+} from '../support/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startEngine, type Harness } from '../support/engine-harness.js';
 
@@ -127,6 +132,23 @@ describe('cluster: two replicas racing on copies of one message (issue 22, item 
       'the second copy acknowledged as a duplicate',
     );
     expect(destination.calls).to.have.length(1);
+    // The step queue is a quorum queue on all three nodes (the broker sizes it to the cluster).
+    const queues = JSON.parse(
+      await clusterCtl(
+        1,
+        'list_queues',
+        '-p',
+        vhost.name,
+        'name',
+        'type',
+        'members',
+        '--formatter',
+        'json',
+      ),
+    ) as { name: string; type: string; members: string[] }[];
+    const queue = queues.find((entry) => entry.name === 'hub.step.test.race');
+    expect(queue?.type).to.equal('quorum');
+    expect([...(queue?.members ?? [])].sort()).to.deep.equal([...clusterNodes]);
     const outcomes = await a.store
       .knex('message_outcomes')
       .where({ step: 'test.race' })
