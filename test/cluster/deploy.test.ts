@@ -258,6 +258,20 @@ describe('cluster: flows versioned in the store, deployed to every replica (issu
       );
     }
 
+    // Metrics and /readyz name the replica and its host.
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${String(c.port)}/metrics`, {
+        headers: { authorization: `Basic ${Buffer.from(`int1:${password}`).toString('base64')}` },
+      })
+    ).text();
+    const cpuLine = metrics.split('\n').find((line) => line.startsWith('hub_process_cpu_user'));
+    expect(cpuLine)
+      .to.include(`replica="${c.id}"`)
+      .and.match(/host="[^"]+"/);
+    expect((await ready(c)).replica)
+      .to.include({ id: c.id })
+      .and.have.property('host');
+
     // hub doctor lists the replicas seen, each one's flows version, and the cluster's nodes.
     const doctor = await runCli(['doctor', '--json', '--timeout', '5000'], {
       env: { ...env, HUB_HEARTBEAT_MS: '1000' },
