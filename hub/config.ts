@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { systemDescriptors, type SimSystem } from '../connectors/runtime/systems.js';
 import { ClosureSyntaxError, parseClosures, type Closure } from './calendar/business-calendar.js';
@@ -90,6 +91,18 @@ export interface HubConfig {
    */
   readonly heapGrowingPercent: number;
   /**
+   * This replica's name in logs, metrics, `/readyz`, heartbeats and claims (`HUB_REPLICA_ID`;
+   * default `<host>-<pid>`, as in the log lines).
+   */
+  readonly replicaId: string;
+  /**
+   * How long a replica's claim on a message's business key holds before another replica may take
+   * the message over (`HUB_CLAIM_LEASE_MS`): the time a crashed replica's messages wait.
+   */
+  readonly claimLeaseMs: number;
+  /** Seconds between heartbeat rows of this replica (`HUB_HEARTBEAT_MS`). */
+  readonly heartbeatMs: number;
+  /**
    * Base URL of each external system the hub delivers to (`HUB_<SYSTEM>_URL`, e.g.
    * `HUB_JUKINET_CS_URL`); a system without one is reached at its simulator's local address.
    */
@@ -117,7 +130,11 @@ const logLevels: readonly LogLevel[] = [
 
 /** Every variable the hub reads, with its meaning; `hub --help` and the docs list these. */
 export const configVariables: readonly { name: string; default: string; meaning: string }[] = [
-  { name: 'HUB_AMQP_URL', default: 'amqp://guest:guest@127.0.0.1:5672', meaning: 'RabbitMQ URL' },
+  {
+    name: 'HUB_AMQP_URL',
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    meaning: 'RabbitMQ URL; several nodes of a cluster separated by commas',
+  },
   {
     name: 'HUB_DB_URL',
     default: 'sqlite:./data/hub.sqlite',
@@ -216,6 +233,21 @@ export const configVariables: readonly { name: string; default: string; meaning:
     meaning: 'heap growth before V8 collects, % (0 = V8 default)',
   },
   {
+    name: 'HUB_REPLICA_ID',
+    default: '<host>-<pid>',
+    meaning: 'name of this replica in logs, metrics, /readyz and hub doctor',
+  },
+  {
+    name: 'HUB_CLAIM_LEASE_MS',
+    default: '15000',
+    meaning: 'how long a replica holds a message it claimed before another may take it over',
+  },
+  {
+    name: 'HUB_HEARTBEAT_MS',
+    default: '5000',
+    meaning: 'how often a replica writes its heartbeat',
+  },
+  {
     name: 'HUB_<SYSTEM>_URL',
     default: 'the simulator on 127.0.0.1',
     meaning: 'base URL of a system, e.g. HUB_JUKINET_CS_URL, HUB_KIZON_JUKI_URL',
@@ -299,23 +331,29 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 
 function amqpUrl(env: Env): string {
   const raw = text(env, 'HUB_AMQP_URL') ?? 'amqp://guest:guest@127.0.0.1:5672';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(
-      'HUB_AMQP_URL',
-      'is not a URL (expected amqp://user:pass@host:5672/vhost)',
-    );
+  // Several nodes of one cluster, comma-separated: the hub connects to the first that answers and
+  // fails over to the next (hub/broker/connection.ts).
+  const parts = raw.split(',').map((part) => part.trim());
+  for (const [index, part] of parts.entries()) {
+    const which = parts.length > 1 ? ` (node ${String(index + 1)} of ${String(parts.length)})` : '';
+    let url: URL;
+    try {
+      url = new URL(part);
+    } catch {
+      throw new ConfigError(
+        'HUB_AMQP_URL',
+        `is not a URL${which} (expected amqp://user:pass@host:5672/vhost, several separated by commas)`,
+      );
+    }
+    if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
+      throw new ConfigError(
+        'HUB_AMQP_URL',
+        `must start with amqp:// or amqps://${which}, got "${url.protocol}//"`,
+      );
+    }
+    if (url.hostname === '') throw new ConfigError('HUB_AMQP_URL', `names no host${which}`);
   }
-  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
-    throw new ConfigError(
-      'HUB_AMQP_URL',
-      `must start with amqp:// or amqps://, got "${url.protocol}//"`,
-    );
-  }
-  if (url.hostname === '') throw new ConfigError('HUB_AMQP_URL', 'names no host');
-  return raw;
+  return parts.join(',');
 }
 
 function dbUrl(env: Env, dataDir: string): string {
@@ -427,7 +465,24 @@ export function loadConfig(env: Env = process.env): HubConfig {
     flowsDir: resolve(text(env, 'HUB_FLOWS_DIR') ?? 'flows'),
     systemUrls: systemUrls(env),
     heapGrowingPercent: integer(env, 'HUB_HEAP_GROWING_PERCENT', 50, 0, 1000),
+    replicaId: replicaIdOf(env),
+    claimLeaseMs: integer(env, 'HUB_CLAIM_LEASE_MS', 15_000, 1000, 3_600_000),
+    heartbeatMs: integer(env, 'HUB_HEARTBEAT_MS', 5000, 200, 600_000),
   };
+}
+
+/** `HUB_REPLICA_ID`: letters, digits and `.:_-`, at most 64; default from the host and port. */
+function replicaIdOf(env: Env): string {
+  const given = text(env, 'HUB_REPLICA_ID');
+  // The same default as the log lines' replica field (hub/logger.ts).
+  if (given === undefined) return `${hostname()}-${String(process.pid)}`.slice(0, 64);
+  if (!/^[A-Za-z0-9.:_-]{1,64}$/.test(given)) {
+    throw new ConfigError(
+      'HUB_REPLICA_ID',
+      'must be 1–64 letters, digits, ".", ":", "_" or "-" / 英数字と . : _ - で 64 文字以内にしてください',
+    );
+  }
+  return given;
 }
 
 /** `HUB_CORS_ORIGINS`: exact origins (scheme://host[:port]); `*` is refused (sign-ins cross it). */
@@ -471,6 +526,8 @@ function systemUrls(env: Env): Partial<Record<SimSystem, string>> {
 
 /** The AMQP URL with its password replaced, safe to print. */
 export function redactUrl(raw: string): string {
+  // HUB_AMQP_URL may list several cluster nodes.
+  if (raw.includes(',') && /^amqps?:/.test(raw)) return raw.split(',').map(redactUrl).join(',');
   try {
     const url = new URL(raw);
     if (url.password !== '') url.password = '***';

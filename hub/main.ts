@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { replicas } from './store/replicas.js';
 import { readTls, redactUrl, systemUrlVariable, type HubConfig } from './config.js';
 import { createBroker, type Broker } from './broker/index.js';
 import { createEngine, type Engine } from './engine/engine.js';
@@ -77,8 +80,11 @@ function boundHeapGrowth(percent: number): void {
 export async function startHub(config: HubConfig, parts: HubParts = {}): Promise<RunningHub> {
   configureLogger({ level: config.logLevel });
   boundHeapGrowth(config.heapGrowingPercent);
+  // Log lines name the replica and host already (hub/logger.ts replicaFields).
+  const host = hostname();
   const log = loggerFor('hub');
   const started = Date.now();
+  const bootId = randomUUID();
   const cleanup: (() => Promise<void>)[] = [];
   const unwind = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -109,7 +115,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         return Promise.resolve();
       });
     }
-    const metrics = createMetrics();
+    const metrics = createMetrics({ replica: { id: config.replicaId, host } });
     const store = await openStore(config.dbUrl, {
       ...(config.dbTls.ca === undefined && config.dbTls.cert === undefined
         ? {}
@@ -155,6 +161,8 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       hashSubject: (value) => keyRing.hasher().hash('subject', value),
       lgCode: config.lgCode,
       prefetch: config.prefetch,
+      claimOwner: `${config.replicaId}/${bootId}`,
+      claimLeaseMs: config.claimLeaseMs,
     });
     // The engine's consumers stop before anything else closes, also when the routing fails to start.
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
@@ -167,6 +175,42 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       // Linted against the sinks this hub has, so the flows can only name systems it can reach.
       context: lintContext([...sinks.values()]),
       recipients: recipientsFrom(catalogue.list()),
+      replicaId: config.replicaId,
+    });
+    // Deploys on other replicas: announced on the control exchange, checked again with every
+    // heartbeat (an announcement missed while disconnected, or a replica started meanwhile).
+    const catchUp = () => {
+      routing.catchUp().catch((error: unknown) => {
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'flows version check failed; will retry',
+        );
+      });
+    };
+    await broker.onControl((message) => {
+      if (message === undefined || message.version > routing.version()) catchUp();
+    });
+    const replicaRows = replicas(store);
+    const startedAt = new Date();
+    const beat = async () => {
+      await replicaRows.beat({
+        replicaId: config.replicaId,
+        host,
+        pid: process.pid,
+        flowsVersion: routing.version(),
+        brokerNode: broker.connectedTo() ?? null,
+        startedAt,
+      });
+    };
+    await beat().catch(() => undefined);
+    const heartbeat = setInterval(() => {
+      beat().catch(() => undefined);
+      catchUp();
+    }, config.heartbeatMs);
+    heartbeat.unref();
+    cleanup.push(() => {
+      clearInterval(heartbeat);
+      return Promise.resolve();
     });
     const startup = { done: false };
     // Plugins that can stop making progress without the core noticing report here (PluginHandle).
@@ -193,7 +237,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
           name: 'broker',
           ok: brokerOk,
           detail: brokerOk
-            ? `connected to ${redactUrl(config.amqpUrl)}`
+            ? `connected to ${broker.connectedTo() ?? redactUrl(config.amqpUrl)}`
             : `not connected to ${redactUrl(config.amqpUrl)}; reconnecting / 再接続中`,
         },
         { name: 'store', ok: storeOk, detail: storeDetail },
@@ -223,6 +267,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       readiness,
+      replica: () => ({ id: config.replicaId, host, flowsVersion: routing.version() }),
       metrics: metrics.registry,
       metricsGuard: [authenticate(credentials)],
     });
@@ -253,6 +298,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
         httpPort: http.port,
         store: store.kind,
         steps: engine.steps().length,
+        flowsVersion: routing.version(),
         ms: Date.now() - started,
       },
       'hub ready',

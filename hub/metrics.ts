@@ -15,6 +15,8 @@ export interface HubMetrics {
   readonly duplicates: Counter<'step'>;
   /** Messages a step's route conditions (hub-route) did not take. */
   readonly skipped: Counter<'step'>;
+  /** Copies that waited because another replica held their business key (issue 22). */
+  readonly claimWaits?: Counter<'step'>;
   readonly processingSeconds: Histogram<'step'>;
   readonly publishConfirmSeconds: Histogram<'exchange'>;
   readonly outcomeBatchSize: Histogram;
@@ -23,8 +25,16 @@ export interface HubMetrics {
 }
 
 /** Creates a registry with the hub's metrics (one per hub instance, so tests do not share counters). */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMetrics {
+export function createMetrics(
+  options: {
+    defaultMetrics?: boolean;
+    /** Labels every series with the replica and host, so replicas' series never merge. */
+    replica?: { readonly id: string; readonly host: string };
+  } = {},
+): HubMetrics {
   const registry = new Registry();
+  if (options.replica !== undefined)
+    registry.setDefaultLabels({ replica: options.replica.id, host: options.replica.host });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'hub_' });
   const registers = [registry];
   return {
@@ -69,6 +79,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       name: 'hub_sign_ins_total',
       help: 'Password sign-ins by result (ok, denied, limited-client, limited-user, busy) / サインイン数（結果別）',
       labelNames: ['result'],
+      registers,
+    }),
+    claimWaits: new Counter({
+      name: 'hub_claim_waits_total',
+      help: 'Polls of a copy whose business key another replica held / 他のレプリカが処理中のため待機した回数',
+      labelNames: ['step'],
       registers,
     }),
     duplicates: new Counter({

@@ -54,7 +54,16 @@ export function tlsSocketOptions(url: string, tls: BrokerTls | undefined): Recor
   };
 }
 
+/** The node URLs of `HUB_AMQP_URL`: one, or several cluster nodes separated by commas. */
+export function brokerUrls(url: string): string[] {
+  return url
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
 export interface ConnectionOptions {
+  /** One node URL, or several nodes of one cluster separated by commas (tried in turn). */
   readonly url: string;
   readonly tls?: BrokerTls | undefined;
   /** Shown in the management UI's connection list. */
@@ -122,6 +131,8 @@ export interface ManagedConnection {
   /** Resolves with the live connection, waiting for a reconnect up to `timeoutMs`. */
   model(timeoutMs: number): Promise<ChannelModel>;
   isConnected(): boolean;
+  /** The node URL of the live connection (password hidden), if connected. */
+  connectedTo(): string | undefined;
   generation(): number;
   /** Called with `true` on connect and `false` on loss. */
   onStateChange(listener: (connected: boolean) => void): void;
@@ -148,13 +159,44 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
     for (const listener of listeners) listener(connected);
   };
 
+  const urls = brokerUrls(options.url);
+  // The node to try first: after a loss, the next one (the lost node is likely down).
+  let nodeIndex = 0;
+  let connectedUrl: string | undefined;
+
+  /** Connects to the first node that answers, starting at `nodeIndex`; rejects with the last error. */
+  async function connectAny(): Promise<ChannelModel> {
+    let lastError: unknown = new Error('no broker URL');
+    for (let tried = 0; tried < urls.length; tried += 1) {
+      const index = (nodeIndex + tried) % urls.length;
+      const url = urls[index] ?? '';
+      try {
+        const model = await connect(withHeartbeat(url, options.heartbeatSeconds ?? 15), {
+          ...tlsSocketOptions(url, options.tls),
+          noDelay: true, // without it every request/reply hop waits ≈ 40 ms for Nagle
+          clientProperties: {
+            connection_name: `${options.name}@${hostname()}`,
+            product: 'juki-hub',
+          },
+          timeout: options.connectTimeoutMs ?? 10_000,
+        });
+        nodeIndex = index;
+        connectedUrl = url;
+        return model;
+      } catch (error) {
+        lastError = error;
+        if (urls.length > 1)
+          log.warn(
+            { connection: options.name, node: redactUrl(url), err: errorText(error) },
+            'broker node unreachable; trying the next',
+          );
+      }
+    }
+    throw lastError;
+  }
+
   async function open(): Promise<ChannelModel> {
-    const model = await connect(withHeartbeat(options.url, options.heartbeatSeconds ?? 15), {
-      ...tlsSocketOptions(options.url, options.tls),
-      noDelay: true, // without it every request/reply hop waits ≈ 40 ms for Nagle
-      clientProperties: { connection_name: `${options.name}@${hostname()}`, product: 'juki-hub' },
-      timeout: options.connectTimeoutMs ?? 10_000,
-    });
+    const model = await connectAny();
     coalesceWrites(model);
     model.on('error', (error: Error) => {
       log.warn({ connection: options.name, err: error.message }, 'broker connection error');
@@ -165,6 +207,8 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
     model.on('close', () => {
       if (current !== model) return;
       current = undefined;
+      // Fail over: the next attempt starts at the next node of the cluster.
+      if (urls.length > 1) nodeIndex = (nodeIndex + 1) % urls.length;
       notify(false);
       if (!state.closing) {
         log.warn({ connection: options.name }, 'broker connection lost; reconnecting');
@@ -262,6 +306,8 @@ export function createManagedConnection(options: ConnectionOptions): ManagedConn
       return live;
     },
     isConnected: () => current !== undefined,
+    connectedTo: () =>
+      current === undefined || connectedUrl === undefined ? undefined : redactUrl(connectedUrl),
     generation: () => gen,
     onStateChange(listener) {
       listeners.push(listener);

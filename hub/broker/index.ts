@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HubMetrics } from '../metrics.js';
 import { createConsumer, type Consumer, type ConsumerSpec } from './consumer.js';
 import {
@@ -7,6 +8,12 @@ import {
   type ManagedConnection,
 } from './connection.js';
 import { createPublisher, type Publisher } from './publisher.js';
+import {
+  declareControl,
+  subscribeControl,
+  CONTROL_EXCHANGE,
+  type ControlMessage,
+} from './control.js';
 import { createRpcClient, type RpcClient } from './rpc.js';
 import {
   drainQueue,
@@ -30,7 +37,9 @@ export {
 } from './settle.js';
 export type { RpcClient, Reply, RequestOptions } from './rpc.js';
 export { DEADLINE_HEADER } from './rpc.js';
-export { probeBroker } from './probe.js';
+export { probeBroker, type NodeProbe } from './probe.js';
+export { CONTROL_EXCHANGE, type ControlMessage } from './control.js';
+export { brokerUrls } from './connection.js';
 export type { DrainedMessage, DrainResult, DrainTarget } from './queues.js';
 export * from './topology.js';
 
@@ -72,6 +81,15 @@ export interface Broker {
   consume(spec: ConsumerSpec): Promise<Consumer>;
   rpc(): Promise<RpcClient>;
   isConnected(): boolean;
+  /** The cluster node the publishing connection is on (URL without password), when connected. */
+  connectedTo(): string | undefined;
+  /**
+   * Listens to the control exchange (other replicas' announcements); called with `undefined` after
+   * a reconnect, when announcements may have been missed.
+   */
+  onControl(listener: (message: ControlMessage | undefined) => void): Promise<void>;
+  /** Announces to every replica (confirmed; nobody listening is no error). */
+  announce(message: ControlMessage): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -145,6 +163,20 @@ export function createBroker(options: BrokerOptions): Broker {
       return rpcClient;
     },
     isConnected: () => publishing.isConnected() && consuming.isConnected(),
+    connectedTo: () => publishing.connectedTo(),
+    async onControl(listener) {
+      await subscribeControl(consuming, listener);
+    },
+    async announce(message) {
+      if (!publisher) throw new Error('broker not started');
+      await declareControl(await publishing.model(10_000));
+      await publisher.publish(CONTROL_EXCHANGE, '', Buffer.from(JSON.stringify(message)), {
+        messageId: randomUUID(),
+        type: 'hub.control',
+        appId: 'hub',
+        mandatory: false,
+      });
+    },
     async close() {
       await rpcClient?.close();
       await publisher?.close();

@@ -9,7 +9,7 @@ export type CheckStatus = 'ok' | 'fail' | 'skipped' | 'not-built';
 
 /** One line of the doctor's report. */
 export interface CheckResult {
-  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired';
+  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired' | 'replicas';
   readonly status: CheckStatus;
   /** A failure of a required check makes `hub doctor` exit non-zero. */
   readonly required: boolean;
@@ -24,6 +24,7 @@ const labels: Readonly<Record<CheckResult['name'], string>> = {
   schemas: 'schemas / スキーマ',
   flows: 'flows / フロー',
   retired: 'retired queues / 廃止キュー',
+  replicas: 'replicas / レプリカ',
 };
 
 const marks: Readonly<Record<CheckStatus, string>> = {
@@ -279,6 +280,63 @@ async function checkRetired(config: HubConfig, timeoutMs: number): Promise<Check
   }
 }
 
+/**
+ * The replicas seen (heartbeat rows, issue 22): each one's host, when it was last seen, the flows
+ * version it runs and the broker node it is on. Live = seen within three heartbeats. Not required;
+ * a failure when a live replica runs another flows version than the store's head (it has not caught
+ * up: it cannot compile what another replica deployed, or cannot reach the broker or store).
+ */
+async function checkReplicas(config: HubConfig, timeoutMs: number): Promise<CheckResult> {
+  let store: import('../store/types.js').Store | undefined;
+  try {
+    const [{ openStore }, { flowDeploys }, { replicas }] = await Promise.all([
+      import('../store/index.js'),
+      import('../store/flow-deploys.js'),
+      import('../store/replicas.js'),
+    ]);
+    store = await withTimeout(openStore(config.dbUrl, { migrate: false }), timeoutMs, 'the store');
+    const [rows, head] = await Promise.all([replicas(store).list(), flowDeploys(store).last()]);
+    const now = Date.now();
+    const liveWithin = 3 * config.heartbeatMs;
+    const live = rows.filter((row) => now - row.seenAt.getTime() <= liveWithin);
+    if (rows.length === 0) {
+      return {
+        name: 'replicas',
+        status: 'ok',
+        required: false,
+        detail: 'no replica has run yet / まだ起動したレプリカはありません',
+      };
+    }
+    const describe = (row: (typeof rows)[number]) => {
+      const ago = Math.round((now - row.seenAt.getTime()) / 1000);
+      const state =
+        now - row.seenAt.getTime() <= liveWithin ? 'live' : `gone, last seen ${String(ago)} s ago`;
+      return `${row.replicaId} on ${row.host} (${state}; flows v${String(row.flowsVersion ?? '?')}; broker ${row.brokerNode ?? '-'})`;
+    };
+    const behind = live.filter((row) => head !== undefined && row.flowsVersion !== head.id);
+    const headLine = head === undefined ? 'no flows recorded' : `store head v${String(head.id)}`;
+    return {
+      name: 'replicas',
+      status: behind.length > 0 ? 'fail' : 'ok',
+      required: false,
+      detail:
+        `${String(live.length)} live, ${headLine}: ${rows.map(describe).join('; ')}` +
+        (behind.length > 0
+          ? ` — not on the head: ${behind.map((row) => row.replicaId).join(', ')} / 最新版を実行していないレプリカがあります`
+          : ' / レプリカ一覧'),
+    };
+  } catch (error) {
+    return {
+      name: 'replicas',
+      status: 'skipped',
+      required: false,
+      detail: `not checked: ${describeError(error)} / 確認できませんでした`,
+    };
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
+}
+
 /** Runs every check of `hub doctor`, in order; never throws. */
 export async function runChecks(
   env: NodeJS.ProcessEnv,
@@ -307,6 +365,7 @@ export async function runChecks(
       skipped('schemas'),
       skipped('flows'),
       skipped('retired'),
+      skipped('replicas'),
     ];
   }
   const configLine: CheckResult = {
@@ -332,7 +391,16 @@ export async function runChecks(
           required: false,
           detail: 'skipped: broker or store unavailable / ブローカーまたはストアが使えないため省略',
         } satisfies CheckResult);
-  return [configLine, broker, store, schemas, flows, retired];
+  const replicas =
+    store.status === 'ok'
+      ? await checkReplicas(config, options.timeoutMs)
+      : ({
+          name: 'replicas',
+          status: 'skipped',
+          required: false,
+          detail: 'skipped: store unavailable / ストアが使えないため省略',
+        } satisfies CheckResult);
+  return [configLine, broker, store, schemas, flows, retired, replicas];
 }
 
 /** The exit code for a set of results: 2 for wrong configuration, 1 for any failed required check. */

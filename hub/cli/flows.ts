@@ -20,6 +20,7 @@ import { readFlowsDir } from '../nodered/flows-dir.js';
 import { lintFlows, recipientsFrom } from '../nodered/routing.js';
 import { schemaRegistry } from '../../schemas/registry.js';
 import { readTls } from '../config.js';
+import { registerFlowsVersionCommands } from './flows-versions.js';
 import { deadLetterHeaders } from '../dead-letters/headers.js';
 import { HubError } from '../errors.js';
 import {
@@ -113,8 +114,12 @@ export async function flowsDrainCli(name: string, mode: DrainMode): Promise<numb
     // The flows deployed now: a queue whose step runs again is live, and draining it would race
     // its consumer (or, through the routes, feed it its own messages).
     const context = lintContext();
+    // The store's head is what every replica runs (issue 22); the directory only before any record.
+    const head = await deploys.last();
     const running = routing.compileOrRefuse(
-      routing.readDeployedFlows(config.flowsDir),
+      head?.flowsJson == null
+        ? routing.readDeployedFlows(config.flowsDir)
+        : (JSON.parse(head.flowsJson) as FlowNode[]),
       context,
       routing.recipientsFrom(schemaRegistry().list()),
     ).steps;
@@ -284,6 +289,7 @@ export function registerFlowsCommands(program: Command, setCode: (code: number) 
     .action((paths: string[]) => {
       setCode(flowsCheckCli(paths));
     });
+  registerFlowsVersionCommands(flows, setCode);
   flows
     .command('drain')
     .summary('Empty the queue of a removed step / 廃止したステップのキューを空にする')

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   buildTopology,
@@ -38,6 +39,12 @@ export interface EngineOptions {
   readonly log?: Logger;
   /** The steps' clock (default the system's); a test fixes it. */
   readonly clock?: (() => Date) | undefined;
+  /**
+   * Who claims business keys (issue 22): this replica's id and process, and how long a claim holds.
+   * Default: a random owner per engine, 15 s.
+   */
+  readonly claimOwner?: string | undefined;
+  readonly claimLeaseMs?: number | undefined;
 }
 
 /** Default redeliveries before the broker dead-letters a poison message (3.10 has no default). */
@@ -169,6 +176,8 @@ export function createEngine(options: EngineOptions): Engine {
     hashSubject: options.hashSubject,
     lgCode: options.lgCode,
     clock: options.clock,
+    claimOwner: options.claimOwner ?? `engine/${randomUUID()}`,
+    claimLeaseMs: options.claimLeaseMs ?? 15_000,
   };
 
   async function retire(entry: Running, timeoutMs: number): Promise<void> {

@@ -46,6 +46,9 @@ export interface RunnerDeps extends PlanDeps {
   readonly log: Logger;
   /** Keyed hash of a subject identifier (never the identifier itself in the store or logs). */
   readonly hashSubject: (value: string) => string;
+  /** This replica's claim owner (`<replica>/<boot id>`) and lease (hub/store/claims.ts). */
+  readonly claimOwner?: string | undefined;
+  readonly claimLeaseMs?: number | undefined;
 }
 
 interface Result {
@@ -65,6 +68,8 @@ function pathsOf(error: unknown): string | undefined {
 
 /** Pause before a delivery whose outcome could not be made durable goes back to its queue. */
 const REQUEUE_PAUSE_MS = 250;
+/** How often a copy whose key another replica holds looks again (processed yet? lease over?). */
+const CLAIM_POLL_MS = 100;
 
 /**
  * Runs one route step: consume → plan (validate input → transform → validate output → My Number
@@ -152,6 +157,9 @@ export class StepRunner {
       });
       if (settled.result === 'acked') settlement.after?.();
       else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
+      // Not applied here after all (retry, dead letter, back to the queue): let another replica
+      // take the key at once instead of waiting for the lease.
+      if (settlement.settlement.kind !== 'ack' || settled.result !== 'acked') this.release(key);
     });
   }
 
@@ -188,6 +196,35 @@ export class StepRunner {
         this.logRequeue(incoming, error);
         return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
       }
+      // Another replica may hold a copy of this message right now (a republish, a redelivery after
+      // a lost channel): only the one whose claim wins applies it (issue 22). The other waits in
+      // place — holding its subject, so a later message of the subject cannot overtake — until the
+      // key is processed (then it is a duplicate) or the holder's lease runs out (it died).
+      if (store.claims !== undefined && this.deps.claimOwner !== undefined) {
+        let claimed: 'mine' | 'held';
+        try {
+          claimed = await store.claims.claim(
+            this.step.name,
+            key,
+            this.deps.claimOwner,
+            this.deps.claimLeaseMs ?? 15_000,
+          );
+        } catch (error) {
+          this.logRequeue(incoming, error);
+          return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
+        }
+        if (claimed === 'held') {
+          metrics.claimWaits?.inc({ step: this.step.name });
+          // A delivery whose channel is gone is the broker's again: stop waiting for it.
+          if (!delivery.live()) return { settlement: { kind: 'requeue', pauseMs: 0 } };
+          await sleep(CLAIM_POLL_MS);
+          continue;
+        }
+      }
+      // The channel went away while this delivery waited: the broker has given it to another
+      // consumer (with a single active consumer, the next one in order). Applying it now could
+      // overtake what that consumer applies; leave it.
+      if (!delivery.live()) return { settlement: { kind: 'requeue', pauseMs: 0 } };
       let result: Result;
       try {
         // The My Number policy covers metadata too (security issue): checked before anything else.
@@ -428,6 +465,12 @@ export class StepRunner {
         );
       },
     };
+  }
+
+  private release(key: string): void {
+    const { store, claimOwner } = this.deps;
+    if (store.claims === undefined || claimOwner === undefined) return;
+    store.claims.release(this.step.name, key, claimOwner).catch(() => undefined);
   }
 
   private logRequeue(incoming: Incoming, error: unknown): void {

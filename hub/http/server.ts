@@ -20,6 +20,8 @@ export interface HttpServerOptions {
   readonly metricsGuard?: readonly RequestHandler[];
   /** Longest wait for `readiness` before `/readyz` answers 503 (default 5000 ms). */
   readonly readinessTimeoutMs?: number;
+  /** Who answers `/readyz`: the replica id, its host and the flows version it runs (issue 22). */
+  readonly replica?: () => { id: string; host: string; flowsVersion: number };
   /** Origins allowed cross-origin access (HUB_CORS_ORIGINS); none by default. */
   readonly corsOrigins?: readonly string[];
   /** Express `trust proxy` (HUB_TRUST_PROXY); off by default. */
@@ -156,6 +158,7 @@ function buildApp(options: HttpServerOptions): express.Express {
           .set('Cache-Control', 'no-store')
           .json({
             status: ready ? 'ready' : 'not ready',
+            ...(options.replica === undefined ? {} : { replica: options.replica() }),
             dependencies: dependencies.map(({ name, ok, detail }) => ({ name, ok, detail })),
           });
       })

@@ -30,6 +30,7 @@ import { deadLetterBridge } from './dead-letters-bridge.js';
 import { editorLoginGuard } from './editor-login.js';
 import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
+import { registerVersionsApi } from './versions-api.js';
 import { createTap, type Tap, type TapHandle } from './tap.js';
 
 /** The part of the `node-red` module the hub uses (it ships no types for Node-RED 4). */
@@ -273,6 +274,21 @@ export const editorPlugin = definePlugin({
         },
       },
     });
+    // Node-RED reloads its flows from storage (the flows directory, just rewritten) after the routing
+    // switched without it: a rollback, or a deploy another replica made (issue 22). An editor still
+    // open on the old version gets Node-RED's "flows changed on the server" notice.
+    const reloadEditor = async (): Promise<void> => {
+      const nodes =
+        (RED as unknown as { nodes?: { loadFlows?: (forceStart?: boolean) => Promise<unknown> } })
+          .nodes ?? {};
+      if (typeof nodes.loadFlows === 'function') await nodes.loadFlows(true);
+    };
+    registerVersionsApi(
+      RED.httpAdmin,
+      RED.auth.needsPermission.bind(RED.auth),
+      routing,
+      reloadEditor,
+    );
     RED.httpAdmin.get('/hub/transformers', RED.auth.needsPermission('flows.read'), (_req, res) => {
       res.json(
         [...transformers.values()].map((t) => ({
@@ -368,6 +384,10 @@ export const editorPlugin = definePlugin({
     }
     await RED.start();
     await notifyRetired().catch(() => undefined);
+    // Another replica deployed and this one switched (issue 22): Node-RED reloads the flows from
+    // storage (the flows directory, just rewritten), so this editor shows what runs, and an editor
+    // still open on the old version gets Node-RED's "flows changed on the server" notice.
+    routing.onCaughtUp(reloadEditor);
     log.info({ path: '/editor' }, 'editor running');
     return {
       async stop() {

@@ -19,7 +19,12 @@ import { stepQueueName } from '../broker/index.js';
 import { retiredQueuesOf, type Engine } from '../engine/engine.js';
 import type { StepSpec } from '../engine/step.js';
 import { loggerFor } from '../logger.js';
-import { flowDeploys, type FlowDeploys } from '../store/flow-deploys.js';
+import {
+  flowDeploys,
+  FlowsConflictError,
+  type DeployHistoryRow,
+  type FlowDeploys,
+} from '../store/flow-deploys.js';
 import type { Store } from '../store/types.js';
 import {
   checkFlows,
@@ -217,6 +222,8 @@ export function retiredQueueLine(queue: RetiredQueue): string {
 
 /** What a deploy did. */
 export interface DeployResult {
+  /** The flows version (deploy id) this deploy recorded. */
+  readonly version: number;
   readonly steps: readonly StepSpec[];
   readonly summary: string;
   /** Queues this deploy retired (unbound; what they hold waits for `hub flows drain`). */
@@ -258,13 +265,28 @@ export interface Routing {
   /** Which flow nodes each running step came from (for the editor's live status). */
   nodesOfStep(): ReadonlyMap<string, readonly string[]>;
   /** Lints, writes, records and applies `flows` as one deploy by `actor`; throws (nothing changed). */
-  deploy(flows: readonly FlowNode[], actor: string): Promise<DeployResult>;
+  deploy(flows: readonly FlowNode[], actor: string, baseVersion?: number): Promise<DeployResult>;
   /** What deploying `flows` would change, or why it would be refused; changes nothing. */
   preview(flows: readonly FlowNode[]): DeployPreview;
   /** Retired step queues that still exist, with their depth (non-running steps only). */
   retiredQueues(): Promise<RetiredQueue[]>;
   /** Called after each successful deploy. */
   onDeployed(listener: (result: DeployResult) => Promise<void> | void): void;
+  /** The flows version (deploy id) this replica runs. */
+  version(): number;
+  /** The flows this replica runs (what the editor shows). */
+  flows(): readonly FlowNode[];
+  /**
+   * Runs the store's head if it is newer than what runs here (another replica deployed): compiles
+   * it, writes the flows directory, switches the engine. Returns the version now running.
+   */
+  catchUp(): Promise<number>;
+  /** Called after this replica switched to a version another replica deployed. */
+  onCaughtUp(listener: (version: number) => Promise<void> | void): void;
+  /** The deploy history, newest first. */
+  history(limit?: number): Promise<DeployHistoryRow[]>;
+  /** Deploys the flows an earlier version recorded, as a new version (made on `baseVersion`). */
+  rollback(version: number, actor: string, baseVersion?: number): Promise<DeployResult>;
 }
 
 /** What the routing uses. */
@@ -276,6 +298,8 @@ export interface RoutingDeps {
   readonly context: LintContext;
   readonly recipients?: Recipients;
   readonly log?: Logger;
+  /** This replica's id, in announcements. */
+  readonly replicaId?: string;
 }
 
 function stepsOfRecord(json: string | null, context: LintContext): StepSpec[] {
@@ -298,13 +322,38 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
   const log = deps.log ?? loggerFor('routing');
   const repository: FlowDeploys = flowDeploys(deps.store);
   const listeners: ((result: DeployResult) => Promise<void> | void)[] = [];
-  const flows = readDeployedFlows(deps.flowsDir);
-  const compiled = compileOrRefuse(flows, deps.context, deps.recipients);
-  const digest = flowsDigest(flows);
-  const last = await repository.last();
+  const dirFlows = readDeployedFlows(deps.flowsDir);
+  compileOrRefuse(dirFlows, deps.context, deps.recipients);
+  const digest = flowsDigest(dirFlows);
+  // The store holds the flows every replica runs (issue 22). The directory is their git-friendly
+  // copy: the same as the head, nothing to do; an older version (this replica missed deploys), it
+  // catches up; never recorded (a `git pull`, a hand edit), it is recorded as a deploy by `hub
+  // start` on the head — and announced, so every replica runs it. A conflict (another replica
+  // recorded first) reads the head again.
+  let flows: FlowNode[];
+  let version: number;
+  let recordedAtStart = false;
   let previous: StepSpec[] = [];
-  if (last?.flowsSha256 !== digest) {
-    const recordedFlows = last?.flowsJson == null ? [] : (JSON.parse(last.flowsJson) as FlowNode[]);
+  for (let attempt = 0; ; attempt += 1) {
+    const last = await repository.last();
+    const recordedFlows =
+      last?.flowsJson == null ? undefined : (JSON.parse(last.flowsJson) as FlowNode[]);
+    if (last?.flowsSha256 === digest) {
+      version = last.id;
+      flows = dirFlows;
+      break;
+    }
+    if (last !== undefined && recordedFlows !== undefined && (await repository.recorded(digest))) {
+      log.warn(
+        { flowsDir: deps.flowsDir, version: last.id },
+        'the flows directory holds an older version; running the store’s head and refreshing the directory / フローディレクトリが古い版のため、ストアの最新版に更新します',
+      );
+      compileOrRefuse(recordedFlows, deps.context, deps.recipients);
+      writeFlowsDir(deps.flowsDir, recordedFlows);
+      version = last.id;
+      flows = recordedFlows;
+      break;
+    }
     previous = stepsOfRecord(last?.flowsJson ?? null, deps.context);
     if (last !== undefined) {
       log.warn(
@@ -312,27 +361,53 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
         'the flows directory is not what the last deploy recorded; recording it as a deploy by hub start / フローが最後のデプロイ記録と異なるため、起動時のデプロイとして記録します',
       );
     }
-    const { summary, diffJson } = describeDeploy(recordedFlows, flows);
-    await repository.record({
-      actor: 'hub start',
-      summary,
-      diffJson,
-      flowsSha256: digest,
-      flowsJson: JSON.stringify(flows),
-      retiredQueues: retiredQueuesOf(previous, compiled.steps),
-    });
+    const { summary, diffJson } = describeDeploy(recordedFlows ?? [], dirFlows);
+    try {
+      version = await repository.record({
+        actor: 'hub start',
+        summary,
+        diffJson,
+        flowsSha256: digest,
+        flowsJson: JSON.stringify(dirFlows),
+        retiredQueues: retiredQueuesOf(previous, compileOrRefuse(dirFlows, deps.context).steps),
+        baseVersion: last?.id ?? 0,
+      });
+    } catch (error) {
+      // Several replicas starting at once on new flows: one records, the others read it.
+      if (error instanceof FlowsConflictError && attempt < 5) continue;
+      throw error;
+    }
+    flows = dirFlows;
+    recordedAtStart = true;
+    break;
   }
+  const compiled = compileOrRefuse(flows, deps.context, deps.recipients);
   await deps.engine.apply(compiled.steps, { previous });
+  if (recordedAtStart)
+    await deps.broker
+      .announce({ kind: 'flows.deployed', version, replica: deps.replicaId ?? 'hub' })
+      .catch(() => undefined);
   let nodesOfStep = compiled.nodesOfStep;
-  log.info({ steps: compiled.steps.length, flowsDir: deps.flowsDir }, 'engine runs the flows');
+  let running = { version, flows: flows as readonly FlowNode[] };
+  const caughtUpListeners: ((version: number) => Promise<void> | void)[] = [];
+  log.info(
+    { steps: compiled.steps.length, flowsDir: deps.flowsDir, flowsVersion: version },
+    'engine runs the flows',
+  );
 
   let deploying: Promise<unknown> = Promise.resolve();
-  async function deployNow(next: readonly FlowNode[], actor: string): Promise<DeployResult> {
+  async function deployNow(
+    next: readonly FlowNode[],
+    actor: string,
+    baseVersion: number | undefined,
+  ): Promise<DeployResult> {
     const result = compileOrRefuse(next, deps.context, deps.recipients);
+    // Made on what this replica runs unless the caller says which version it edited; either way a
+    // deploy recorded meanwhile (here or on another replica) makes this one a conflict.
+    const base = baseVersion ?? running.version;
     const before = snapshot(deps.flowsDir);
     const previousFlows = readFlowsDir(deps.flowsDir);
-    const running = deps.engine.steps();
-    const retiredQueues = retiredQueuesOf(running, result.steps);
+    const retiredQueues = retiredQueuesOf(deps.engine.steps(), result.steps);
     const { summary, diffJson } = describeDeploy(previousFlows, next);
     let recorded: number | undefined;
     try {
@@ -344,6 +419,7 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
         flowsSha256: flowsDigest(next),
         flowsJson: JSON.stringify(next),
         retiredQueues,
+        baseVersion: base,
       });
       await deps.engine.apply(result.steps);
     } catch (error) {
@@ -365,8 +441,21 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
       throw error;
     }
     nodesOfStep = result.nodesOfStep;
-    const done: DeployResult = { steps: result.steps, summary, retiredQueues };
-    log.info({ actor, steps: result.steps.length, summary, retiredQueues }, 'flows deployed');
+    running = { version: recorded, flows: next };
+    const done: DeployResult = { version: recorded, steps: result.steps, summary, retiredQueues };
+    // Every other replica switches too; a replica that misses this catches up at its next check.
+    await deps.broker
+      .announce({ kind: 'flows.deployed', version: recorded, replica: deps.replicaId ?? 'hub' })
+      .catch((error: unknown) => {
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error), version: recorded },
+          'could not announce the deploy; other replicas catch up at their next version check',
+        );
+      });
+    log.info(
+      { actor, steps: result.steps.length, summary, retiredQueues, flowsVersion: recorded },
+      'flows deployed',
+    );
     for (const listener of listeners) {
       try {
         await listener(done);
@@ -380,16 +469,78 @@ export async function startRouting(deps: RoutingDeps): Promise<Routing> {
     return done;
   }
 
+  async function catchUpNow(): Promise<number> {
+    const last = await repository.last();
+    if (last === undefined || last.id <= running.version || last.flowsJson === null)
+      return running.version;
+    const next = JSON.parse(last.flowsJson) as FlowNode[];
+    let result: ReturnType<typeof compileOrRefuse>;
+    try {
+      result = compileOrRefuse(next, deps.context, deps.recipients);
+    } catch (error) {
+      // Another replica accepted it; this one cannot (other connectors?). Keep running, say so.
+      log.error(
+        { flowsVersion: last.id, err: error instanceof Error ? error.message : String(error) },
+        'cannot run the flows another replica deployed; still running the previous version / 他のレプリカがデプロイしたフローを実行できません',
+      );
+      return running.version;
+    }
+    await deps.engine.apply(result.steps);
+    writeFlowsDir(deps.flowsDir, next);
+    nodesOfStep = result.nodesOfStep;
+    running = { version: last.id, flows: next };
+    log.info(
+      { flowsVersion: last.id, actor: last.actor, steps: result.steps.length },
+      'running flows another replica deployed / 他のレプリカのデプロイを適用しました',
+    );
+    for (const listener of caughtUpListeners) {
+      try {
+        await listener(last.id);
+      } catch (error) {
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'after-catch-up hook failed',
+        );
+      }
+    }
+    return last.id;
+  }
+
+  /** One change of the running flows at a time in this process (deploys and catch-ups). */
+  function serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = deploying.then(work, work);
+    deploying = run.catch(() => undefined);
+    return run;
+  }
+
+  const deployVia = (next: readonly FlowNode[], actor: string, baseVersion?: number) =>
+    serially(() => deployNow(next, actor, baseVersion));
+
   return {
     nodesOfStep: () => nodesOfStep,
-    deploy(next, actor) {
-      // One deploy at a time in this process: each compares with what the previous one left.
-      const run = deploying.then(
-        () => deployNow(next, actor),
-        () => deployNow(next, actor),
+    deploy: deployVia,
+    version: () => running.version,
+    flows: () => running.flows,
+    catchUp: () => serially(catchUpNow),
+    onCaughtUp(listener) {
+      caughtUpListeners.push(listener);
+    },
+    history: (limit = 50) => repository.history(limit),
+    async rollback(version, actor, baseVersion) {
+      const row = await repository.flowsOf(version);
+      if (row?.flowsJson == null) {
+        throw Object.assign(
+          new Error(
+            `no flows version ${String(version)} (see hub flows history) / フローのバージョン ${String(version)} はありません`,
+          ),
+          { code: 'flows_version_unknown', status: 404 },
+        );
+      }
+      return deployVia(
+        JSON.parse(row.flowsJson) as FlowNode[],
+        `${actor} (rollback to ${String(version)})`,
+        baseVersion,
       );
-      deploying = run.catch(() => undefined);
-      return run;
     },
     preview(next) {
       const compiled = lintFlows(next, deps.context, deps.recipients);

@@ -3,8 +3,38 @@
  * A deploy row holds who, when, the per-file diff of node ids, and — since 20261203010000 — the
  * deployed flows and their digest, which is what a restart compares the flows directory with.
  */
+import { HubError } from '../errors.js';
 import { readDate } from './index.js';
 import type { Store } from './types.js';
+
+/**
+ * Another deploy was recorded on the version this one was made on (two integrators at once, on one
+ * replica or two): nothing of this one was recorded. HTTP 409; Node-RED shows it as a version clash.
+ */
+export class FlowsConflictError extends HubError {
+  readonly status = 409;
+  readonly baseVersion: number;
+
+  constructor(baseVersion: number, cause?: unknown) {
+    super(
+      'HUB_FLOWS_CONFLICT',
+      `Deploy conflict: the flows changed since version ${String(baseVersion)} (another deploy was recorded first). Reload the flows and deploy again. / デプロイの競合: バージョン ${String(baseVersion)} の後に別のデプロイが記録されました。フローを読み込み直してから再度デプロイしてください。`,
+      'dead-letter',
+      cause === undefined ? {} : { cause },
+    );
+    this.baseVersion = baseVersion;
+  }
+}
+
+/** One row of the deploy history (`hub flows history`). */
+export interface DeployHistoryRow {
+  readonly version: number;
+  readonly at: Date;
+  readonly actor: string;
+  readonly summary: string;
+  readonly baseVersion: number | null;
+  readonly flowsSha256: string | null;
+}
 
 /** The last recorded deploy, as a start compares it with the flows directory. */
 export interface RecordedDeploy {
@@ -24,6 +54,12 @@ export interface NewDeploy {
   readonly flowsJson: string;
   /** Step queues this deploy retires (recorded in the same transaction). */
   readonly retiredQueues: readonly string[];
+  /**
+   * The version (deploy id) the deploy was made on; 0 for the first; omitted: whatever is the head
+   * now. Two deploys on one base cannot both be recorded (unique column): the second throws
+   * FlowsConflictError.
+   */
+  readonly baseVersion?: number | undefined;
 }
 
 /** A queue a deploy retired. */
@@ -45,6 +81,12 @@ export interface FlowDeploys {
   retiredQueue(queue: string): Promise<RetiredQueueRow | undefined>;
   /** The flows (JSON) recorded by the last deploy before `deployId`; null when not recorded. */
   flowsBefore(deployId: number): Promise<string | null>;
+  /** The flows (JSON) a version recorded; undefined when there is no such version. */
+  flowsOf(version: number): Promise<{ flowsJson: string | null } | undefined>;
+  /** True when some deploy recorded flows with this digest (the directory is an old version). */
+  recorded(flowsSha256: string): Promise<boolean>;
+  /** The newest deploys first. */
+  history(limit: number): Promise<DeployHistoryRow[]>;
 }
 
 interface DeployRow {
@@ -88,14 +130,27 @@ export function flowDeploys(store: Store): FlowDeploys {
     async record(deploy) {
       const at = new Date();
       return knex.transaction(async (trx) => {
-        const inserted: unknown[] = await trx<Record<string, unknown>>('flow_deploys').insert({
-          at,
-          actor: deploy.actor.slice(0, 128),
-          summary: deploy.summary.slice(0, 1000),
-          diff_json: deploy.diffJson,
-          flows_sha256: deploy.flowsSha256,
-          flows_json: deploy.flowsJson,
-        });
+        // The optimistic check: the head must still be the base (a fast, clear answer), and the
+        // unique base_version makes it hold under a race the read cannot see.
+        const head = await trx('flow_deploys').max({ id: 'id' }).first();
+        const headId = head?.id == null ? 0 : Number(head.id);
+        const base = deploy.baseVersion ?? headId;
+        if (headId !== base) throw new FlowsConflictError(base);
+        let inserted: unknown[];
+        try {
+          inserted = await trx<Record<string, unknown>>('flow_deploys').insert({
+            at,
+            actor: deploy.actor.slice(0, 128),
+            summary: deploy.summary.slice(0, 1000),
+            diff_json: deploy.diffJson,
+            flows_sha256: deploy.flowsSha256,
+            flows_json: deploy.flowsJson,
+            base_version: base,
+          });
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new FlowsConflictError(base, error);
+          throw error;
+        }
         const first = inserted[0];
         const id =
           typeof first === 'object' && first !== null
@@ -128,6 +183,37 @@ export function flowDeploys(store: Store): FlowDeploys {
         .first('queue', 'retired_at', 'deploy_id');
       return row === undefined ? undefined : retiredOf(row);
     },
+    async flowsOf(version) {
+      const row = await knex<DeployRow>('flow_deploys').where({ id: version }).first('flows_json');
+      return row === undefined ? undefined : { flowsJson: row.flows_json };
+    },
+    async recorded(flowsSha256) {
+      const row: unknown = await knex('flow_deploys')
+        .where({ flows_sha256: flowsSha256 })
+        .first('id');
+      return row !== undefined;
+    },
+    async history(limit) {
+      const rows = await knex<{
+        id: number | string;
+        at: unknown;
+        actor: string;
+        summary: string;
+        base_version: number | string | null;
+        flows_sha256: string | null;
+      }>('flow_deploys')
+        .select('id', 'at', 'actor', 'summary', 'base_version', 'flows_sha256')
+        .orderBy('id', 'desc')
+        .limit(limit);
+      return rows.map((row) => ({
+        version: Number(row.id),
+        at: readDate(row.at),
+        actor: row.actor,
+        summary: row.summary,
+        baseVersion: row.base_version === null ? null : Number(row.base_version),
+        flowsSha256: row.flows_sha256,
+      }));
+    },
     async flowsBefore(deployId) {
       const row = await knex<DeployRow>('flow_deploys')
         .where('id', '<', deployId)
@@ -136,4 +222,10 @@ export function flowDeploys(store: Store): FlowDeploys {
       return row?.flows_json ?? null;
     },
   };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Claims } from './claims.js';
 
 /** What happened to one message at one route step. */
 export type Outcome =
@@ -66,6 +67,8 @@ export interface Store {
   readonly knex: Knex;
   readonly outcomes: OutcomeWriter;
   readonly processed: ProcessedKeys;
+  /** Claims on business keys across replicas (hub/store/claims.ts); without it a step does not claim. */
+  readonly claims?: Claims;
   /** Round trip to the database; throws when it is unreachable. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns the names applied. */

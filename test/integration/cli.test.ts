@@ -119,6 +119,7 @@ describe('hub CLI (real processes)', function () {
       'schemas',
       'flows',
       'retired',
+      'replicas',
     ]);
     expect(report.checks[1]).to.include({ name: 'broker', status: 'fail' });
     expect(result.stdout).not.to.contain('secret');
