@@ -41,6 +41,7 @@ import {
 } from './runtime/systems.js';
 import { tougouAtenaSink } from './tougou-atena/sink.js';
 import { tougouAtenaSimulator } from './tougou-atena/simulator.js';
+import { tougouTanmatsuSimulator } from './tougou-tanmatsu/simulator.js';
 
 /** The system table, ingress, descriptor and simulator types, re-exported for the CLI, the plugin and tests. */
 export {
@@ -177,6 +178,10 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
     descriptor: descriptorOf('JLIS_CERT_CENTER'),
     sink: ({ urls, timeoutMs }) => jlisCertCenterSink(urls.JLIS_CERT_CENTER, timeoutMs),
     simulator: ({ port, ingress }) => jlisCertCenterSimulator({ port, ingress }),
+  },
+  TOUGOU_TANMATSU: {
+    descriptor: descriptorOf('TOUGOU_TANMATSU'),
+    simulator: ({ port }) => tougouTanmatsuSimulator(port),
   },
 };
 

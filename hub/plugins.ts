@@ -1,5 +1,6 @@
 import type { HubPlugin } from './plugin.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
+import { counterPlugin } from './counter/http.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
 import { editorPlugin } from './nodered/editor.js';
@@ -13,6 +14,7 @@ export const defaultPlugins: readonly HubPlugin[] = [
   ingestPlugin,
   connectorsPlugin,
   deadLettersPlugin,
+  counterPlugin(),
   moveInTimerPlugin,
   editorPlugin,
 ];

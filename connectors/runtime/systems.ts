@@ -19,6 +19,7 @@ import { kizonJukiDescriptor } from '../kizon-juki/descriptor.js';
 import { kosekiDescriptor } from '../koseki/descriptor.js';
 import { kyotsuKibanDescriptor } from '../kyotsu-kiban/descriptor.js';
 import { tougouAtenaDescriptor } from '../tougou-atena/descriptor.js';
+import { tougouTanmatsuDescriptor } from '../tougou-tanmatsu/descriptor.js';
 import type { SystemDescriptor } from './descriptor.js';
 
 /** Every system's descriptor, in start order (servers a simulator forwards to start first). */
@@ -36,6 +37,7 @@ export const systemDescriptors = [
   tougouAtenaDescriptor,
   conveniIssuanceDescriptor,
   jlisCertCenterDescriptor,
+  tougouTanmatsuDescriptor,
 ] as const;
 
 /** Every simulated system (SystemId of the catalogue, plus the servers behind the CS). */
