@@ -145,7 +145,8 @@ export const configVariables: readonly { name: string; default: string; meaning:
   {
     name: 'HUB_CERTIFICATE_FONT',
     default: '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf',
-    meaning: 'Japanese TrueType font embedded in counter certificates (Debian fonts-ipaexfont-gothic)',
+    meaning:
+      'Japanese TrueType font embedded in counter certificates (Debian fonts-ipaexfont-gothic)',
   },
   { name: 'HUB_SHUTDOWN_TIMEOUT_MS', default: '15000', meaning: 'graceful shutdown budget' },
   {

@@ -78,7 +78,10 @@ export class RegistryBook {
   byAtena(atenaNumber: string): { resident: ResidentCore; myNumber?: string } | undefined {
     for (const entry of this.entries.values()) {
       if (entry.resident.atenaNumber === atenaNumber)
-        return { resident: entry.resident, ...(entry.myNumber === undefined ? {} : { myNumber: entry.myNumber }) };
+        return {
+          resident: entry.resident,
+          ...(entry.myNumber === undefined ? {} : { myNumber: entry.myNumber }),
+        };
     }
     return undefined;
   }

@@ -29,7 +29,11 @@ export interface TerminalAnswer {
   readonly body: Record<string, unknown>;
 }
 
-async function call(session: TerminalSession, path: string, body: unknown): Promise<TerminalAnswer> {
+async function call(
+  session: TerminalSession,
+  path: string,
+  body: unknown,
+): Promise<TerminalAnswer> {
   const response = await fetch(`${session.hubUrl}${path}`, {
     method: 'POST',
     headers: {
@@ -54,12 +58,16 @@ export function identityRequest(
   session: TerminalSession,
   request: TerminalIdentityRequest,
 ): Promise<TerminalAnswer> {
-  return call(session, request.kind === 'SEARCH' ? '/api/terminal/searches' : '/api/terminal/inquiries', {
-    purpose: request.purpose,
-    criteria: request.criteria,
-    respondBy: new Date(Date.now() + request.respondWithinMs).toISOString(),
-    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-  });
+  return call(
+    session,
+    request.kind === 'SEARCH' ? '/api/terminal/searches' : '/api/terminal/inquiries',
+    {
+      purpose: request.purpose,
+      criteria: request.criteria,
+      respondBy: new Date(Date.now() + request.respondWithinMs).toISOString(),
+      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+    },
+  );
 }
 
 /** One 住民票の写し request (the body as hub/counter/http.ts reads it). */

@@ -58,7 +58,7 @@ export function tougouTanmatsuSimulator(port: number): Simulator {
               ? await juminhyoRequest(session, body['request'])
               : await identityRequest(session, {
                   kind,
-                  purpose: String(body['purpose'] ?? ''),
+                  purpose: typeof body['purpose'] === 'string' ? body['purpose'] : '',
                   criteria: (body['criteria'] ?? {}) as Record<string, string>,
                   respondWithinMs:
                     typeof body['respondWithinMs'] === 'number' ? body['respondWithinMs'] : 10_000,

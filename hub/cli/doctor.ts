@@ -9,7 +9,7 @@ export type CheckStatus = 'ok' | 'fail' | 'skipped' | 'not-built';
 
 /** One line of the doctor's report. */
 export interface CheckResult {
-  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired';
+  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired' | 'font';
   readonly status: CheckStatus;
   /** A failure of a required check makes `hub doctor` exit non-zero. */
   readonly required: boolean;
@@ -24,6 +24,7 @@ const labels: Readonly<Record<CheckResult['name'], string>> = {
   schemas: 'schemas / スキーマ',
   flows: 'flows / フロー',
   retired: 'retired queues / 廃止キュー',
+  font: 'certificate font / 証明書フォント',
 };
 
 const marks: Readonly<Record<CheckStatus, string>> = {
@@ -170,6 +171,22 @@ async function checkSchemas(): Promise<CheckResult> {
   }
 }
 
+/** The Japanese font counter certificates embed (HUB_CERTIFICATE_FONT, affair 3): `hub start` needs it. */
+async function checkFont(config: HubConfig): Promise<CheckResult> {
+  const { checkCertificateFont } = await import('../counter/pdf.js');
+  try {
+    checkCertificateFont(config.certificateFont);
+    return {
+      name: 'font',
+      status: 'ok',
+      required: true,
+      detail: `${config.certificateFont} / 日本語フォントがあります`,
+    };
+  } catch (error) {
+    return { name: 'font', status: 'fail', required: true, detail: describeError(error) };
+  }
+}
+
 /** The same lint and compile a deploy runs, over HUB_FLOWS_DIR. */
 async function checkFlowsDir(config: HubConfig): Promise<CheckResult> {
   try {
@@ -307,6 +324,7 @@ export async function runChecks(
       skipped('schemas'),
       skipped('flows'),
       skipped('retired'),
+      skipped('font'),
     ];
   }
   const configLine: CheckResult = {
@@ -332,7 +350,7 @@ export async function runChecks(
           required: false,
           detail: 'skipped: broker or store unavailable / ブローカーまたはストアが使えないため省略',
         } satisfies CheckResult);
-  return [configLine, broker, store, schemas, flows, retired];
+  return [configLine, broker, store, schemas, flows, retired, await checkFont(config)];
 }
 
 /** The exit code for a set of results: 2 for wrong configuration, 1 for any failed required check. */

@@ -59,7 +59,8 @@ function optionalText(value: unknown, name: string, pattern: RegExp): string | u
 
 function operatorOf(res: Response): string {
   const principal = principalOf(res);
-  if (principal?.kind !== 'user') throw new Refusal(403, 'sign in as a person', '利用者として認証してください');
+  if (principal?.kind !== 'user')
+    throw new Refusal(403, 'sign in as a person', '利用者として認証してください');
   return principal.username;
 }
 
@@ -71,7 +72,8 @@ function requestIdOf(value: unknown): string {
   return optionalText(value, 'requestId', /^[A-Za-z0-9_-]{8,64}$/) ?? randomUUID();
 }
 
-const shortText = /^[^\u0000-\u001f]{1,200}$/u;
+/** One line of text: 1–200 characters, no control characters. */
+const shortText = /^[^\p{Cc}]{1,200}$/u;
 
 function criteriaOf(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null)
@@ -84,9 +86,20 @@ function criteriaOf(value: unknown): Record<string, string> {
   const birthDate = optionalText(source['birthDate'], 'criteria/birthDate', /^\d{4}-\d{2}-\d{2}$/);
   const sex = optionalText(source['sex'], 'criteria/sex', /^(MALE|FEMALE|OTHER|UNKNOWN)$/);
   const address = optionalText(source['address'], 'criteria/address', shortText);
-  for (const [key, item] of Object.entries({ juminhyoCode, myNumber, name, birthDate, sex, address }))
+  for (const [key, item] of Object.entries({
+    juminhyoCode,
+    myNumber,
+    name,
+    birthDate,
+    sex,
+    address,
+  }))
     if (item !== undefined) out[key] = item;
-  if (juminhyoCode === undefined && myNumber === undefined && (name === undefined || birthDate === undefined))
+  if (
+    juminhyoCode === undefined &&
+    myNumber === undefined &&
+    (name === undefined || birthDate === undefined)
+  )
     throw bad(
       'criteria: give juminhyoCode, myNumber, or name and birthDate (address and sex optional)',
       'criteria: 住民票コード、個人番号、または氏名と生年月日（住所・性別は任意）を指定してください',
@@ -102,29 +115,54 @@ function deadlineOf(value: unknown, now: number): number {
 }
 
 function requesterOf(value: unknown): Requester {
-  const source = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const source = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
   const kind = text(source['kind'], 'requester/kind', /^(SELF|PROXY)$/) as Requester['kind'];
   const atenaNumber = optionalText(source['atenaNumber'], 'requester/atenaNumber', /^[0-9]{10}$/);
   const relation = optionalText(source['relation'], 'requester/relation', shortText);
   if (kind === 'PROXY' && relation === undefined)
-    throw bad('requester/relation is required for a proxy', '代理人の場合は requester/relation（関係）が必要です');
+    throw bad(
+      'requester/relation is required for a proxy',
+      '代理人の場合は requester/relation（関係）が必要です',
+    );
   return {
     kind,
-    identityDocument: text(source['identityDocument'], 'requester/identityDocument', /^[A-Z_]{2,32}$/),
+    identityDocument: text(
+      source['identityDocument'],
+      'requester/identityDocument',
+      /^[A-Z_]{2,32}$/,
+    ),
     ...(atenaNumber === undefined ? {} : { atenaNumber }),
     ...(relation === undefined ? {} : { relation }),
   };
 }
 
 function itemsOf(value: unknown): JuminhyoItems {
-  const source = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const scope = text(source['scope'] ?? 'PART', 'items/scope', /^(HOUSEHOLD_ALL|PART)$/) as JuminhyoItems['scope'];
+  const source = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const scope = text(
+    source['scope'] ?? 'PART',
+    'items/scope',
+    /^(HOUSEHOLD_ALL|PART)$/,
+  ) as JuminhyoItems['scope'];
   const members = source['members'];
-  if (members !== undefined && (!Array.isArray(members) || members.some((m) => typeof m !== 'string' || !/^[0-9]{10}$/.test(m))))
-    throw bad('items/members must be 宛名番号 (10 digits)', 'items/members は宛名番号（10桁）の配列です');
+  if (
+    members !== undefined &&
+    (!Array.isArray(members) ||
+      members.some((m) => typeof m !== 'string' || !/^[0-9]{10}$/.test(m)))
+  )
+    throw bad(
+      'items/members must be 宛名番号 (10 digits)',
+      'items/members は宛名番号（10桁）の配列です',
+    );
   const flag = (name: string) => {
     const flagValue = source[name] ?? false;
-    if (typeof flagValue !== 'boolean') throw bad(`items/${name} must be true or false`, `items/${name} は true か false です`);
+    if (typeof flagValue !== 'boolean')
+      throw bad(`items/${name} must be true or false`, `items/${name} は true か false です`);
     return flagValue;
   };
   return {
@@ -169,7 +207,11 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
       const urls = { ...simAddresses(), ...config.systemUrls };
       const endpoints =
         options.endpoints ??
-        (() => ({ cs: urls.JUKINET_CS, national: urls.NATIONAL_SERVER, registry: urls.KIZON_JUKI }));
+        (() => ({
+          cs: urls.JUKINET_CS,
+          national: urls.NATIONAL_SERVER,
+          registry: urls.KIZON_JUKI,
+        }));
       const records = accessRecords(store);
       const refusals = refusalAudit(store);
       const router = express.Router();
@@ -199,7 +241,12 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
             keyRing.hasher(),
           );
           log.info(
-            { requestId: result.requestId, kind, status: result.status, count: result.records.length },
+            {
+              requestId: result.requestId,
+              kind,
+              status: result.status,
+              count: result.records.length,
+            },
             'identity request answered',
           );
           res.set('Cache-Control', 'no-store').json(result);
@@ -231,7 +278,10 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
               issuer: '市区町村長',
             },
           );
-          log.info({ requestId: result.requestId, status: result.status }, 'juminhyo request answered');
+          log.info(
+            { requestId: result.requestId, status: result.status },
+            'juminhyo request answered',
+          );
           res.set('Cache-Control', 'no-store');
           if (result.status === 'ISSUED')
             res.json({

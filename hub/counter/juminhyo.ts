@@ -11,10 +11,7 @@
  * requester learns nothing from a partial copy.
  */
 import { createHash } from 'node:crypto';
-import type {
-  CounterJuminhyoData,
-  CounterPerson,
-} from '../../connectors/kizon-juki/counter.js';
+import type { CounterJuminhyoData, CounterPerson } from '../../connectors/kizon-juki/counter.js';
 import type { Address, IssuanceRefusalRecorded } from '../../schemas/types.gen.js';
 import type { KeyedHasher } from '../security/keyed-hash.js';
 import type { AccessRecords } from '../store/access-records.js';

@@ -9,6 +9,9 @@ import { accessSync, constants } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { ConfigError } from '../errors.js';
 
+/** The full-width space that separates a label from its value on Japanese forms. */
+const IDEOGRAPHIC_SPACE = '\u3000';
+
 /** One line of the certificate: a label and its value. */
 export interface CertificateLine {
   readonly label: string;
@@ -60,16 +63,19 @@ export async function renderJuminhyoPdf(copy: JuminhyoCopy, fontPath: string): P
   doc.fontSize(20).text(copy.title, { align: 'center' });
   doc.moveDown();
   doc.fontSize(11);
-  for (const line of copy.header) doc.text(`${line.label}　${line.value}`);
+  for (const line of copy.header) doc.text(`${line.label}${IDEOGRAPHIC_SPACE}${line.value}`);
   for (const [index, person] of copy.people.entries()) {
-    doc.moveDown().fontSize(12).text(`（${String(index + 1)}）`);
+    doc
+      .moveDown()
+      .fontSize(12)
+      .text(`（${String(index + 1)}）`);
     doc.fontSize(11);
-    for (const line of person.lines) doc.text(`${line.label}　${line.value}`);
+    for (const line of person.lines) doc.text(`${line.label}${IDEOGRAPHIC_SPACE}${line.value}`);
   }
   doc.moveDown(2).fontSize(10);
   doc.text('この写しは、住民票の原本と相違ないことを証明する。');
-  doc.text(`${copy.issuedOn}　${copy.issuer}`);
-  doc.text(`照合番号　${copy.verificationCode}`);
+  doc.text(`${copy.issuedOn}${IDEOGRAPHIC_SPACE}${copy.issuer}`);
+  doc.text(`照合番号${IDEOGRAPHIC_SPACE}${copy.verificationCode}`);
   doc.end();
   await done;
   return Buffer.concat(chunks);
