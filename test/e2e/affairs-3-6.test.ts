@@ -15,6 +15,7 @@ import { counterPlugin } from '../../hub/counter/http.js';
 import { storeCredentials } from '../../hub/http/auth.js';
 import { sampleAtenaNumber, sampleJuminhyoCode, sampleResident } from '../../schemas/sample.js';
 import { validMyNumbersIn } from '../support/my-number-scan.js';
+import { runCli } from '../support/run-cli.js';
 import { startE2e, type E2e } from './support.js';
 
 const password = 'counter test password 19';
@@ -34,9 +35,11 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
   let hubUrl: string;
   const requestIds: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'affairs-3-6-'));
+  const dbUrl = `sqlite:${join(work, 'hub.sqlite')}`;
 
   before(async () => {
     e2e = await startE2e({
+      env: { HUB_DB_URL: dbUrl },
       plugins: [
         counterPlugin({
           endpoints: () => ({
@@ -351,6 +354,17 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
       expect(text).to.not.contain(sampleAtenaNumber(seed));
       expect(text).to.not.contain(sampleResident(seed).name.name);
     }
+    // The same day on the command line (hub audit access), from the same store.
+    const cli = await runCli(['audit', 'access', '--day', japanToday(), '--json'], {
+      env: { HUB_DB_URL: dbUrl, HUB_DATA_DIR: work },
+    });
+    expect(cli.code, cli.stderr).to.equal(0);
+    const lines = cli.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { requestId: string });
+    expect(new Set(lines.map((line) => line.requestId))).to.deep.equal(recorded);
+    expect(validMyNumbersIn(cli.stdout)).to.deep.equal([]);
     // An operator may not read it.
     const asOperator = await fetch(`${hubUrl}/api/audit/access?day=${japanToday()}`, {
       headers: { authorization: `Basic ${Buffer.from(`op19:${password}`).toString('base64')}` },
