@@ -11,16 +11,18 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { counterJuminhyoData } from '../../connectors/kizon-juki/counter.js';
+import { createIngress } from '../../connectors/runtime/ingress.js';
 import { simAddresses } from '../../connectors/runtime/systems.js';
+import { tougouTanmatsuDescriptor } from '../../connectors/tougou-tanmatsu/descriptor.js';
 import { authenticate, principalOf, requireRole } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
 import { definePlugin } from '../plugin.js';
 import { accessRecords } from '../store/access-records.js';
-import { refusalAudit } from '../store/support-measure-refusals.js';
 import { runIdentityRequest, type IdentityEndpoints } from './identity.js';
 import { issueJuminhyo, type JuminhyoItems, type Requester } from './juminhyo.js';
 import { checkCertificateFont } from './pdf.js';
 import { purposeOf, purposes } from './purposes.js';
+import type { IssuanceRefusalRecorded } from '../../schemas/types.gen.js';
 
 /** Where the counter reaches the systems. */
 export interface CounterEndpoints extends IdentityEndpoints {
@@ -198,7 +200,7 @@ function dayRange(day: string): { from: Date; to: Date } {
 export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = {}) {
   return definePlugin({
     name: 'counter',
-    needs: ['config', 'store', 'keyRing', 'app', 'credentials'],
+    needs: ['config', 'store', 'broker', 'keyRing', 'app', 'credentials'],
     start(context) {
       const { config, store, keyRing } = context;
       // No Japanese font, no certificates: stop here with the variable named.
@@ -213,7 +215,16 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
           registry: urls.KIZON_JUKI,
         }));
       const records = accessRecords(store);
-      const refusals = refusalAudit(store);
+      const ingress = createIngress(() => context.broker.publisher);
+      const publishRefusal = async (refusal: IssuanceRefusalRecorded) => {
+        const result = await ingress.publish(
+          tougouTanmatsuDescriptor.system,
+          'issuance.refusal.recorded',
+          refusal,
+          { eventKey: `counter-refusal:${refusal.requestId}` },
+        );
+        if (!result.accepted) throw new Error('the refusal was not accepted by the broker');
+      };
       const router = express.Router();
       router.use(express.json({ limit: '64kb' }));
       router.use(authenticate(context.credentials));
@@ -271,7 +282,7 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
             {
               registry: (atena) => counterJuminhyoData(registry, atena, REGISTRY_TIMEOUT_MS),
               records,
-              refusals,
+              publishRefusal,
               hasher: keyRing.hasher(),
               fontPath: config.certificateFont,
               lgCode: config.lgCode,

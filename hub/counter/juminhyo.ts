@@ -4,7 +4,8 @@
  * (connectors/kizon-juki/counter.ts) for the record, the 世帯, the 支援措置 and any 一時解除, decides
  * with the shared rule (hub/support-measures/rule.ts, channel COUNTER), renders the copy with a
  * Japanese font and a verification code, and records the issuance (or the refusal) in the access
- * record; a refusal also goes to the 支援措置 audit (hub/support-measures/audit.ts).
+ * record; a refusal is also published as `issuance.refusal.recorded` (channel COUNTER), which the
+ * affair-3 route delivers to the 支援措置 audit (hub/support-measures/audit.ts), as affair 11 does.
  *
  * 個人番号 is printed only when asked, and only for the person themself or a member of the same 世帯
  * as the registry holds it (番号法 / 住基法 12条); a 代理 asking for it is refused as a whole, so the
@@ -15,8 +16,6 @@ import type { CounterJuminhyoData, CounterPerson } from '../../connectors/kizon-
 import type { Address, IssuanceRefusalRecorded } from '../../schemas/types.gen.js';
 import type { KeyedHasher } from '../security/keyed-hash.js';
 import type { AccessRecords } from '../store/access-records.js';
-import type { RefusalAudit } from '../store/support-measure-refusals.js';
-import { refusalRowOf } from '../support-measures/audit.js';
 import {
   applySuppressionChange,
   decideIssuance,
@@ -77,7 +76,8 @@ export type JuminhyoResult =
 export interface JuminhyoDeps {
   readonly registry: (atenaNumber: string) => Promise<CounterJuminhyoData | undefined>;
   readonly records: AccessRecords;
-  readonly refusals: RefusalAudit;
+  /** Publishes the refusal for the 支援措置 audit (route affair-3.counter-refusal-audit). */
+  readonly publishRefusal: (refusal: IssuanceRefusalRecorded) => Promise<void>;
   readonly hasher: KeyedHasher;
   readonly fontPath: string;
   readonly lgCode: string;
@@ -193,15 +193,14 @@ export async function issueJuminhyo(
       lgCode: deps.lgCode,
       channel: 'COUNTER',
       requestId: request.requestId,
-      requesterKey: `counter:${request.operator}:${request.terminal}`.slice(0, 80),
+      // The terminal (the access record names the operator).
+      requesterKey: `counter:${request.terminal}`,
       subjectAtenaNumber: request.subjectAtenaNumber,
       certificateType: 'JUMINHYO',
       rule: decision.rule,
       refusedAt: now.toISOString(),
     };
-    await deps.refusals.record(
-      refusalRowOf(`counter:${request.requestId}`, refusal, deps.hasher, now),
-    );
+    await deps.publishRefusal(refusal);
     return refuse(
       decision.rule,
       'この請求には交付できません。担当者に確認してください',
