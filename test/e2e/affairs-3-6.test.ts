@@ -381,3 +381,24 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
     expect(asOperator.status).to.equal(403);
   });
 });
+
+describe('e2e affairs 3 and 6: the certificate font', function () {
+  this.timeout(60_000);
+
+  it('the hub does not start without its Japanese font, and names the variable', async () => {
+    let failure: unknown;
+    try {
+      const e2e = await startE2e({
+        env: { HUB_CERTIFICATE_FONT: join(tmpdir(), 'no-such-font-19.ttf') },
+        plugins: [counterPlugin()],
+      });
+      await e2e.stop();
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(Error);
+    expect((failure as Error).message)
+      .to.contain('HUB_CERTIFICATE_FONT')
+      .and.contain('fonts-ipaexfont-gothic');
+  });
+});
