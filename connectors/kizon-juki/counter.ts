@@ -39,12 +39,14 @@ export function mountCounter(sim: Simulator, book: RegistryBook, measures: Regis
       res.status(404).json({ error: 'no such resident' });
       return;
     }
-    const lifts = [...measures.temporaryLifts];
-    // A 一時解除 is for one issuance: this request uses it up.
-    measures.temporaryLifts.clear();
+    const household = book.household(subject.resident.setaiNumber);
+    // A 一時解除 is for one issuance: this request uses up those of the people it may show.
+    const lifts = household
+      .map((member) => member.resident.atenaNumber)
+      .filter((atena) => measures.temporaryLifts.delete(atena));
     const answer: CounterJuminhyoData = {
       subject,
-      household: book.household(subject.resident.setaiNumber),
+      household,
       suppressions: [...measures.book.values()],
       temporaryLifts: lifts,
     };
