@@ -226,8 +226,8 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
         if (!result.accepted) throw new Error('the refusal was not accepted by the broker');
       };
       const router = express.Router();
-      router.use(express.json({ limit: '64kb' }));
-      router.use(authenticate(context.credentials));
+      // Only on these paths: other plugins' /api routes keep their own authentication.
+      const guard = [express.json({ limit: '64kb' }), authenticate(context.credentials)];
       const identity = (kind: 'SEARCH' | 'INQUIRY') =>
         handle(async (req, res) => {
           const body = (req.body ?? {}) as Record<string, unknown>;
@@ -262,10 +262,11 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
           );
           res.set('Cache-Control', 'no-store').json(result);
         });
-      router.post('/terminal/searches', requireRole('operator'), identity('SEARCH'));
-      router.post('/terminal/inquiries', requireRole('operator'), identity('INQUIRY'));
+      router.post('/terminal/searches', ...guard, requireRole('operator'), identity('SEARCH'));
+      router.post('/terminal/inquiries', ...guard, requireRole('operator'), identity('INQUIRY'));
       router.post(
         '/counter/juminhyo',
+        ...guard,
         requireRole('operator'),
         handle(async (req, res) => {
           const body = (req.body ?? {}) as Record<string, unknown>;
@@ -306,6 +307,7 @@ export function counterPlugin(options: { endpoints?: () => CounterEndpoints } = 
       );
       router.get(
         '/audit/access',
+        ...guard,
         requireRole('auditor'),
         handle(async (req, res) => {
           const day = typeof req.query['day'] === 'string' ? req.query['day'] : '';

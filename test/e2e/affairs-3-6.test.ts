@@ -327,6 +327,47 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
     expect((await ask()).httpStatus, 'the lift is for one issuance').to.equal(403);
   });
 
+  it('refuses bad input with the field named, and anyone not signed in as an operator', async () => {
+    const call = (body: unknown, user = 'op19', path = '/api/terminal/searches') =>
+      fetch(`${hubUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-terminal-id': 'T-19',
+          authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const respondBy = new Date(Date.now() + 5_000).toISOString();
+    const unknownPurpose = await call({ purpose: 'CURIOSITY', criteria: {}, respondBy });
+    expect(unknownPurpose.status).to.equal(400);
+    expect(await unknownPurpose.text()).to.contain('purpose');
+    const noCriteria = await call({
+      purpose: 'JUKI_HONNIN_KAKUNIN',
+      criteria: { name: 'x' },
+      respondBy,
+    });
+    expect(noCriteria.status).to.equal(400);
+    expect(await noCriteria.text()).to.contain('birthDate');
+    expect(
+      (await call({ purpose: 'JUKI_HONNIN_KAKUNIN', criteria: { juminhyoCode: '1' }, respondBy }))
+        .status,
+    ).to.equal(400);
+    expect((await call({}, 'aud19')).status, 'an auditor does not search').to.equal(403);
+    const anonymous = await fetch(`${hubUrl}/api/terminal/searches`, { method: 'POST' });
+    expect(anonymous.status).to.equal(401);
+    const proxyWithoutRelation = await call(
+      {
+        atenaNumber: sampleAtenaNumber(901),
+        requester: { kind: 'PROXY', identityDocument: 'PASSPORT' },
+      },
+      'op19',
+      '/api/counter/juminhyo',
+    );
+    expect(proxyWithoutRelation.status).to.equal(400);
+    expect(await proxyWithoutRelation.text()).to.contain('requester/relation');
+  });
+
   it('an auditor lists the day: every search and issuance of this test, and no plaintext', async () => {
     const response = await fetch(`${hubUrl}/api/audit/access?day=${japanToday()}`, {
       headers: {
