@@ -45,6 +45,7 @@ import {
 } from './runtime/systems.js';
 import { tougouAtenaSink } from './tougou-atena/sink.js';
 import { tougouAtenaSimulator } from './tougou-atena/simulator.js';
+import { tougouTanmatsuSimulator } from './tougou-tanmatsu/simulator.js';
 
 /** The system table, ingress, descriptor and simulator types, re-exported for the CLI, the plugin and tests. */
 export {
@@ -196,6 +197,10 @@ export const connectors: Readonly<Record<SimSystem, Connector>> = {
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       }),
     simulator: ({ port, exchangeDir }) => mojTerminalSimulator({ port, exchangeDir }),
+  },
+  TOUGOU_TANMATSU: {
+    descriptor: descriptorOf('TOUGOU_TANMATSU'),
+    simulator: ({ port }) => tougouTanmatsuSimulator(port),
   },
 };
 

@@ -32,6 +32,8 @@ export interface HubConfig {
   readonly keyReloadMs: number;
   /** Directory for local state (SQLite file, demo key) (`HUB_DATA_DIR`). */
   readonly dataDir: string;
+  /** The Japanese font embedded in counter certificates (`HUB_CERTIFICATE_FONT`, affair 3). */
+  readonly certificateFont: string;
   /** Milliseconds a graceful shutdown waits for in-flight messages (`HUB_SHUTDOWN_TIMEOUT_MS`). */
   readonly shutdownTimeoutMs: number;
   /** This municipality's 全国地方公共団体コード (`HUB_LG_CODE`, 6 digits with its check digit). */
@@ -159,6 +161,12 @@ export const configVariables: readonly { name: string; default: string; meaning:
     meaning: 'key file check interval (rotation); 0 = SIGHUP only',
   },
   { name: 'HUB_DATA_DIR', default: './data', meaning: 'local state directory' },
+  {
+    name: 'HUB_CERTIFICATE_FONT',
+    default: '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf',
+    meaning:
+      'Japanese TrueType font embedded in counter certificates (Debian fonts-ipaexfont-gothic)',
+  },
   { name: 'HUB_SHUTDOWN_TIMEOUT_MS', default: '15000', meaning: 'graceful shutdown budget' },
   {
     name: 'HUB_LG_CODE',
@@ -442,6 +450,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     secretKeyFile: resolve(text(env, 'HUB_SECRET_KEY_FILE') ?? resolve(dataDir, 'secret.key')),
     keyReloadMs: integer(env, 'HUB_KEY_RELOAD_MS', 5000, 0, 3_600_000),
     dataDir,
+    certificateFont: resolve(
+      text(env, 'HUB_CERTIFICATE_FONT') ?? '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf',
+    ),
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 15000, 0, 600000),
     lgCode,
     mojGapAlertMs: integer(env, 'HUB_MOJ_GAP_ALERT_MS', 600_000, 100, 86_400_000),

@@ -1,6 +1,7 @@
 import type { HubPlugin } from './plugin.js';
 import { mojTerminalPlugin } from '../connectors/moj-terminal/ingress.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
+import { counterPlugin } from './counter/http.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
 import { editorPlugin } from './nodered/editor.js';
@@ -15,6 +16,7 @@ export const defaultPlugins: readonly HubPlugin[] = [
   connectorsPlugin,
   mojTerminalPlugin,
   deadLettersPlugin,
+  counterPlugin(),
   moveInTimerPlugin,
   editorPlugin,
 ];

@@ -216,6 +216,28 @@ export class IdentityHoldings {
     return this.byCode(code)?.myNumber;
   }
 
+  /**
+   * Records matching `match`: the `hints` first (record numbers the criteria point at), then every
+   * changed or added record, then the first `scanLimit` records of the population (a name search
+   * over a synthetic population of a million is bounded here; the real servers index it).
+   */
+  find(
+    match: (record: JukinetConsistencyCheckRecord) => boolean,
+    hints: readonly number[],
+    scanLimit: number,
+  ): JukinetConsistencyCheckRecord[] {
+    const found = new Map<string, JukinetConsistencyCheckRecord>();
+    const consider = (record: JukinetConsistencyCheckRecord | undefined) => {
+      if (record !== undefined && !found.has(record.juminhyoCode) && match(record))
+        found.set(record.juminhyoCode, record);
+    };
+    for (const hint of hints) consider(this.record(hint));
+    for (const code of this.changed.keys()) consider(this.byCode(code));
+    for (let recordNo = 1; recordNo <= Math.min(scanLimit, this.population); recordNo += 1)
+      consider(this.record(recordNo));
+    return [...found.values()];
+  }
+
   /** The population's recordNo of a 住民票コード (the synthetic codes follow the record number). */
   private populationNoOf(code: string): number | undefined {
     const recordNo = Number(code.slice(4, 10));

@@ -16,6 +16,7 @@ import { compareFile, type CompareResult } from './compare.js';
 import { IdentityHoldings } from './holdings.js';
 import { checkFields, isCheckField, type CheckField } from './items.js';
 import { mountKikou } from './kikou.js';
+import { mountIdentitySearch } from './identity-search.js';
 
 export { checkFields, type CheckField } from './items.js';
 
@@ -48,7 +49,12 @@ export function checkServerSimulator(options: CheckServerOptions): Simulator {
     },
   });
   // 全国サーバ stands for 機構 too: it generates and changes 個人番号 for the CS (1-③④).
-  if (options.system === 'NATIONAL_SERVER') mountKikou(sim);
+  if (options.system === 'NATIONAL_SERVER') {
+    mountKikou(sim);
+    // 6-②③: searches for people outside the city; 6-⑥⑦: 情報照会 to 機構.
+    mountIdentitySearch(sim, holdings, '/identity/search', { residentsOnly: false });
+    mountIdentitySearch(sim, holdings, '/kikou/inquiry', { residentsOnly: false });
+  }
   const injected = new Map<number, Set<CheckField>>();
   sim.app.post('/inject', express.json(), (req, res) => {
     const list = ((req.body ?? {}) as { mismatches?: unknown }).mismatches;

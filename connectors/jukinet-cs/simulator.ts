@@ -28,6 +28,7 @@ import { mountMoveInNoticeTrigger } from './notices.js';
 import type { KikouRequest } from './kikou.js';
 import { forwardDeliveryAddresses } from './delivery-address.js';
 import { forwardFugoRequest } from './fugo.js';
+import { mountIdentitySearch } from './identity-search.js';
 
 const defaultUrl = (port: number) => `http://127.0.0.1:${String(port)}`;
 
@@ -247,6 +248,9 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
     },
   });
   mountMoveInNoticeTrigger(sim, options.ingress);
+  // 6-①④: 本人確認情報 searches and 情報照会 from the 統合端末 (through the hub), residents only.
+  mountIdentitySearch(sim, holdings, '/identity/search', { residentsOnly: true });
+  mountIdentitySearch(sim, holdings, '/kikou/inquiry', { residentsOnly: true });
   // Tests and demos: how many residents the CS holds and which of their items drifted.
   sim.app.post('/holdings/seed', express.json(), (req, res) => {
     const body = (req.body ?? {}) as { population?: unknown; drift?: unknown };

@@ -74,6 +74,28 @@ export class RegistryBook {
     });
   }
 
+  /** The current record of a 宛名番号, with its 個人番号 (the 窓口's view, affair 3). */
+  byAtena(atenaNumber: string): { resident: ResidentCore; myNumber?: string } | undefined {
+    for (const entry of this.entries.values()) {
+      if (entry.resident.atenaNumber === atenaNumber)
+        return {
+          resident: entry.resident,
+          ...(entry.myNumber === undefined ? {} : { myNumber: entry.myNumber }),
+        };
+    }
+    return undefined;
+  }
+
+  /** The current members of a 世帯. */
+  household(setaiNumber: string): { resident: ResidentCore; myNumber?: string }[] {
+    return [...this.entries.values()]
+      .filter((entry) => entry.resident.setaiNumber === setaiNumber)
+      .map((entry) => ({
+        resident: entry.resident,
+        ...(entry.myNumber === undefined ? {} : { myNumber: entry.myNumber }),
+      }));
+  }
+
   /** The 個人番号 the registry holds for a 住民票コード (a synthetic resident's if never changed). */
   myNumberOf(code: string, seed?: number): string | undefined {
     return (

@@ -31,6 +31,7 @@ import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
 import { applyOverrides } from './overrides.js';
 import { mountSuppressionTrigger } from './suppression.js';
+import { mountCounter } from './counter.js';
 import { malformedLine } from './malformed.js';
 import { RegistryBook, publishChangeRequest, publishNumbered } from './register.js';
 
@@ -241,7 +242,8 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
       }
     })();
   });
-  mountSuppressionTrigger(sim, options.ingress);
+  // 支援措置 (affair 11) and the 窓口 for 住民票の写し (affair 3).
+  mountCounter(sim, book, mountSuppressionTrigger(sim, options.ingress));
   addCardTriggers(sim, options);
   return sim;
 }

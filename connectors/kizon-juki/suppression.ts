@@ -6,7 +6,12 @@
  * `{propagated: false}` and publishes nothing.
  */
 import express from 'express';
-import { propagates, type SuppressionChangeKind } from '../../hub/support-measures/rule.js';
+import {
+  applySuppressionChange,
+  propagates,
+  type SuppressionBook,
+  type SuppressionChangeKind,
+} from '../../hub/support-measures/rule.js';
 import { sampleAtenaNumber, sampleLgCode, sampleSetaiNumber } from '../../schemas/sample.js';
 import type { SuppressionChanged } from '../../schemas/types.gen.js';
 import type { Ingress } from '../runtime/ingress.js';
@@ -19,8 +24,15 @@ function japanDay(now: Date): string {
   return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/** Adds the suppression trigger to the registry simulator. */
-export function mountSuppressionTrigger(sim: Simulator, ingress: Ingress): void {
+/** The measures the registry holds, and the 宛名番号 with a 一時解除 for one counter issuance. */
+export interface RegistryMeasures {
+  book: SuppressionBook;
+  readonly temporaryLifts: Set<string>;
+}
+
+/** Adds the suppression trigger to the registry simulator; returns what the registry holds. */
+export function mountSuppressionTrigger(sim: Simulator, ingress: Ingress): RegistryMeasures {
+  const measures: RegistryMeasures = { book: new Map(), temporaryLifts: new Set() };
   let changes = 0;
   sim.app.post('/trigger/suppression', express.json(), (req, res) => {
     void (async () => {
@@ -31,6 +43,9 @@ export function mountSuppressionTrigger(sim: Simulator, ingress: Ingress): void 
         return;
       }
       if (!propagates(kind)) {
+        // 一時解除 stays here: the registry's 窓口 honours it for the next counter issuance.
+        if (typeof body['seed'] === 'number')
+          measures.temporaryLifts.add(sampleAtenaNumber(body['seed']));
         res.json({ propagated: false });
         return;
       }
@@ -52,6 +67,7 @@ export function mountSuppressionTrigger(sim: Simulator, ingress: Ingress): void 
       };
       if (typeof body['validTo'] === 'string') change.validTo = body['validTo'];
       changes += 1;
+      measures.book = applySuppressionChange(measures.book, change);
       try {
         const result = await ingress.publish(
           kizonJukiDescriptor.system,
@@ -65,4 +81,5 @@ export function mountSuppressionTrigger(sim: Simulator, ingress: Ingress): void 
       }
     })();
   });
+  return measures;
 }

@@ -21,6 +21,7 @@ import { kosekiFuhyoDescriptor } from '../koseki-fuhyo/descriptor.js';
 import { kyotsuKibanDescriptor } from '../kyotsu-kiban/descriptor.js';
 import { mojTerminalDescriptor } from '../moj-terminal/descriptor.js';
 import { tougouAtenaDescriptor } from '../tougou-atena/descriptor.js';
+import { tougouTanmatsuDescriptor } from '../tougou-tanmatsu/descriptor.js';
 import type { SystemDescriptor } from './descriptor.js';
 
 /** Every system's descriptor, in start order (servers a simulator forwards to start first). */
@@ -40,6 +41,7 @@ export const systemDescriptors = [
   jlisCertCenterDescriptor,
   kosekiFuhyoDescriptor,
   mojTerminalDescriptor,
+  tougouTanmatsuDescriptor,
 ] as const;
 
 /** Every simulated system (SystemId of the catalogue, plus the servers behind the CS). */

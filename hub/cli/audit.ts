@@ -4,6 +4,8 @@
  * (`<seq>:<hash>`) to keep outside the database; `verify --expect-head <value>` then also catches
  * rows deleted from the end. `hub audit rekey` re-anchors a log chained before it was keyed.
  * `hub audit list` prints the newest rows. The chain's key comes from the hub's secret key.
+ * `hub audit access --day YYYY-MM-DD` prints the access record of one day (Japan time): every
+ * 本人確認情報 search, 情報照会 and counter issuance (affairs 3 and 6), keyed hashes only.
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
@@ -110,6 +112,51 @@ export function auditListCli(options: { limit: number; json: boolean }): Promise
   });
 }
 
+/** `hub audit access --day`: the access record of one day (Japan time), oldest first. */
+export async function auditAccessCli(options: { day: string; json: boolean }): Promise<number> {
+  const from = new Date(`${options.day}T00:00:00+09:00`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.day) || Number.isNaN(from.getTime())) {
+    complain('hub audit access: --day must be YYYY-MM-DD / --day は YYYY-MM-DD で指定してください');
+    return exitCodes.usage;
+  }
+  const opened = await openCliStore('audit access');
+  if (opened === undefined) return exitCodes.usage;
+  try {
+    const { accessRecords } = await import('../store/access-records.js');
+    const rows = await accessRecords(opened.store).list({
+      from,
+      to: new Date(from.getTime() + 86_400_000),
+    });
+    for (const row of rows) {
+      if (options.json) say(JSON.stringify({ ...row, at: row.at.toISOString() }));
+      else
+        say(
+          [
+            row.at.toISOString(),
+            row.affair,
+            row.action,
+            row.operator,
+            row.terminal,
+            row.purpose,
+            row.criteriaKind,
+            row.source ?? '-',
+            row.result,
+            String(row.resultCount),
+            row.requestId,
+          ].join('  '),
+        );
+    }
+    if (!options.json)
+      say(`${String(rows.length)} access(es) on ${options.day} / ${String(rows.length)} 件`);
+    return exitCodes.ok;
+  } catch (error) {
+    complain(`hub audit access: ${describeError(error)} / 実行できませんでした`);
+    return exitCodes.failed;
+  } finally {
+    await opened.store.close();
+  }
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error('a positive whole number / 正の整数');
@@ -168,5 +215,17 @@ export function registerAuditCommands(program: Command, setCode: (code: number) 
     .option('--json', 'JSON Lines / JSON Lines で出力', false)
     .action(async (options: { limit: number; json: boolean }) => {
       setCode(await auditListCli(options));
+    });
+  audit
+    .command('access')
+    .summary('The access record of one day / 本人確認情報等のアクセス記録')
+    .description(
+      'Every 本人確認情報 search, 情報照会 and counter issuance of one day (Japan time): who, which terminal, which 事務, when, what (keyed hashes only) and how many results.\n' +
+        '1日分（日本時間）の本人確認情報の検索・情報照会・窓口交付の記録（誰が・どの端末で・どの事務で・いつ・何を〈鍵付きハッシュ〉・何件）。',
+    )
+    .requiredOption('--day <YYYY-MM-DD>', 'the day, Japan time / 日付（日本時間）')
+    .option('--json', 'JSON Lines / JSON Lines で出力', false)
+    .action(async (options: { day: string; json: boolean }) => {
+      setCode(await auditAccessCli(options));
     });
 }

@@ -1,18 +1,21 @@
 /**
- * `hub demo affair-1|2|4|5|8|9|10|11`: triggers one affair at the simulators of a running hub
+ * `hub demo affair-1|2|3|4|5|6|8|9|10|11`: triggers one affair at the simulators of a running hub
  * (`npm start` runs them) and says where to watch it. It only asks the simulated systems to do what
  * the real ones do (record a movement, write an extract, send kiosk requests); the hub does the rest.
  */
 import type { Command } from 'commander';
 import { defaultPorts, type SimSystem } from '../../connectors/runtime/systems.js';
+import { demo36 } from './demo-3-6.js';
 import { demos5910 } from './demo-5-9-10.js';
 import { complain, configOrComplain, describeError, exitCodes, say } from './output.js';
 
 const affairs = [
   'affair-1',
   'affair-2',
+  'affair-3',
   'affair-4',
   'affair-5',
+  'affair-6',
   'affair-8',
   'affair-9',
   'affair-10',
@@ -65,7 +68,15 @@ export async function demoCommand(affair: string, count: number | undefined): Pr
   const seed = 1 + Math.floor(Math.random() * 90_000);
   try {
     const demo5910 = demos5910[affair];
-    if (demo5910 !== undefined) {
+    if (affair === 'affair-3' || affair === 'affair-6') {
+      await demo36(affair, seed, config, {
+        post,
+        simUrl,
+        watch: (systems) => {
+          watch(systems, metricsUrl);
+        },
+      });
+    } else if (demo5910 !== undefined) {
       await demo5910(count, seed, {
         post,
         simUrl,
@@ -181,8 +192,8 @@ export function registerDemoCommand(
     .command('demo')
     .summary('Run one affair end to end / 事務デモ実行')
     .description(
-      'Trigger affair-1, 2, 4, 5, 8, 9, 10 or 11 at the simulators of a running hub and show where to watch.\n' +
-        '起動中のハブのシミュレータで事務 1・2・4・5・8・9・10・11 を実行し、確認先を表示する。',
+      'Trigger affair-1, 2, 3, 4, 5, 6, 8, 9, 10 or 11 at the simulators of a running hub and show where to watch (3 and 6 add a demo operator: demo mode only).\n' +
+        '起動中のハブのシミュレータで事務 1・2・3・4・5・6・8・9・10・11 を実行し、確認先を表示する（3・6 はデモ用の職員を追加するためデモモード限定）。',
     )
     .argument('<affair>', affairs.join(' | '))
     .option(

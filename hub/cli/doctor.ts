@@ -9,7 +9,8 @@ export type CheckStatus = 'ok' | 'fail' | 'skipped' | 'not-built';
 
 /** One line of the doctor's report. */
 export interface CheckResult {
-  readonly name: 'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired' | 'replicas';
+  readonly name:
+    'config' | 'broker' | 'store' | 'schemas' | 'flows' | 'retired' | 'replicas' | 'font';
   readonly status: CheckStatus;
   /** A failure of a required check makes `hub doctor` exit non-zero. */
   readonly required: boolean;
@@ -25,6 +26,7 @@ const labels: Readonly<Record<CheckResult['name'], string>> = {
   flows: 'flows / フロー',
   retired: 'retired queues / 廃止キュー',
   replicas: 'replicas / レプリカ',
+  font: 'certificate font / 証明書フォント',
 };
 
 const marks: Readonly<Record<CheckStatus, string>> = {
@@ -168,6 +170,22 @@ async function checkSchemas(): Promise<CheckResult> {
       required: true,
       detail: `a schema does not compile: ${describeError(error)} / スキーマをコンパイルできません`,
     };
+  }
+}
+
+/** The Japanese font counter certificates embed (HUB_CERTIFICATE_FONT, affair 3): `hub start` needs it. */
+async function checkFont(config: HubConfig): Promise<CheckResult> {
+  const { checkCertificateFont } = await import('../counter/pdf.js');
+  try {
+    checkCertificateFont(config.certificateFont);
+    return {
+      name: 'font',
+      status: 'ok',
+      required: true,
+      detail: `${config.certificateFont} / 日本語フォントがあります`,
+    };
+  } catch (error) {
+    return { name: 'font', status: 'fail', required: true, detail: describeError(error) };
   }
 }
 
@@ -366,6 +384,7 @@ export async function runChecks(
       skipped('flows'),
       skipped('retired'),
       skipped('replicas'),
+      skipped('font'),
     ];
   }
   const configLine: CheckResult = {
@@ -400,7 +419,7 @@ export async function runChecks(
           required: false,
           detail: 'skipped: store unavailable / ストアが使えないため省略',
         } satisfies CheckResult);
-  return [configLine, broker, store, schemas, flows, retired, replicas];
+  return [configLine, broker, store, schemas, flows, retired, replicas, await checkFont(config)];
 }
 
 /** The exit code for a set of results: 2 for wrong configuration, 1 for any failed required check. */

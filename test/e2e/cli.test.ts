@@ -12,7 +12,7 @@ describe('hub simulate and hub demo (usage)', function () {
     const demo = await runCli(['demo', 'affair-99']);
     expect(demo.code).to.equal(2);
     expect(demo.stderr).to.include(
-      'affair-1, affair-2, affair-4, affair-5, affair-8, affair-9, affair-10, affair-11',
+      'affair-1, affair-2, affair-3, affair-4, affair-5, affair-6, affair-8, affair-9, affair-10, affair-11',
     );
   });
 
@@ -23,7 +23,7 @@ describe('hub simulate and hub demo (usage)', function () {
     const demo = await runCli(['demo', '--help']);
     expect(demo.code).to.equal(0);
     expect(demo.stdout).to.include(
-      'affair-1 | affair-2 | affair-4 | affair-5 | affair-8 | affair-9 | affair-10 | affair-11',
+      'affair-1 | affair-2 | affair-3 | affair-4 | affair-5 | affair-6 | affair-8 | affair-9 | affair-10 | affair-11',
     );
   });
 });

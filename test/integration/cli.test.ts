@@ -120,9 +120,28 @@ describe('hub CLI (real processes)', function () {
       'flows',
       'retired',
       'replicas',
+      'font',
     ]);
+    expect(report.checks[6]).to.include({ name: 'font', status: 'ok' });
     expect(report.checks[1]).to.include({ name: 'broker', status: 'fail' });
     expect(result.stdout).not.to.contain('secret');
+  });
+
+  it('doctor names a missing certificate font and its variable', async () => {
+    const result = await runCli(['doctor', '--json', '--timeout', '2000'], {
+      env: {
+        HUB_AMQP_URL: 'amqp://guest:secret@127.0.0.1:1/vhost',
+        HUB_DB_URL: `sqlite:${join(dataDir, 'doctor-font.sqlite')}`,
+        HUB_DATA_DIR: dataDir,
+        HUB_CERTIFICATE_FONT: join(dataDir, 'no-such-font.ttf'),
+      },
+    });
+    const report = JSON.parse(result.stdout) as {
+      checks: { name: string; status: string; detail: string }[];
+    };
+    const font = report.checks.find((check) => check.name === 'font');
+    expect(font).to.include({ status: 'fail' });
+    expect(font?.detail).to.contain('HUB_CERTIFICATE_FONT').and.contain('fonts-ipaexfont-gothic');
   });
 
   it('doctor with a wrong variable fails the config check and exits 2', async () => {
