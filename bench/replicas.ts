@@ -300,9 +300,9 @@ export async function replicasBench(options: { quick: boolean }): Promise<BenchR
   if (options.quick) {
     // The smoke run: the path works (a replica process, the shipped flows, the store, the counting
     // simulator) without the cluster, which CI may not have started.
-    const [only] = await rounds([1], 300, false);
+    const [only] = await rounds([1], 200, false);
     return {
-      name: 'replicas (quick: 1 replica on the local broker, 300 affair-1 movements; the scaling run needs the cluster: npm run bench -- --only replicas)',
+      name: 'replicas (quick: 1 replica on the local broker, 200 affair-1 movements; the scaling run needs the cluster: npm run bench -- --only replicas)',
       hub: `1 replica: ${fixed(only?.rate ?? 0)} movements/s`,
       baseline: 'none in quick mode',
       ratio: 'n/a',
