@@ -7,6 +7,7 @@ import { configureLogger } from '../hub/logger.js';
 import { bulkBench } from './bulk.js';
 import { deliveryAddressBench } from './delivery-address.js';
 import { kioskBench } from './kiosk.js';
+import { replicasBench } from './replicas.js';
 import { routeHopBench } from './route-hop.js';
 import { startBench } from './start.js';
 import type { BenchResult } from './support.js';
@@ -25,6 +26,7 @@ const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResu
   kiosk: kioskBench,
   bulk: bulkBench,
   'delivery-address': deliveryAddressBench,
+  replicas: replicasBench,
 };
 
 if (args.includes('--help')) {

@@ -90,7 +90,7 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
     .option('--quick', 'a short smoke run / 短い確認実行', false)
     .option(
       '--only <name>',
-      'one benchmark: route-hop, start, kiosk, bulk, delivery-address / 1 つだけ実行',
+      'one benchmark: route-hop, start, kiosk, bulk, delivery-address, replicas / 1 つだけ実行',
     )
     .action(async (options: { quick: boolean; only?: string }) => {
       const { spawn } = await import('node:child_process');
