@@ -17,8 +17,8 @@ import { startE2e, type E2e } from './support.js';
 const steps: StepSpec[] = [
   {
     route: 'affair-11',
-    name: 'affair-11.request-to-conveni',
-    input: ['kiosk.certificate.requested'],
+    name: 'affair-11.movement-to-conveni',
+    input: ['resident.movement.recorded'],
     output: { kind: 'deliver', system: 'CONVENI_ISSUANCE' },
   },
   {
@@ -41,7 +41,10 @@ async function publish(e2e: E2e, messageType: MessageType, body: unknown): Promi
   return messageId;
 }
 
-/** Raw deliveries of one type at a simulator, by the body field `key`. */
+/**
+ * Raw deliveries of one type at a simulator, by the body field `key` (the コンビニ交付 simulator
+ * records a movement by its 宛名番号 only).
+ */
 async function arrived(
   e2e: E2e,
   system: 'CONVENI_ISSUANCE' | 'JLIS_CERT_CENTER',
@@ -146,16 +149,16 @@ describe('e2e: what the editor shows is what runs', function () {
 
   it('a disabled step stops delivering after the deploy; re-enabled, it delivers again', async () => {
     const flows = readFlowsDir(e2e.flowsDir);
-    const input = inOf(flows, 'affair-11.request-to-conveni');
+    const input = inOf(flows, 'affair-11.movement-to-conveni');
     const deliver = input.wires?.[0]?.[0];
     const toggle = (d: boolean) =>
       flows.map((node) => (node.id === deliver ? { ...node, ...(d ? { d: true } : {}) } : node));
-    const request = (seed: number) => sampleMessage('kiosk.certificate.requested', seed);
+    const request = (seed: number) => sampleMessage('resident.movement.recorded', seed);
 
-    await publish(e2e, 'kiosk.certificate.requested', request(1));
+    await publish(e2e, 'resident.movement.recorded', request(1));
     await eventually(
       async () =>
-        (await arrived(e2e, 'CONVENI_ISSUANCE', 'kiosk.certificate.requested', 'centerRequestId'))
+        (await arrived(e2e, 'CONVENI_ISSUANCE', 'resident.movement.recorded', 'atenaNumber'))
           .length === 1,
       30_000,
       'the enabled step delivers',
@@ -163,10 +166,10 @@ describe('e2e: what the editor shows is what runs', function () {
 
     await e2e.hub.routing.deploy(toggle(true), 'integrator');
     expect(e2e.hub.engine.steps().map((step) => step.name)).to.not.include(
-      'affair-11.request-to-conveni',
+      'affair-11.movement-to-conveni',
     );
     // Nothing takes the type now: the publisher refuses it as unroutable instead of losing it.
-    const refused = await publish(e2e, 'kiosk.certificate.requested', request(2)).then(
+    const refused = await publish(e2e, 'resident.movement.recorded', request(2)).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -185,22 +188,22 @@ describe('e2e: what the editor shows is what runs', function () {
       'the other step still delivers',
     );
     expect(
-      await arrived(e2e, 'CONVENI_ISSUANCE', 'kiosk.certificate.requested', 'centerRequestId'),
+      await arrived(e2e, 'CONVENI_ISSUANCE', 'resident.movement.recorded', 'atenaNumber'),
     ).to.have.length(1);
 
     await e2e.hub.routing.deploy(toggle(false), 'integrator');
     const third = request(3);
-    await publish(e2e, 'kiosk.certificate.requested', third);
+    await publish(e2e, 'resident.movement.recorded', third);
     await eventually(
       async () =>
         (
-          await arrived(e2e, 'CONVENI_ISSUANCE', 'kiosk.certificate.requested', 'centerRequestId')
-        ).includes(third.centerRequestId),
+          await arrived(e2e, 'CONVENI_ISSUANCE', 'resident.movement.recorded', 'atenaNumber')
+        ).includes(third.resident.atenaNumber),
       30_000,
       'the re-enabled step delivers',
     );
     expect(
-      await arrived(e2e, 'CONVENI_ISSUANCE', 'kiosk.certificate.requested', 'centerRequestId'),
+      await arrived(e2e, 'CONVENI_ISSUANCE', 'resident.movement.recorded', 'atenaNumber'),
     ).to.have.length(2);
   });
 });

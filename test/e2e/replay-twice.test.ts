@@ -16,8 +16,8 @@ import { startE2e, type E2e } from './support.js';
 const steps: StepSpec[] = [
   {
     route: 'affair-11',
-    name: 'affair-11.request-to-conveni',
-    input: ['kiosk.certificate.requested'],
+    name: 'affair-11.movement-to-conveni',
+    input: ['resident.movement.recorded'],
     output: { kind: 'deliver', system: 'CONVENI_ISSUANCE' },
     retry: { maxAttempts: 1 },
   },
@@ -58,22 +58,25 @@ describe('e2e: replaying a dead letter twice delivers it once', function () {
   }
 
   /** Raw deliveries of the request at the simulator (duplicates included). */
-  async function deliveries(centerRequestId: string): Promise<string[]> {
+  async function deliveries(atenaNumber: string): Promise<string[]> {
     const list = await e2e.received('CONVENI_ISSUANCE');
-    return list.messages
-      .filter((message) => message.body['centerRequestId'] === centerRequestId)
-      .map((message) => message.messageId);
+    return (
+      list.messages
+        // The コンビニ交付 simulator records a movement by its 宛名番号 (it keeps nothing else of it).
+        .filter((message) => message.body['atenaNumber'] === atenaNumber)
+        .map((message) => message.messageId)
+    );
   }
 
   it('the second replay needs --again and a reason, and reaches the receiver as the same message', async () => {
-    const request = sampleMessage('kiosk.certificate.requested', 41);
+    const request = sampleMessage('resident.movement.recorded', 41);
     await e2e.post('CONVENI_ISSUANCE', '/control', { mode: '503' });
     const messageId = randomUUID();
     await e2e.hub.broker.publisher.publish(
       EVENTS_EXCHANGE,
-      'kiosk.certificate.requested',
+      'resident.movement.recorded',
       Buffer.from(JSON.stringify(request)),
-      { messageId, type: 'kiosk.certificate.requested', appId: 'TEST' },
+      { messageId, type: 'resident.movement.recorded', appId: 'TEST' },
     );
     let letterId = 0;
     await eventually(
@@ -94,7 +97,7 @@ describe('e2e: replaying a dead letter twice delivers it once', function () {
     expect(first.status).to.equal(200);
     expect(first.report.published).to.equal(1);
     await eventually(
-      async () => (await deliveries(request.centerRequestId)).length === 1,
+      async () => (await deliveries(request.resident.atenaNumber)).length === 1,
       30_000,
       'the first replay delivered',
     );
@@ -106,7 +109,7 @@ describe('e2e: replaying a dead letter twice delivers it once', function () {
     expect(refused.report.items[0]?.problem?.ja).to.contain('理由');
     // By filter: the replayed letter is not even selected.
     const byFilter = await replay({
-      filter: { type: 'kiosk.certificate.requested' },
+      filter: { type: 'resident.movement.recorded' },
       reason: 'sweep',
     });
     expect(byFilter.report.items.map((item) => item.status)).to.deep.equal([]);
@@ -121,18 +124,18 @@ describe('e2e: replaying a dead letter twice delivers it once', function () {
     );
     // The second replay went through the step (acknowledged there as a duplicate) before a later
     // message: once that one is delivered, the replay had its chance to arrive.
-    const later = sampleMessage('kiosk.certificate.requested', 42);
+    const later = sampleMessage('resident.movement.recorded', 42);
     await e2e.hub.broker.publisher.publish(
       EVENTS_EXCHANGE,
-      'kiosk.certificate.requested',
+      'resident.movement.recorded',
       Buffer.from(JSON.stringify(later)),
-      { messageId: randomUUID(), type: 'kiosk.certificate.requested', appId: 'TEST' },
+      { messageId: randomUUID(), type: 'resident.movement.recorded', appId: 'TEST' },
     );
     await eventually(
-      async () => (await deliveries(later.centerRequestId)).length === 1,
+      async () => (await deliveries(later.resident.atenaNumber)).length === 1,
       30_000,
       'the later message delivered',
     );
-    expect(await deliveries(request.centerRequestId)).to.have.length(1);
+    expect(await deliveries(request.resident.atenaNumber)).to.have.length(1);
   });
 });

@@ -71,8 +71,9 @@ describe('authentication on every HTTP route but /healthz and /readyz', function
   it('answers 401 to an unauthenticated request on every API route', async () => {
     const app: unknown = hub.http.app;
     const stack = (app as { _router: { stack: Layer[] } })._router.stack;
+    // `GET /` only redirects to the editor (its sign-in page); it is checked on its own below.
     const routes = routesOf(stack).filter(
-      (route) => route.path !== '/healthz' && route.path !== '/readyz',
+      (route) => route.path !== '/healthz' && route.path !== '/readyz' && route.path !== '/',
     );
     expect(routes.map((route) => route.path)).to.include('/metrics');
     expect(routes.some((route) => route.path.startsWith('/api/'))).to.equal(true);
@@ -94,6 +95,13 @@ describe('authentication on every HTTP route but /healthz and /readyz', function
     for (const path of ['/editor/flows', '/editor/settings/user', '/editor/nodes']) {
       expect((await fetch(`${base}${path}`)).status, path).to.equal(401);
     }
+  });
+
+  it('GET / only redirects to the editor, giving nothing away', async () => {
+    const base = `http://127.0.0.1:${String(hub.httpPort)}`;
+    const response = await fetch(`${base}/`, { redirect: 'manual' });
+    expect(response.status).to.be.oneOf([301, 302, 303, 307, 308]);
+    expect(response.headers.get('location')).to.match(/^\/editor\/?$/);
   });
 
   it('leaves /healthz and /readyz open', async () => {
