@@ -3,6 +3,7 @@ import { connectorsPlugin } from '../connectors/plugin.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
 import { editorPlugin } from './nodered/editor.js';
+import { sagaPlugin } from './saga/plugin.js';
 import { moveInTimerPlugin } from './timers/move-in-notice.js';
 
 export type { HubContext, HubPlugin, HubServices, PluginHandle, ServiceName } from './plugin.js';
@@ -14,5 +15,6 @@ export const defaultPlugins: readonly HubPlugin[] = [
   connectorsPlugin,
   deadLettersPlugin,
   moveInTimerPlugin,
+  sagaPlugin,
   editorPlugin,
 ];

@@ -27,6 +27,7 @@ import { mountMoveInNoticeTrigger } from './notices.js';
 import type { KikouRequest } from './kikou.js';
 import { forwardDeliveryAddresses } from './delivery-address.js';
 import { forwardFugoRequest } from './fugo.js';
+import { tokureiCs } from './tokurei.js';
 
 const defaultUrl = (port: number) => `http://127.0.0.1:${String(port)}`;
 
@@ -93,6 +94,13 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
     );
     return (JSON.parse(text) as { myNumber: string }).myNumber;
   };
+  // 特例転入 and 特例転出 (affair 7, 1-⑧).
+  const tokurei = tokureiCs({
+    ingress: options.ingress,
+    later,
+    prefecture: options.peers.prefecture,
+    otherMunicipality: options.peers.otherMunicipality,
+  });
   const sim: Simulator = createSimulator({
     system: jukinetCsDescriptor.system,
     port: options.port,
@@ -241,11 +249,12 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
             cardUrl: options.peers.cardMgmt ?? (() => defaultUrl(18130)),
           });
         default:
-          return { body, status: 400 };
+          return (await tokurei.handle(inbound, body)) ?? { body, status: 400 };
       }
     },
   });
   mountMoveInNoticeTrigger(sim, options.ingress);
+  tokurei.mount(sim);
   // Tests and demos: how many residents the CS holds and which of their items drifted.
   sim.app.post('/holdings/seed', express.json(), (req, res) => {
     const body = (req.body ?? {}) as { population?: unknown; drift?: unknown };

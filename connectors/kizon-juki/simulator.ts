@@ -29,6 +29,7 @@ import { kizonJukiDescriptor } from './descriptor.js';
 import { publishExtractReady, publishMovement } from './ingress.js';
 import { applyOverrides } from './overrides.js';
 import { mountSuppressionTrigger } from './suppression.js';
+import { mountSpecialMoveOut } from './tokurei.js';
 import { malformedLine } from './malformed.js';
 import { RegistryBook, publishChangeRequest, publishNumbered } from './register.js';
 
@@ -221,5 +222,6 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
   });
   mountSuppressionTrigger(sim, options.ingress);
   addCardTriggers(sim, options);
+  mountSpecialMoveOut(sim, sampleLgCode);
   return sim;
 }
