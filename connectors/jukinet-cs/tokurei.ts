@@ -60,7 +60,7 @@ export function tokureiCs(peers: TokureiPeers): {
         'x-correlation-id': inbound.correlationId ?? inbound.messageId,
       },
     });
-  const answer = (request: Request) =>
+  const answer = (request: Request): void => {
     peers.later('tokurei-certificate', async () => {
       const correlationId = str(request.correlationId);
       await peers.ingress.publish(
@@ -77,6 +77,7 @@ export function tokureiCs(peers: TokureiPeers): {
         { eventKey: `${correlationId}:certificate-info`, correlationId },
       );
     });
+  };
   return {
     handle(inbound, body) {
       switch (inbound.messageType) {

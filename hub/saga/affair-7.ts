@@ -64,7 +64,7 @@ export function affair7Sagas(options: Affair7Options): Record<string, SagaCode> 
     admits: (input) => input['lgCode'] === options.lgCode,
     steps: {
       // 7-①: the counter accepted the 特例転入 (the trigger itself; recorded as the first step).
-      accept: async () => {},
+      accept: () => Promise.resolve(),
       // 7-②: request the 転出証明書情報 from the 転出地 through the CS.
       'request-certificate': async (context) => {
         await send('JUKINET_CS', 'special-move-in.certificate-info.requested', context, {
@@ -143,7 +143,7 @@ export function affair7Sagas(options: Affair7Options): Record<string, SagaCode> 
     // Only requests for residents who left this city.
     admits: (input) => input['fromLgCode'] === options.lgCode,
     steps: {
-      'accept-request': async () => {},
+      'accept-request': () => Promise.resolve(),
       // 1-⑧: the 転出証明書情報 from 既存住基, sent through the CS to the city that asked.
       'send-certificate': async (context) => {
         let certificate: unknown;

@@ -21,7 +21,7 @@ export const sagaPlugin = definePlugin({
     const { config } = context;
     const definitions = sagasOfFlows(readFlowsDir(config.flowsDir));
     const local = simAddresses();
-    const urls = config.systemUrls as Readonly<Partial<Record<SimSystem, string>>>;
+    const urls: Readonly<Partial<Record<SimSystem, string>>> = config.systemUrls;
     const runner = await startSagaRunner({
       broker: context.broker,
       store: context.store,

@@ -162,10 +162,9 @@ export async function startSagaRunner(options: SagaRunnerOptions): Promise<SagaR
         'メッセージが JSON オブジェクトではありません',
       );
     }
-    const correlation =
-      typeof body['correlationId'] === 'string'
-        ? body['correlationId']
-        : delivery.properties.correlationId;
+    const declared: unknown = body['correlationId'];
+    const fromProperties: unknown = delivery.properties.correlationId;
+    const correlation = typeof declared === 'string' ? declared : fromProperties;
     if (typeof correlation !== 'string' || !/^[0-9A-Za-z-]{8,64}$/.test(correlation)) {
       throw new SagaInputError(
         '/correlationId: a saga message needs a correlation id (8–64 letters, digits, hyphens)',

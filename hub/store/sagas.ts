@@ -287,9 +287,9 @@ export function sagas(store: Store): Sagas {
       return stored;
     },
     async reply(correlationId, stepId) {
-      const row = (await knex('hub_saga_replies')
+      const row: { body_json: string } | undefined = await knex('hub_saga_replies')
         .where({ correlation_id: correlationId, step_id: stepId })
-        .first('body_json')) as { body_json: string } | undefined;
+        .first('body_json');
       return row === undefined ? undefined : (JSON.parse(row.body_json) as unknown);
     },
     async markOverdue(day, now) {

@@ -105,7 +105,7 @@ describe('affair 7 特例転入 as a saga, and 1-⑧ (end to end against the sim
         expect(
           (await takenBy(sims, system as keyof typeof expectedTakes, correlationId)).sort(),
           system,
-        ).to.deep.equal([...(types ?? [])].sort());
+        ).to.deep.equal([...types].sort());
       }
       expect(await cardEvents(sims, sampleJuminhyoCode(seed))).to.deep.equal([
         'ISSUED',

@@ -134,7 +134,7 @@ describe('fault: the saga hub killed (kill -9) at three points and restarted', f
       expect(
         (await takenBy(sims, system as keyof typeof expectedTakes, correlationId)).sort(),
         system,
-      ).to.deep.equal([...(types ?? [])].sort());
+      ).to.deep.equal([...types].sort());
     }
     expect(await cardEvents(sims, code)).to.deep.equal(['ISSUED', 'CONTINUED_USE']);
   });

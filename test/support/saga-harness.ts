@@ -72,7 +72,8 @@ export async function simPost(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return response.json() as Promise<unknown>;
+  const answer: unknown = await response.json();
+  return answer;
 }
 
 /** The message types a simulator took for one correlation id, in order. */
