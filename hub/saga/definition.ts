@@ -139,3 +139,36 @@ function parseEntry(tab: FlowNode, entry: { value?: unknown }): SagaDefinition {
   }
   return parseOne(route, raw);
 }
+
+/** The declaration problems of the flows' sagas, for lint (`hub flows check`, the editor's deploy). */
+export function sagaProblems(
+  flows: readonly FlowNode[],
+): { route: string; nodeId: string; en: string; ja: string }[] {
+  const problems: { route: string; nodeId: string; en: string; ja: string }[] = [];
+  const names = new Set<string>();
+  for (const tab of flows) {
+    if (tab.type !== 'tab') continue;
+    try {
+      for (const saga of sagasOfFlows([tab])) {
+        if (names.has(saga.name))
+          problems.push({
+            route: saga.route,
+            nodeId: tab.id,
+            en: `saga ${saga.name} is declared twice`,
+            ja: `サガ ${saga.name} が二重に宣言されています`,
+          });
+        names.add(saga.name);
+      }
+    } catch (error) {
+      if (!(error instanceof SagaDefinitionError)) throw error;
+      const label = typeof tab['label'] === 'string' ? tab['label'] : tab.id;
+      problems.push({
+        route: label.trim().split(/[\s:：]/)[0] ?? tab.id,
+        nodeId: tab.id,
+        en: error.message,
+        ja: error.ja,
+      });
+    }
+  }
+  return problems;
+}
