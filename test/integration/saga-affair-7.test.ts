@@ -10,7 +10,7 @@ import { startSagaRunner, type SagaRunner } from '../../hub/saga/runner.js';
 import { createKeyRing } from '../../hub/security/keys.js';
 import { sagas, type Sagas } from '../../hub/store/sagas.js';
 import type { Store } from '../../hub/store/types.js';
-import type { SimulatorSet } from '../../connectors/index.js';
+import { createIngress, type SimulatorSet } from '../../connectors/index.js';
 import { sampleAtenaNumber, sampleJuminhyoCode } from '../../schemas/sample.js';
 import {
   createVhost,
@@ -25,7 +25,6 @@ import {
   elevenSteps,
   expectedTakes,
   issueCard,
-  rawIngress,
   simPost,
   startSagaSimulators,
   takenBy,
@@ -124,7 +123,8 @@ describe('affair 7 特例転入 as a saga, and 1-⑧ (end to end against the sim
       channel = await connection.createConfirmChannel();
       store = await openFreshStore();
       repo = sagas(store);
-      sims = await startSagaSimulators(rawIngress(channel));
+      // The simulators publish through the hub's real ingress (schema-checked at the edge).
+      sims = await startSagaSimulators(createIngress(() => broker.publisher));
     });
     afterEach(async () => {
       for (const runner of runners.splice(0)) await runner.stop();
