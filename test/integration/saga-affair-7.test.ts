@@ -219,6 +219,16 @@ describe('affair 7 特例転入 as a saga, and 1-⑧ (end to end against the sim
       expect((await repo.steps(saga.id)).map((step) => step.stepId)).to.deep.equal(elevenSteps);
       await eachStepOnce(correlationId, 73);
       expect((await repo.list({ all: true })).length).to.equal(1);
+      // The 転入 at 既存住基 was made from the 転出証明書情報, not from the early reply.
+      const registry = (await (await fetch(`${sims.urls().KIZON_JUKI}/received`)).json()) as {
+        messages: { correlationId?: string; body: { certificateInfo?: Record<string, unknown> } }[];
+      };
+      const moveIn = registry.messages.filter((m) => m.correlationId === correlationId);
+      expect(moveIn).to.have.length(1);
+      expect(moveIn[0]?.body.certificateInfo?.['issuedBy']).to.equal(FROM);
+      expect(moveIn[0]?.body.certificateInfo?.['cardHolderJuminhyoCode']).to.equal(
+        sampleJuminhyoCode(73),
+      );
     });
 
     it("1-⑧: another city asks for a 特例転出 resident's 転出証明書情報 and gets it through the CS", async () => {
