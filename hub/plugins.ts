@@ -5,6 +5,7 @@ import { counterPlugin } from './counter/http.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
 import { editorPlugin } from './nodered/editor.js';
+import { sagaPlugin } from './saga/plugin.js';
 import { moveInTimerPlugin } from './timers/move-in-notice.js';
 
 export type { HubContext, HubPlugin, HubServices, PluginHandle, ServiceName } from './plugin.js';
@@ -18,5 +19,6 @@ export const defaultPlugins: readonly HubPlugin[] = [
   deadLettersPlugin,
   counterPlugin(),
   moveInTimerPlugin,
+  sagaPlugin,
   editorPlugin,
 ];

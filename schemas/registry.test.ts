@@ -204,7 +204,7 @@ describe('catalogue metadata', () => {
     for (const [messageType, schema] of files.messages) {
       expect(schema['title'], messageType).to.be.a('string').and.not.equal('');
       expect(schema['x-title-en'], messageType).to.be.a('string').and.not.equal('');
-      expect(schema['x-affair'], messageType).to.be.oneOf([1, 2, 4, 5, 8, 9, 10, 11]);
+      expect(schema['x-affair'], messageType).to.be.oneOf([1, 2, 4, 5, 7, 8, 9, 10, 11]);
       expect(systemIds.has(String(schema['x-from'])), messageType).to.equal(true);
       const to = schema['x-to'] as unknown[];
       expect(to.length, messageType).to.be.greaterThan(0);

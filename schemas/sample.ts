@@ -441,6 +441,32 @@ export const sampleFactories: Factories = {
       notifiedOn: '2026-11-25',
     };
   },
+  'special-move-in.accepted': (seed) => ({
+    correlationId: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
+    lgCode: sampleLgCode,
+    fromLgCode: '271004',
+    cardHolderJuminhyoCode: sampleJuminhyoCode(seed),
+    atenaNumber: sampleAtenaNumber(seed),
+    movedInOn: '2026-12-01',
+  }),
+  'special-move-in.certificate-info.requested': (seed) => ({
+    correlationId: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
+    lgCode: '271004',
+    fromLgCode: sampleLgCode,
+    cardHolderJuminhyoCode: sampleJuminhyoCode(seed),
+  }),
+  'special-move-in.certificate-info.received': (seed) => ({
+    correlationId: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
+    lgCode: sampleLgCode,
+    issuedBy: '271004',
+    cardHolderJuminhyoCode: sampleJuminhyoCode(seed),
+    members: [{ juminhyoCode: sampleJuminhyoCode(seed), cardHolder: true }],
+    issuedAt: at('10:00:00'),
+  }),
+  'special-move-in.move-in-notice.forwarded': () => ({
+    correlationId: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
+    forwardedAt: at('10:05:00'),
+  }),
   'move-in.notice.overdue': (seed) => ({
     lgCode: sampleLgCode,
     atenaNumber: sampleAtenaNumber(seed),

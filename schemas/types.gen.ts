@@ -355,6 +355,10 @@ export interface MessageTypes {
   'registry.resident.extracted': RegistryResidentExtracted;
   'resident.movement.recorded': ResidentMovementRecorded;
   'resident.movement.recorded.tokutei': ResidentMovementRecordedTokutei;
+  'special-move-in.accepted': SpecialMoveInAccepted;
+  'special-move-in.certificate-info.received': SpecialMoveInCertificateInfoReceived;
+  'special-move-in.certificate-info.requested': SpecialMoveInCertificateInfoRequested;
+  'special-move-in.move-in-notice.forwarded': SpecialMoveInMoveInNoticeForwarded;
   'suppression.changed': SuppressionChanged;
 }
 /**
@@ -2988,6 +2992,122 @@ export interface ResidentMovementRecordedTokutei {
    * 団体内統合宛名番号
    */
   integratedAtenaNumber?: IntegratedAtenaNumber;
+}
+/**
+ * 特例転入受付 (special-move-in.accepted)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "SpecialMoveInAccepted".
+ */
+export interface SpecialMoveInAccepted {
+  /**
+   * 相関ID（案件）
+   */
+  correlationId: string;
+  /**
+   * 地方公共団体コード（転入地）
+   */
+  lgCode: LgCode;
+  /**
+   * 転出地の地方公共団体コード
+   */
+  fromLgCode: LgCode;
+  /**
+   * カード所持者の住民票コード
+   */
+  cardHolderJuminhyoCode: JuminhyoCode;
+  /**
+   * 宛名番号
+   */
+  atenaNumber: AtenaNumber;
+  /**
+   * 転入年月日
+   */
+  movedInOn: StrictDate;
+}
+/**
+ * 転出証明書情報受信 (special-move-in.certificate-info.received)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "SpecialMoveInCertificateInfoReceived".
+ */
+export interface SpecialMoveInCertificateInfoReceived {
+  /**
+   * 相関ID（案件）
+   */
+  correlationId: string;
+  /**
+   * 地方公共団体コード（転入地）
+   */
+  lgCode: LgCode;
+  /**
+   * 発行した転出地の地方公共団体コード
+   */
+  issuedBy: LgCode;
+  /**
+   * カード所持者の住民票コード
+   */
+  cardHolderJuminhyoCode: JuminhyoCode;
+  /**
+   * 異動する世帯員
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  members: {
+    /**
+     * 住民票コード
+     */
+    juminhyoCode: JuminhyoCode;
+    /**
+     * カード所持者
+     */
+    cardHolder: boolean;
+  }[];
+  /**
+   * 発行日時
+   */
+  issuedAt: DateTime;
+}
+/**
+ * 転出証明書情報送信依頼 (special-move-in.certificate-info.requested)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "SpecialMoveInCertificateInfoRequested".
+ */
+export interface SpecialMoveInCertificateInfoRequested {
+  /**
+   * 相関ID（案件）
+   */
+  correlationId: string;
+  /**
+   * 依頼元（転入地）の地方公共団体コード
+   */
+  lgCode: LgCode;
+  /**
+   * 転出地の地方公共団体コード
+   */
+  fromLgCode: LgCode;
+  /**
+   * カード所持者の住民票コード
+   */
+  cardHolderJuminhyoCode: JuminhyoCode;
+}
+/**
+ * 転入通知送信済み (special-move-in.move-in-notice.forwarded)
+ *
+ * This interface was referenced by `MessageTypes`'s JSON-Schema
+ * via the `definition` "SpecialMoveInMoveInNoticeForwarded".
+ */
+export interface SpecialMoveInMoveInNoticeForwarded {
+  /**
+   * 相関ID（案件）
+   */
+  correlationId: string;
+  /**
+   * 送信日時
+   */
+  forwardedAt: DateTime;
 }
 /**
  * 抑止（支援措置）変更 (suppression.changed)

@@ -29,6 +29,7 @@ import type { KikouRequest } from './kikou.js';
 import { forwardDeliveryAddresses } from './delivery-address.js';
 import { forwardFugoRequest } from './fugo.js';
 import { mountIdentitySearch } from './identity-search.js';
+import { tokureiCs } from './tokurei.js';
 
 const defaultUrl = (port: number) => `http://127.0.0.1:${String(port)}`;
 
@@ -95,6 +96,13 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
     );
     return (JSON.parse(text) as { myNumber: string }).myNumber;
   };
+  // 特例転入 and 特例転出 (affair 7, 1-⑧).
+  const tokurei = tokureiCs({
+    ingress: options.ingress,
+    later,
+    prefecture: options.peers.prefecture,
+    otherMunicipality: options.peers.otherMunicipality,
+  });
   const sim: Simulator = createSimulator({
     system: jukinetCsDescriptor.system,
     port: options.port,
@@ -243,7 +251,10 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
             cardUrl: options.peers.cardMgmt ?? (() => defaultUrl(18130)),
           });
         default:
-          return (await fuhyo.onInbox(inbound)) ?? { body, status: 400 };
+          return (
+            (await fuhyo.onInbox(inbound)) ??
+            (await tokurei.handle(inbound, body)) ?? { body, status: 400 }
+          );
       }
     },
   });
@@ -251,6 +262,7 @@ export function jukinetCsSimulator(options: JukinetCsSimOptions): Simulator {
   // 6-①④: 本人確認情報 searches and 情報照会 from the 統合端末 (through the hub), residents only.
   mountIdentitySearch(sim, holdings, '/identity/search', { residentsOnly: true });
   mountIdentitySearch(sim, holdings, '/kikou/inquiry', { residentsOnly: true });
+  tokurei.mount(sim);
   // Tests and demos: how many residents the CS holds and which of their items drifted.
   sim.app.post('/holdings/seed', express.json(), (req, res) => {
     const body = (req.body ?? {}) as { population?: unknown; drift?: unknown };

@@ -32,6 +32,7 @@ import { publishExtractReady, publishMovement } from './ingress.js';
 import { applyOverrides } from './overrides.js';
 import { mountSuppressionTrigger } from './suppression.js';
 import { mountCounter } from './counter.js';
+import { mountSpecialMoveOut } from './tokurei.js';
 import { malformedLine } from './malformed.js';
 import { RegistryBook, publishChangeRequest, publishNumbered } from './register.js';
 
@@ -245,5 +246,6 @@ export function kizonJukiSimulator(options: KizonJukiSimOptions): Simulator {
   // 支援措置 (affair 11) and the 窓口 for 住民票の写し (affair 3).
   mountCounter(sim, book, mountSuppressionTrigger(sim, options.ingress));
   addCardTriggers(sim, options);
+  mountSpecialMoveOut(sim, sampleLgCode);
   return sim;
 }

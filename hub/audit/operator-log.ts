@@ -28,7 +28,9 @@ export type OperatorAction =
   | 'dead-letter.purge'
   | 'keys.rotate'
   | 'audit.rekey'
-  | 'flows.drain';
+  | 'flows.drain'
+  | 'saga.retry'
+  | 'saga.close';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

@@ -10,6 +10,7 @@ import { registerAuditCommands } from './audit.js';
 import { doctorCommand } from './doctor.js';
 import { registerFlowsCommands } from './flows.js';
 import { registerDlqCommands } from './dlq.js';
+import { registerSagaCommands } from './sagas.js';
 import { migrateCli } from './migrate.js';
 import { complain, describeError, exitCodes } from './output.js';
 import { registerPlannedCommands } from './planned.js';
@@ -185,6 +186,7 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
     );
 
   registerDlqCommands(program, setCode);
+  registerSagaCommands(program, setCode);
   registerAuditCommands(program, setCode);
   registerUserCommands(program, setCode);
   registerFlowsCommands(program, setCode);

@@ -27,6 +27,10 @@ import {
 } from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
+import { sagaBridge } from './sagas-bridge.js';
+import { createSagaService } from '../saga/service.js';
+import { sagasOfFlows } from '../saga/definition.js';
+import { readFlowsDir } from './flows-dir.js';
 import { editorLoginGuard } from './editor-login.js';
 import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
@@ -359,6 +363,18 @@ export const editorPlugin = definePlugin({
       '/hub/dead-letters',
       RED.auth.needsPermission('hub-dead-letters.read'),
       deadLetterBridge(deadLetterServiceOf(context)),
+    );
+    // The "Sagas / サガ" sidebar: open multi-step cases, overdue first (hub/saga/service.ts).
+    RED.httpAdmin.use(
+      '/hub/sagas',
+      RED.auth.needsPermission('hub-sagas.read'),
+      sagaBridge(
+        createSagaService({
+          store: context.store,
+          keyRing: context.keyRing,
+          definitions: sagasOfFlows(readFlowsDir(context.config.flowsDir)),
+        }),
+      ),
     );
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));

@@ -14,6 +14,7 @@ import type {
 } from '../engine/step.js';
 import { calendarDay, conditionOps, permitsMyNumber } from '../engine/step.js';
 import { maskText } from '../security/mask.js';
+import { sagaProblems } from '../saga/definition.js';
 
 /** One node of a Node-RED flow as stored on disk (tab, config node or flow node). */
 export interface FlowNode {
@@ -280,6 +281,8 @@ export function compileFlows(flows: readonly FlowNode[], context: LintContext): 
   const tabs = flows.filter((node) => node.type === 'tab');
   const stepNames = new Map<string, string>();
   problems.push(...checkNodeSafety(flows));
+  // A saga declared on a tab (HUB_SAGA…) must parse: the runner reads it at start.
+  problems.push(...sagaProblems(flows));
 
   for (const tab of tabs) {
     if (tab['disabled'] === true) continue;

@@ -20,7 +20,7 @@ describe('hub flows check', function () {
   it('passes the checked-in flows (exit 0)', async () => {
     const result = await runCli(['flows', 'check'], { env: { HUB_FLOWS_DIR: join(dir, 'flows') } });
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.contain('10 affair tab(s), 43 engine step(s)');
+    expect(result.stdout).to.contain('11 affair tab(s), 43 engine step(s)');
   });
 
   it('refuses a broken affair file with the reasons (exit 1)', async () => {
