@@ -58,3 +58,43 @@ describe('市町村CS extract conversion: a bad record is a reject, never a dead
     expect(again).to.deep.equal(converted);
   });
 });
+
+describe('市町村CS extract conversion in worker threads', () => {
+  it('writes the same file and the same rejects, line for line, as the conversion in one thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-extract-threads-'));
+    // Enough records for several chunks per worker, bad ones spread over the chunks.
+    const malformed = new Set([1, 700, 1501, 2999, 3000]);
+    const manifest = await writeConsistencyExtract(
+      join(dir, 'extract.jsonl'),
+      3000,
+      '2026-12-03T02:00:00+09:00',
+      malformed,
+    );
+    const inline = await convertExtract(manifest, 'message-inline', {
+      exchangeDir: dir,
+      lgCode: '131016',
+      catalogue: schemaRegistry(),
+      threads: 0,
+    });
+    const threaded = await convertExtract(manifest, 'message-threads', {
+      exchangeDir: dir,
+      lgCode: '131016',
+      catalogue: schemaRegistry(),
+      threads: 3,
+      threadsFromBytes: 0,
+    });
+    expect(threaded.rejectedCount).to.equal(5);
+    const rejectLines = readFileSync(fileURLToPath(String(threaded.rejectsFileRef)), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { line: number }).line);
+    expect(rejectLines).to.deep.equal([1, 700, 1501, 2999, 3000]);
+    expect(readFileSync(fileURLToPath(String(threaded.rejectsFileRef)), 'utf8')).to.equal(
+      readFileSync(fileURLToPath(String(inline.rejectsFileRef)), 'utf8'),
+    );
+    const file = readFileSync(fileURLToPath(threaded.fileRef));
+    expect(file.length).to.equal(2995 * 428);
+    expect(file.equals(readFileSync(fileURLToPath(inline.fileRef)))).to.equal(true);
+    expect(threaded.sha256).to.equal(inline.sha256);
+  });
+});
