@@ -69,15 +69,7 @@ async function hubMode(): Promise<void> {
   const exchangeDir = join(dataDir, 'exchange');
   const hub = await startHub(config, {
     sinks: [
-      jukinetCsSink({
-        baseUrl: csUrl,
-        exchangeDir,
-        lgCode: config.lgCode,
-        // HUB_BENCH_EXTRACT_THREADS: the conversion's worker threads (default: the sink's own).
-        ...(process.env['HUB_BENCH_EXTRACT_THREADS'] === undefined
-          ? {}
-          : { threads: Number(process.env['HUB_BENCH_EXTRACT_THREADS']) }),
-      }),
+      jukinetCsSink({ baseUrl: csUrl, exchangeDir, lgCode: config.lgCode }),
       // The affair-8 result steps deliver to the registry; nothing reaches them in this benchmark.
       kizonJukiSink(csUrl),
     ],

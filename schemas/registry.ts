@@ -59,11 +59,6 @@ export interface SchemaRegistryOptions {
   readonly schemaDir?: string;
   /** Today's date (YYYY-MM-DD, in Japan) for the date rules (schemas/date-rules.ts); defaults to now. */
   readonly today?: () => string;
-  /**
-   * Compile only these message types (a worker thread that checks two types need not hold the
-   * validators of all of them); every type by default.
-   */
-  readonly messageTypes?: readonly string[];
 }
 
 /** The raw schema documents: shared definitions and one schema per message type. */
@@ -146,7 +141,6 @@ export function loadSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaR
   const validators = new Map<string, ValidateFunction>();
   const infos = new Map<string, MessageTypeInfo>();
   for (const [messageType, schema] of files.messages) {
-    if (options.messageTypes !== undefined && !options.messageTypes.includes(messageType)) continue;
     const validator = ajv.getSchema(messageType);
     if (validator === undefined) throw new Error(`schema ${messageType} did not compile`);
     validators.set(messageType, validator);

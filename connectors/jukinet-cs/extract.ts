@@ -9,16 +9,12 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ConnectorError } from '../../hub/errors.js';
 import type { SchemaRegistry } from '../../schemas/registry.js';
 import type { JukinetConsistencyCheckExtractReady } from '../../schemas/types.gen.js';
 import { MARKER_SUFFIX, isComplete, openAtomicFile, pathOfRef } from '../runtime/files.js';
 import { CS_SEPARATOR } from './codec.js';
 import { jukinetCsDescriptor } from './descriptor.js';
-import type { Job, Result } from './extract-worker.js';
 import { convertRecord, type ExtractReject, type RecordContext } from './extract-record.js';
 
 export type { ExtractReject } from './extract-record.js';
@@ -53,15 +49,7 @@ async function* numberedLines(path: string): AsyncGenerator<{ line: number; text
 export interface ConvertOptions {
   readonly exchangeDir: string;
   readonly lgCode: string;
-  /** Used by the in-thread conversion; worker threads compile the same schemas themselves. */
   readonly catalogue: SchemaRegistry;
-  /**
-   * Worker threads that transform, validate and encode while this thread reads and writes (0: all
-   * in this thread). Only for the default catalogue: a worker cannot be handed another one.
-   */
-  readonly threads?: number;
-  /** Smaller extracts are converted in this thread (a worker's start-up would cost more). */
-  readonly threadsFromBytes?: number;
 }
 
 /**
@@ -100,12 +88,13 @@ export async function convertExtract(
   const file = await openAtomicFile(target);
   const rejects = await openAtomicFile(rejectsPath);
   const context = { messageId, now: manifest.asOf, lgCode: options.lgCode };
-  const threads = options.threads ?? 0;
-  const size = (await stat(source)).size;
-  const { count, rejected } =
-    threads > 0 && size >= (options.threadsFromBytes ?? THREADS_FROM_BYTES)
-      ? await convertInThreads(source, context, threads, file, rejects)
-      : await convertInline(source, context, options.catalogue, file, rejects);
+  const { count, rejected } = await convertInline(
+    source,
+    context,
+    options.catalogue,
+    file,
+    rejects,
+  );
   if (count + rejected !== manifest.recordCount) {
     throw new ConnectorError(
       JUKINET_CS,
@@ -124,9 +113,6 @@ export async function convertExtract(
     rejectsFileRef: rejectsDone.fileRef,
   };
 }
-
-/** Extracts from this size on go through worker threads (when the caller asks for threads). */
-const THREADS_FROM_BYTES = 4 * 1024 * 1024;
 
 type AtomicFile = Awaited<ReturnType<typeof openAtomicFile>>;
 
@@ -162,114 +148,4 @@ async function convertInline(
   }
   if (batchBytes > 0) await file.write(Buffer.concat(batch, batchBytes));
   return { count, rejected };
-}
-
-/** The worker script beside this module (.ts under tsx in development, .js from the build). */
-const workerUrl = new URL(
-  `./extract-worker${extname(fileURLToPath(import.meta.url))}`,
-  import.meta.url,
-);
-
-/**
- * This thread reads the extract in chunks cut at line ends and writes the results in order; the
- * workers (round robin) parse, validate, transform and encode. At most two chunks per worker are
- * in flight, so memory stays bounded whatever the file's size.
- */
-async function convertInThreads(
-  source: string,
-  context: RecordContext,
-  threads: number,
-  file: AtomicFile,
-  rejects: AtomicFile,
-): Promise<{ count: number; rejected: number }> {
-  const workers = Array.from(
-    { length: threads },
-    () =>
-      new Worker(workerUrl, {
-        workerData: context,
-        // The TypeScript loader only where the sources run as TypeScript (development).
-        execArgv: [...(workerUrl.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [])],
-        // A small young generation keeps each worker's resident memory small (its garbage is
-        // short-lived: one chunk's records).
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      }),
-  );
-  const waiting = new Map<
-    number,
-    { resolve: (result: Result) => void; reject: (error: Error) => void }
-  >();
-  const results = new Map<number, Promise<Result>>();
-  let failure: Error | undefined;
-  const failAll = (error: Error) => {
-    failure ??= error;
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
-  for (const worker of workers) {
-    worker.on('message', (result: Result) => {
-      waiting.get(result.seq)?.resolve(result);
-      waiting.delete(result.seq);
-    });
-    worker.on('error', (error: Error) => {
-      failAll(error);
-    });
-    worker.on('exit', (code) => {
-      if (waiting.size > 0) failAll(new Error(`an extract worker exited (${String(code)})`));
-    });
-  }
-  let sent = 0;
-  let written = 0;
-  let line = 1;
-  let count = 0;
-  let rejected = 0;
-  const send = (piece: Buffer) => {
-    // A buffer of its own (never a pooled slice) so that it can be moved to the worker, not copied.
-    const data = new Uint8Array(piece.length);
-    data.set(piece);
-    let lines = 0;
-    for (let at = piece.indexOf(0x0a); at >= 0; at = piece.indexOf(0x0a, at + 1)) lines += 1;
-    const seq = sent;
-    sent += 1;
-    results.set(
-      seq,
-      new Promise<Result>((resolve, reject) => {
-        if (failure !== undefined) reject(failure);
-        else waiting.set(seq, { resolve, reject });
-      }),
-    );
-    const job: Job = { seq, firstLine: line, data };
-    workers[seq % workers.length]?.postMessage(job, [data.buffer]);
-    line += lines;
-  };
-  const writeNext = async () => {
-    const result = await results.get(written);
-    results.delete(written);
-    written += 1;
-    if (result === undefined) return;
-    count += result.count;
-    rejected += result.rejects.length;
-    for (const reject of result.rejects) await rejects.write(`${JSON.stringify(reject)}\n`);
-    if (result.encoded.length > 0) await file.write(Buffer.from(result.encoded.buffer));
-  };
-  try {
-    let rest: Buffer | undefined;
-    for await (const chunk of createReadStream(source, { highWaterMark: 256 * 1024 })) {
-      const data = rest === undefined ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
-      const end = data.lastIndexOf(0x0a) + 1;
-      rest = end < data.length ? data.subarray(end) : undefined;
-      if (end === 0) continue;
-      send(data.subarray(0, end));
-      while (sent - written >= 2 * workers.length) await writeNext();
-    }
-    // The last line may have no line end: the worker is given one.
-    if (rest !== undefined) send(Buffer.concat([rest, Buffer.from('\n')]));
-    while (written < sent) await writeNext();
-    return { count, rejected };
-  } catch (error) {
-    throw new ConnectorError(JUKINET_CS, 'the extract could not be converted', false, {
-      cause: error,
-    });
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
 }

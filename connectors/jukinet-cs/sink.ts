@@ -5,7 +5,6 @@
  * fixed-width CP932 file (atomic write + completion marker; a bad record becomes a reject, see
  * `extract.ts`), then only the manifest is sent. The CS is 住基ネット and may receive 個人番号. What the CS originates is in `ingress.ts`.
  */
-import { availableParallelism } from 'node:os';
 import type { OutboundMessage, Sink } from '../../hub/engine/step.js';
 import type { SchemaRegistry } from '../../schemas/registry.js';
 import { schemaRegistry } from '../../schemas/registry.js';
@@ -29,15 +28,7 @@ export interface JukinetCsSinkOptions {
   readonly lgCode: string;
   readonly timeoutMs?: number;
   readonly catalogue?: SchemaRegistry;
-  /**
-   * Worker threads for the consistency-check conversion (default: one per core, at most 4; 0: none).
-   * Used only with the default catalogue: a worker builds its own and cannot be handed another.
-   */
-  readonly threads?: number;
 }
-
-/** One conversion worker per core (the reading thread mostly waits on the disk), at most 4. */
-const defaultThreads = Math.min(4, availableParallelism());
 
 /** The CS egress sink. */
 export function jukinetCsSink(options: JukinetCsSinkOptions): Sink {
@@ -77,7 +68,6 @@ export function jukinetCsSink(options: JukinetCsSinkOptions): Sink {
         exchangeDir: options.exchangeDir,
         lgCode: options.lgCode,
         catalogue,
-        threads: options.catalogue === undefined ? (options.threads ?? defaultThreads) : 0,
       });
       await send(message, Buffer.from(JSON.stringify(converted), 'utf8'));
     },
