@@ -26,6 +26,25 @@ interface DeliveryControls {
   ack(): void;
   /** Returns the message to the queue (counts toward the delivery limit) or dead-letters it. */
   nack(requeue: boolean): void;
+  /**
+   * Settles as acked without sending the ack: the caller (`settle`) must then send it, alone or
+   * covered by a `multiple` ack of a later tag, through `channel`.
+   */
+  deferAck(): void;
+  /** The delivery tag (per channel, increasing). */
+  readonly tag: number;
+  readonly channel: AckChannel;
+}
+
+/** What `settle` needs of a consuming channel to ack several deliveries with one frame. */
+export interface AckChannel {
+  /**
+   * The lowest tag on this channel the broker still counts as unacked and nobody has settled (in
+   * processing, or held back while paused), or undefined when there is none.
+   */
+  lowestOpen(): number | undefined;
+  /** Acks `tag`; with `multiple`, every unacked delivery of the channel up to it. No-op once closed. */
+  ackTag(tag: number, multiple: boolean): void;
 }
 
 const controls = new WeakMap<Delivery, DeliveryControls>();
@@ -85,6 +104,19 @@ export async function createConsumer(
     const next = await openChannel(model, `consumer:${spec.queue}`);
     await next.prefetch(spec.prefetch);
     let open = true;
+    // Tags delivered on this channel and not settled (held-back ones stay here until the channel
+    // closes), so that a `multiple` ack never covers a delivery nobody settled.
+    const unsettled = new Set<number>();
+    const ackChannel: AckChannel = {
+      lowestOpen() {
+        let lowest: number | undefined;
+        for (const tag of unsettled) if (lowest === undefined || tag < lowest) lowest = tag;
+        return lowest;
+      },
+      ackTag(tag, multiple) {
+        if (open) next.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
+      },
+    };
     next.on('close', () => {
       open = false;
       if (channel === next) channel = undefined;
@@ -96,6 +128,8 @@ export async function createConsumer(
         log.warn({ queue: spec.queue }, 'consumer cancelled by the broker');
         return;
       }
+      const tag = message.fields.deliveryTag;
+      unsettled.add(tag);
       // Held back, unsettled: the broker gets it back when the channel closes.
       if (paused) return;
       let done = false;
@@ -111,17 +145,27 @@ export async function createConsumer(
         live: () => open,
       };
       const hold: DeliveryControls = {
+        tag,
+        channel: ackChannel,
         ack() {
           if (done) return;
           done = true;
+          unsettled.delete(tag);
           settled();
           if (open) next.ack(message);
         },
         nack(requeue) {
           if (done) return;
           done = true;
+          unsettled.delete(tag);
           settled();
           if (open) next.nack(message, false, requeue);
+        },
+        deferAck() {
+          if (done) return;
+          done = true;
+          unsettled.delete(tag);
+          settled();
         },
       };
       controls.set(delivery, hold);
