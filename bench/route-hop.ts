@@ -232,6 +232,11 @@ async function noderedRound(url: string, count: number): Promise<number> {
 
 /** Prefetch values of the sweep: the hub's own and a spread around it (both sides run each). */
 function sweepOf(hubPrefetch: number, quick: boolean): number[] {
+  // HUB_BENCH_SWEEP="64,256": another sweep (the hub's prefetch is always in it).
+  const given = process.env['HUB_BENCH_SWEEP'];
+  if (given !== undefined) {
+    return [...new Set([hubPrefetch, ...given.split(',').map(Number)])].sort((a, b) => a - b);
+  }
   if (quick) return [hubPrefetch];
   return [...new Set([16, hubPrefetch, 256, 1024])].sort((a, b) => a - b);
 }
@@ -244,8 +249,8 @@ const rate = (value: number) => `${value.toFixed(0)} msg/s`;
  * hub's prefetch (the target), against the bare relay at its best prefetch, and against Node-RED.
  */
 export async function routeHopBench(options: { quick: boolean }): Promise<BenchResult[]> {
-  const count = options.quick ? 2_000 : 20_000;
-  const rounds = options.quick ? 1 : 3;
+  const count = Number(process.env['HUB_BENCH_HOP_COUNT'] ?? (options.quick ? 2_000 : 20_000));
+  const rounds = Number(process.env['HUB_BENCH_HOP_ROUNDS'] ?? (options.quick ? 1 : 3));
   const prefetch = Number(process.env['HUB_BENCH_PREFETCH'] ?? 64);
   const sweep = sweepOf(prefetch, options.quick);
   const vhost = await benchVhost();

@@ -1,0 +1,16 @@
+import { setFlagsFromString } from 'node:v8'; if (process.env['L23_SEMI']) setFlagsFromString('--max-semi-space-size=' + process.env['L23_SEMI']); setFlagsFromString('--heap-growing-percent=50');
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { schemaRegistry } from '/work/wt/l23/schemas/registry.js';
+import { writeConsistencyExtract } from '/work/wt/l23/connectors/kizon-juki/simulator.js';
+import { convertExtract } from '/work/wt/l23/connectors/jukinet-cs/extract.js';
+const n = Number(process.argv[2] ?? 100000);
+const threads = Number(process.argv[3] ?? 0);
+const dir = mkdtempSync(join(tmpdir(), 'l23-conv-'));
+const manifest = await writeConsistencyExtract(join(dir, 'x.jsonl'), n, '2026-12-03T02:00:00+09:00');
+const catalogue = schemaRegistry();
+const t = performance.now();
+const r = await convertExtract(manifest, 'm', { exchangeDir: dir, lgCode: '131016', catalogue});
+const s = (performance.now() - t) / 1000;
+console.log(`n=${n} threads=${threads} ${(n / s).toFixed(0)} rec/s rejected=${r.rejectedCount} maxRSS=${(process.resourceUsage().maxRSS/1024).toFixed(0)}MB`);
