@@ -107,6 +107,9 @@ export async function createConsumer(
     // Tags delivered on this channel and not settled (held-back ones stay here until the channel
     // closes), so that a `multiple` ack never covers a delivery nobody settled.
     const unsettled = new Set<number>();
+    // Settled as acked, the ack not sent yet: still in flight for `drain`, so that a stopping
+    // consumer does not close the channel before the batch's ack has gone.
+    const deferred = new Set<number>();
     const ackChannel: AckChannel = {
       lowestOpen() {
         let lowest: number | undefined;
@@ -114,7 +117,16 @@ export async function createConsumer(
         return lowest;
       },
       ackTag(tag, multiple) {
-        if (open) next.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
+        for (const covered of multiple ? [...deferred] : [tag]) {
+          if (covered > tag || !deferred.delete(covered)) continue;
+          settled();
+        }
+        try {
+          if (open) next.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
+        } catch {
+          // The channel is closing: the broker returns what it has not seen acked (redelivered,
+          // and the processed key makes it a duplicate), as for an ack after the channel is gone.
+        }
       },
     };
     next.on('close', () => {
@@ -165,7 +177,7 @@ export async function createConsumer(
           if (done) return;
           done = true;
           unsettled.delete(tag);
-          settled();
+          deferred.add(tag);
         },
       };
       controls.set(delivery, hold);
