@@ -26,25 +26,6 @@ interface DeliveryControls {
   ack(): void;
   /** Returns the message to the queue (counts toward the delivery limit) or dead-letters it. */
   nack(requeue: boolean): void;
-  /**
-   * Settles as acked without sending the ack: the caller (`settle`) must then send it, alone or
-   * covered by a `multiple` ack of a later tag, through `channel`.
-   */
-  deferAck(): void;
-  /** The delivery tag (per channel, increasing). */
-  readonly tag: number;
-  readonly channel: AckChannel;
-}
-
-/** What `settle` needs of a consuming channel to ack several deliveries with one frame. */
-export interface AckChannel {
-  /**
-   * The lowest tag on this channel the broker still counts as unacked and nobody has settled (in
-   * processing, or held back while paused), or undefined when there is none.
-   */
-  lowestOpen(): number | undefined;
-  /** Acks `tag`; with `multiple`, every unacked delivery of the channel up to it. No-op once closed. */
-  ackTag(tag: number, multiple: boolean): void;
 }
 
 const controls = new WeakMap<Delivery, DeliveryControls>();
@@ -104,31 +85,6 @@ export async function createConsumer(
     const next = await openChannel(model, `consumer:${spec.queue}`);
     await next.prefetch(spec.prefetch);
     let open = true;
-    // Tags delivered on this channel and not settled (held-back ones stay here until the channel
-    // closes), so that a `multiple` ack never covers a delivery nobody settled.
-    const unsettled = new Set<number>();
-    // Settled as acked, the ack not sent yet: still in flight for `drain`, so that a stopping
-    // consumer does not close the channel before the batch's ack has gone.
-    const deferred = new Set<number>();
-    const ackChannel: AckChannel = {
-      lowestOpen() {
-        let lowest: number | undefined;
-        for (const tag of unsettled) if (lowest === undefined || tag < lowest) lowest = tag;
-        return lowest;
-      },
-      ackTag(tag, multiple) {
-        for (const covered of multiple ? [...deferred] : [tag]) {
-          if (covered > tag || !deferred.delete(covered)) continue;
-          settled();
-        }
-        try {
-          if (open) next.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
-        } catch {
-          // The channel is closing: the broker returns what it has not seen acked (redelivered,
-          // and the processed key makes it a duplicate), as for an ack after the channel is gone.
-        }
-      },
-    };
     next.on('close', () => {
       open = false;
       if (channel === next) channel = undefined;
@@ -140,8 +96,6 @@ export async function createConsumer(
         log.warn({ queue: spec.queue }, 'consumer cancelled by the broker');
         return;
       }
-      const tag = message.fields.deliveryTag;
-      unsettled.add(tag);
       // Held back, unsettled: the broker gets it back when the channel closes.
       if (paused) return;
       let done = false;
@@ -157,27 +111,17 @@ export async function createConsumer(
         live: () => open,
       };
       const hold: DeliveryControls = {
-        tag,
-        channel: ackChannel,
         ack() {
           if (done) return;
           done = true;
-          unsettled.delete(tag);
           settled();
           if (open) next.ack(message);
         },
         nack(requeue) {
           if (done) return;
           done = true;
-          unsettled.delete(tag);
           settled();
           if (open) next.nack(message, false, requeue);
-        },
-        deferAck() {
-          if (done) return;
-          done = true;
-          unsettled.delete(tag);
-          deferred.add(tag);
         },
       };
       controls.set(delivery, hold);

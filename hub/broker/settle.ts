@@ -3,7 +3,7 @@
  * retry, a dead letter or a requeue. Whoever consumes (the engine's runner, the dead-letter archiver,
  * the editor's debug tap) returns a `Settlement` and hands it here; nothing else acks or nacks.
  */
-import { controlsOf, type AckChannel, type Delivery } from './consumer.js';
+import { controlsOf, type Delivery } from './consumer.js';
 import type { Publisher, PublishProperties } from './publisher.js';
 import { DLX_EXCHANGE, WAIT_EXCHANGE, waitRoutingKey } from './topology.js';
 
@@ -54,42 +54,6 @@ function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Acks settled in this event-loop turn, per channel, waiting for one flush. */
-const pendingAcks = new Map<AckChannel, number[]>();
-
-/**
- * Sends the turn's acks of one channel: every tag below the channel's lowest unsettled one is covered
- * by a single `multiple` ack of the highest of them (every earlier tag is settled: acked here, or
- * nacked already); the others, which an unsettled delivery precedes, go one by one. Nothing waits
- * longer than the current turn, so no prefetch credit is held back.
- */
-function flushAcks(channel: AckChannel): void {
-  const tags = pendingAcks.get(channel) ?? [];
-  pendingAcks.delete(channel);
-  const lowest = channel.lowestOpen() ?? Number.POSITIVE_INFINITY;
-  let covered = -1;
-  for (const tag of tags) {
-    if (tag < lowest) covered = Math.max(covered, tag);
-    else channel.ackTag(tag, false);
-  }
-  if (covered >= 0) channel.ackTag(covered, true);
-}
-
-/** Acks a delivery together with the others settled in the same turn on its channel. */
-function ackInBatch(delivery: Delivery): void {
-  const controls = controlsOf(delivery);
-  controls.deferAck();
-  const waiting = pendingAcks.get(controls.channel);
-  if (waiting !== undefined) {
-    waiting.push(controls.tag);
-    return;
-  }
-  pendingAcks.set(controls.channel, [controls.tag]);
-  setImmediate(() => {
-    flushAcks(controls.channel);
-  });
-}
-
 /**
  * Carries out `settlement` for `delivery`, exactly once: the retry or dead letter is confirmed by the
  * broker, then `commit` runs, then the delivery is acked; if any of that fails, the delivery goes back
@@ -129,6 +93,6 @@ export async function settle(
   } catch (error) {
     return requeue(options.requeuePauseMs ?? 250, error);
   }
-  ackInBatch(delivery);
+  controls.ack();
   return { result: 'acked' };
 }
