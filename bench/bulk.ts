@@ -5,7 +5,7 @@
  * that process's own: the hub core, or the baseline reader.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,17 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** The node flags of `npm start` (package.json), which the hub child is given too. */
+const startFlags: string[] = (
+  (
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts['start'] ?? ''
+)
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
 function startChild(mode: 'hub' | 'baseline', env: Record<string, string>): Child {
   // HUB_BENCH_CPU_PROF=<dir>: a CPU profile of each hub child (node --cpu-prof) for finding where the time goes.
   const profile = process.env['HUB_BENCH_CPU_PROF'];
@@ -46,6 +57,8 @@ function startChild(mode: 'hub' | 'baseline', env: Record<string, string>): Chil
       ...(profile !== undefined && mode === 'hub'
         ? ['--cpu-prof', `--cpu-prof-dir=${profile}`]
         : []),
+      // The hub runs as `npm start` runs it (package.json): a young generation of at most 3 × 4 MB.
+      ...(mode === 'hub' ? startFlags : []),
       // HUB_BENCH_NODE_FLAGS: extra node/V8 flags for the hub child (e.g. heap sizing experiments).
       ...(mode === 'hub'
         ? (process.env['HUB_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)
@@ -230,12 +243,19 @@ function short(count: number): string {
 
 /** Streams 100k and 1M records (10k when quick) through the hub and the bare reader, alternated. */
 export async function bulkBench(options: { quick: boolean }): Promise<BenchResult> {
-  const plan: readonly { count: number; rounds: number }[] = options.quick
-    ? [{ count: 10_000, rounds: 1 }]
-    : [
-        { count: 100_000, rounds: 3 },
-        { count: 1_000_000, rounds: 2 },
-      ];
+  // HUB_BENCH_BULK_PLAN="1000000:1,…" (count:rounds): another plan, for finding where the time goes.
+  const custom = process.env['HUB_BENCH_BULK_PLAN']?.split(',').map((item) => {
+    const [count, rounds] = item.split(':').map(Number);
+    return { count: count ?? 0, rounds: rounds ?? 1 };
+  });
+  const plan: readonly { count: number; rounds: number }[] =
+    custom ??
+    (options.quick
+      ? [{ count: 10_000, rounds: 1 }]
+      : [
+          { count: 100_000, rounds: 3 },
+          { count: 1_000_000, rounds: 2 },
+        ]);
   // The log (warnings only) goes to stderr: stdout is the benchmark's result lines.
   configureLogger({ level: 'warn', destination: process.stderr });
   const vhost = await benchVhost();
@@ -283,7 +303,8 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
     results.length < 2
       ? ''
       : `; ${results.map((r) => `${short(r.count)}: ${(r.hubRate / r.bareRate).toFixed(2)}×`).join(', ')}`;
-  const target = { rate: 50_000, rss: 256 * MB };
+  const target = { ratio: 0.7, rss: 200 * MB };
+  const largestRatio = largest.hubRate / largest.bareRate;
   return {
     name: `affair 8 bulk (本人確認情報整合: registry extract → hub → 市町村CS fixed-width file; ${results.map((r) => `${short(r.count)} × ${String(r.rounds)} round${r.rounds === 1 ? '' : 's'}`).join(', ')}; each round a fresh child process)`,
     hub: results
@@ -297,11 +318,11 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
       .map((r) => `${short(r.count)}: ${rate(r.bareRate)}, peak RSS ${mb(r.barePeak)}`)
       .join(' · ')
       .concat(' (child process: same file, same JSON-lines reader, count only)'),
-    ratio: `${(largest.hubRate / largest.bareRate).toFixed(2)}× (records/s, hub / baseline${ratios})`,
-    target: '1M records ≥ 50k rec/s, hub peak RSS ≤ 256 MB',
+    ratio: `${largestRatio.toFixed(2)}× (records/s, hub / baseline${ratios})`,
+    target: '1M records ≥ 0.7× the bare reader, hub peak RSS ≤ 200 MB',
     met:
       largest.count >= 1_000_000
-        ? largest.hubRate >= target.rate && largest.hubPeak <= target.rss
+        ? largestRatio >= target.ratio && largest.hubPeak <= target.rss
         : undefined,
   };
 }

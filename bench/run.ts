@@ -2,7 +2,10 @@
  * `npm run bench` (and `hub bench`): each benchmark runs the hub and its own baseline alternately in
  * the same process and prints the ratio. `--quick` is a smoke run for CI (no timed assertion).
  */
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { renderChart } from './chart.js';
 import { configureLogger } from '../hub/logger.js';
 import { bulkBench } from './bulk.js';
 import { deliveryAddressBench } from './delivery-address.js';
@@ -20,7 +23,16 @@ const only =
   args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ??
   (onlyAt === -1 ? undefined : (args[onlyAt + 1] ?? ''));
 
-const benches: Record<string, (options: { quick: boolean }) => Promise<BenchResult>> = {
+// Charts go to docs/bench/ on a full run (referenced from docs/benchmarks.md); `--chart-dir=<dir>`
+// puts them elsewhere (the quick smoke run writes none unless asked).
+const chartDir =
+  args.find((arg) => arg.startsWith('--chart-dir='))?.slice('--chart-dir='.length) ??
+  (quick ? undefined : join(import.meta.dirname, '..', 'docs', 'bench'));
+
+const benches: Record<
+  string,
+  (options: { quick: boolean }) => Promise<BenchResult | readonly BenchResult[]>
+> = {
   'route-hop': routeHopBench,
   start: startBench,
   kiosk: kioskBench,
@@ -50,18 +62,30 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 process.stdout.write(
   `# hub benchmarks ${quick ? '(quick smoke run)' : ''}\n` +
     `machine: ${String(cpus().length)} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n` +
-    `command: npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\n\n`,
+    `command: npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\n` +
+    `date: ${new Date().toISOString()}, load average ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}\n\n`,
 );
 let failed = false;
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== undefined && only !== name) continue;
   try {
-    const result = await bench({ quick });
-    const verdict =
-      result.met === undefined ? '' : result.met ? ' ✔ target met' : ' ✘ target missed';
-    process.stdout.write(
-      `${result.name}\n  hub:      ${result.hub}\n  baseline: ${result.baseline}\n  ratio:    ${result.ratio} (target ${result.target})${verdict}\n\n`,
-    );
+    const outcome = await bench({ quick });
+    const results: readonly BenchResult[] = 'name' in outcome ? [outcome] : outcome;
+    for (const result of results) {
+      const verdict =
+        result.met === undefined ? '' : result.met ? ' ✔ target met' : ' ✘ target missed';
+      process.stdout.write(
+        `${result.name}\n  hub:      ${result.hub}\n  baseline: ${result.baseline}\n  ratio:    ${result.ratio} (target ${result.target})${verdict}\n\n`,
+      );
+      for (const chart of result.charts ?? []) {
+        if (chartDir === undefined) break;
+        mkdirSync(chartDir, { recursive: true });
+        writeFileSync(join(chartDir, chart.file), renderChart(chart));
+        process.stdout.write(`  chart:    ${join(chartDir, chart.file)}\n\n`);
+      }
+    }
   } catch (error) {
     failed = true;
     process.stdout.write(

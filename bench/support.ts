@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Chart } from './chart.js';
 
 const run = promisify(execFile);
 
@@ -64,4 +65,6 @@ export interface BenchResult {
   readonly ratio: string;
   readonly target: string;
   readonly met: boolean | undefined;
+  /** Charts drawn from this result's numbers (written under docs/ by a full run). */
+  readonly charts?: readonly Chart[];
 }

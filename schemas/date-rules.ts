@@ -41,25 +41,32 @@ function reasonOf(node: Readonly<Record<string, unknown>>): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
+/**
+ * The walk runs on every validated body (a bulk extract: every record), so the JSON pointer of a
+ * node is kept as a list of keys and only joined when an issue names it, and today is asked for
+ * only when a birth date is there to compare.
+ */
 function visit(
   node: unknown,
-  path: string,
-  today: string,
+  path: string[],
+  today: () => string,
   out: SchemaIssue[],
   depth: number,
 ): void {
   if (depth > maxDepth) return;
   if (Array.isArray(node)) {
     node.forEach((item, index) => {
-      visit(item, `${path}/${String(index)}`, today, out, depth + 1);
+      path.push(String(index));
+      visit(item, path, today, out, depth + 1);
+      path.pop();
     });
     return;
   }
   if (!isRecord(node)) return;
   const birth = firstDay(node['birthDate']);
-  if (birth !== undefined && birth > today) {
+  if (birth !== undefined && birth > today()) {
     out.push({
-      path: `${path}/birthDate/value`,
+      path: `${pointerOf(path)}/birthDate/value`,
       keyword: 'dateRule',
       ja: '生年月日が未来の日付です（本日より後の出生は登録できません）',
       en: 'birth date is in the future (a birth after today cannot be registered)',
@@ -75,22 +82,43 @@ function visit(
     !futureDatedReasons.has(reasonOf(node) ?? '')
   ) {
     out.push({
-      path: `${path}/movedOn/value`,
+      path: `${pointerOf(path)}/movedOn/value`,
       keyword: 'dateRule',
       ja: '異動年月日が処理日より後です（処理日より後にできるのは転出のみ）',
       en: 'movedOn is after processedOn (only a move-out may be dated after its processing date)',
     });
   }
-  for (const [key, value] of Object.entries(node)) {
+  for (const key of Object.keys(node)) {
+    const value = node[key];
     if (value !== null && typeof value === 'object') {
-      visit(value, `${path}/${pointerToken(key)}`, today, out, depth + 1);
+      path.push(key);
+      visit(value, path, today, out, depth + 1);
+      path.pop();
     }
   }
 }
 
+function pointerOf(path: readonly string[]): string {
+  return path.map((key) => `/${pointerToken(key)}`).join('');
+}
+
+/** Today in Japan, recomputed only once the cached day has ended (the walk asks per record). */
+let cachedToday: { readonly value: string; readonly until: number } | undefined;
+function currentTodayInJapan(): string {
+  const now = Date.now();
+  if (cachedToday === undefined || now >= cachedToday.until) {
+    const dayMs = 86_400_000;
+    const jstOffset = 9 * 3_600_000;
+    // The next midnight in Japan, in UTC milliseconds.
+    const until = Math.floor((now + jstOffset) / dayMs + 1) * dayMs - jstOffset;
+    cachedToday = { value: todayInJapan(new Date(now)), until };
+  }
+  return cachedToday.value;
+}
+
 /** The date-rule issues of a message body (see the module comment). `today` is YYYY-MM-DD in Japan. */
-export function dateRuleIssues(data: unknown, today: string = todayInJapan()): SchemaIssue[] {
+export function dateRuleIssues(data: unknown, today?: string): SchemaIssue[] {
   const out: SchemaIssue[] = [];
-  visit(data, '', today, out, 0);
+  visit(data, [], today === undefined ? currentTodayInJapan : () => today, out, 0);
   return out;
 }

@@ -20,17 +20,21 @@ export const metadataKeywords = {
   'x-ja': 'string',
 } as const;
 
-function digitsOf(value: string): number[] {
-  return Array.from({ length: value.length }, (_, index) => value.charCodeAt(index) - 48);
+/** Σ digit × weight over the first `weights.length` characters (no array per call: it runs per record). */
+function weightedSum(value: string, weights: readonly number[]): number {
+  let sum = 0;
+  for (let index = 0; index < weights.length && index < value.length; index += 1) {
+    sum += (value.charCodeAt(index) - 48) * (weights[index] ?? 0);
+  }
+  return sum;
 }
+
+const lgCodeWeights = [6, 5, 4, 3, 2] as const;
+const juminhyoCodeWeights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2] as const;
 
 /** 全国地方公共団体コード check digit over the first 5 digits (weights 6 5 4 3 2; (11 − Σ mod 11) mod 10). */
 export function lgCodeCheckDigit(base: string): number {
-  const weights = [6, 5, 4, 3, 2];
-  const sum = digitsOf(base.slice(0, 5)).reduce(
-    (total, digit, index) => total + digit * (weights[index] ?? 0),
-    0,
-  );
+  const sum = weightedSum(base, lgCodeWeights);
   return (11 - (sum % 11)) % 10;
 }
 
@@ -41,11 +45,7 @@ export function isValidLgCode(value: string): boolean {
 
 /** 住民票コード check digit over 10 digits (weights 5 4 3 2 7 6 5 4 3 2; 11 − Σ mod 11, 0 if remainder ≤ 1). */
 export function juminhyoCodeCheckDigit(base: string): number {
-  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-  const sum = digitsOf(base.slice(0, 10)).reduce(
-    (total, digit, index) => total + digit * (weights[index] ?? 0),
-    0,
-  );
+  const sum = weightedSum(base, juminhyoCodeWeights);
   const remainder = sum % 11;
   return remainder <= 1 ? 0 : 11 - remainder;
 }

@@ -9,30 +9,20 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConnectorError, HubError } from '../../hub/errors.js';
+import { ConnectorError } from '../../hub/errors.js';
 import type { SchemaRegistry } from '../../schemas/registry.js';
-import type {
-  JukinetConsistencyCheckExtractReady,
-  RegistryResidentExtracted,
-} from '../../schemas/types.gen.js';
-import { registryResidentExtractedToConsistencyCheckRecord } from '../../transformers/registry-resident-extracted-to-consistency-check-record.js';
+import type { JukinetConsistencyCheckExtractReady } from '../../schemas/types.gen.js';
 import { MARKER_SUFFIX, isComplete, openAtomicFile, pathOfRef } from '../runtime/files.js';
-import { CS_SEPARATOR, encodeConsistencyRecord } from './codec.js';
+import { CS_SEPARATOR } from './codec.js';
 import { jukinetCsDescriptor } from './descriptor.js';
+import { convertRecord, type ExtractReject, type RecordContext } from './extract-record.js';
+
+export type { ExtractReject } from './extract-record.js';
 
 const JUKINET_CS = jukinetCsDescriptor.system;
 
 /** Bytes of CS records collected before one write to the claim-check file. */
 const WRITE_BATCH_BYTES = 256 * 1024;
-
-/** One rejected record of an extract (a line of the rejects file). */
-export interface ExtractReject {
-  /** 1-based line number in the registry's extract. */
-  readonly line: number;
-  /** The record's own number, when it could be read. */
-  readonly recordNo?: number;
-  readonly reason: { readonly ja: string; readonly en: string };
-}
 
 /** Streams a file's lines (UTF-8, LF or CRLF), with their 1-based numbers; blank lines skipped. */
 async function* numberedLines(path: string): AsyncGenerator<{ line: number; text: string }> {
@@ -53,26 +43,6 @@ async function* numberedLines(path: string): AsyncGenerator<{ line: number; text
   }
   const last = rest?.toString('utf8') ?? '';
   if (last.trim() !== '') yield { line: line + 1, text: last };
-}
-
-/** A record refused by a schema: names the schema and the path, never the value. */
-function schemaReject(schema: string, path: string): HubError {
-  return new HubError('HUB_RECORD_REJECTED', `${schema} at ${path}`, 'dead-letter', {
-    reasonClass: 'validation',
-    reason: {
-      ja: `レコードがスキーマ ${schema} に合いません（${path}）`,
-      en: `the record fails the schema ${schema} at ${path}`,
-    },
-  });
-}
-
-/** The reason a record was refused, without its values. */
-function reasonOf(error: unknown): { ja: string; en: string } {
-  if (error instanceof HubError) return error.reason;
-  if (error instanceof SyntaxError) {
-    return { ja: 'JSON として読めない行です', en: 'the line is not valid JSON' };
-  }
-  return { ja: 'レコードを変換できません', en: 'the record cannot be converted' };
 }
 
 /** Where the extract goes and what it is checked with. */
@@ -118,61 +88,13 @@ export async function convertExtract(
   const file = await openAtomicFile(target);
   const rejects = await openAtomicFile(rejectsPath);
   const context = { messageId, now: manifest.asOf, lgCode: options.lgCode };
-  // Records go to the file in batches of about 256 KB: an awaited write per record (≈ 400 bytes)
-  // cost more than transforming, validating and encoding it. Memory stays bounded by the batch.
-  const batch: Buffer[] = [];
-  let batchBytes = 0;
-  let count = 0;
-  let rejected = 0;
-  for await (const { line, text } of numberedLines(source)) {
-    let recordNo: number | undefined;
-    let encoded: Buffer;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const extracted = parsed as RegistryResidentExtracted;
-      const number: unknown =
-        typeof parsed === 'object' && parsed !== null
-          ? (parsed as { recordNo?: unknown }).recordNo
-          : undefined;
-      if (typeof number === 'number' && Number.isInteger(number)) {
-        recordNo = number;
-      }
-      const { issues: inIssues } = options.catalogue.validate(
-        'registry.resident.extracted',
-        extracted,
-      );
-      if (inIssues.length > 0) {
-        throw schemaReject('registry.resident.extracted', inIssues[0]?.path ?? '/');
-      }
-      const record = registryResidentExtractedToConsistencyCheckRecord.transform(
-        extracted,
-        context,
-      );
-      const { issues } = options.catalogue.validate('jukinet.consistency-check.record', record);
-      if (issues.length > 0) {
-        throw schemaReject('jukinet.consistency-check.record', issues[0]?.path ?? '/');
-      }
-      encoded = encodeConsistencyRecord(record);
-    } catch (error) {
-      rejected += 1;
-      const reject: ExtractReject = {
-        line,
-        ...(recordNo === undefined ? {} : { recordNo }),
-        reason: reasonOf(error),
-      };
-      await rejects.write(`${JSON.stringify(reject)}\n`);
-      continue;
-    }
-    batch.push(encoded, CS_SEPARATOR);
-    batchBytes += encoded.length + CS_SEPARATOR.length;
-    count += 1;
-    if (batchBytes >= WRITE_BATCH_BYTES) {
-      await file.write(Buffer.concat(batch, batchBytes));
-      batch.length = 0;
-      batchBytes = 0;
-    }
-  }
-  if (batchBytes > 0) await file.write(Buffer.concat(batch, batchBytes));
+  const { count, rejected } = await convertInline(
+    source,
+    context,
+    options.catalogue,
+    file,
+    rejects,
+  );
   if (count + rejected !== manifest.recordCount) {
     throw new ConnectorError(
       JUKINET_CS,
@@ -190,4 +112,40 @@ export async function convertExtract(
     rejectedCount: rejected,
     rejectsFileRef: rejectsDone.fileRef,
   };
+}
+
+type AtomicFile = Awaited<ReturnType<typeof openAtomicFile>>;
+
+/** Every record in this thread: read a line, convert it, batch the output. */
+async function convertInline(
+  source: string,
+  context: RecordContext,
+  catalogue: SchemaRegistry,
+  file: AtomicFile,
+  rejects: AtomicFile,
+): Promise<{ count: number; rejected: number }> {
+  // Records go to the file in batches of about 256 KB: an awaited write per record (≈ 400 bytes)
+  // cost more than transforming, validating and encoding it. Memory stays bounded by the batch.
+  const batch: Buffer[] = [];
+  let batchBytes = 0;
+  let count = 0;
+  let rejected = 0;
+  for await (const { line, text } of numberedLines(source)) {
+    const encoded = convertRecord(text, line, context, catalogue);
+    if (!Buffer.isBuffer(encoded)) {
+      rejected += 1;
+      await rejects.write(`${JSON.stringify(encoded satisfies ExtractReject)}\n`);
+      continue;
+    }
+    batch.push(encoded, CS_SEPARATOR);
+    batchBytes += encoded.length + CS_SEPARATOR.length;
+    count += 1;
+    if (batchBytes >= WRITE_BATCH_BYTES) {
+      await file.write(Buffer.concat(batch, batchBytes));
+      batch.length = 0;
+      batchBytes = 0;
+    }
+  }
+  if (batchBytes > 0) await file.write(Buffer.concat(batch, batchBytes));
+  return { count, rejected };
 }
