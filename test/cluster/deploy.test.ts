@@ -21,8 +21,7 @@ import { editorToken } from '../support/editor-hub.js';
 import { flowsDirFor, flowsFor, shippedSteps } from '../support/flows.js';
 import { readFlowsDir } from '../../hub/nodered/flows-dir.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
-import { suiteLogFile } from '../support/setup.js';
-import { createWriteStream } from 'node:fs';
+import { logChild } from '../support/hub-logs.js';
 
 interface Replica {
   readonly id: string;
@@ -47,35 +46,35 @@ describe('cluster: flows versioned in the store, deployed to every replica (issu
   const dropped = 'affair-11.failed-to-center';
 
   async function startReplica(id: string, firstNode: number): Promise<Replica> {
+    const env = {
+      ...process.env,
+      HUB_AMQP_URL: vhost.urls(firstNode),
+      HUB_DB_URL: db.url,
+      HUB_HTTP_PORT: '0',
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), `hub-replica-${id}-`)),
+      // Each replica its own copy of the flows as they were before any deploy.
+      HUB_FLOWS_DIR: flowsDirFor(steps, connectorSinks()),
+      HUB_SECRET_KEY: secretKey,
+      HUB_SIMULATORS: 'off',
+      HUB_OUTBOX_POLL_MS: '0',
+      HUB_REPLICA_ID: id,
+      HUB_HEARTBEAT_MS: '1000',
+      // Debug, as every hub log the tests scan (test/support/hub-logs.ts).
+      HUB_LOG_LEVEL: 'debug',
+    };
     const child = spawn(process.execPath, ['bin/hub.js', 'start'], {
       cwd: repoRoot,
-      env: {
-        ...process.env,
-        HUB_AMQP_URL: vhost.urls(firstNode),
-        HUB_DB_URL: db.url,
-        HUB_HTTP_PORT: '0',
-        HUB_DATA_DIR: mkdtempSync(join(tmpdir(), `hub-replica-${id}-`)),
-        // Each replica its own copy of the flows as they were before any deploy.
-        HUB_FLOWS_DIR: flowsDirFor(steps, connectorSinks()),
-        HUB_SECRET_KEY: secretKey,
-        HUB_SIMULATORS: 'off',
-        HUB_OUTBOX_POLL_MS: '0',
-        HUB_REPLICA_ID: id,
-        HUB_HEARTBEAT_MS: '1000',
-        HUB_LOG_LEVEL: 'info',
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const log = createWriteStream(suiteLogFile, { flags: 'a' });
+    logChild(child, `cluster-replica-${id}`);
     let port: number | undefined;
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      log.write(chunk);
       text += chunk.toString();
       const match = /"httpPort":(\d+)[^\n]*"hub ready"/.exec(text);
       if (match !== null) port = Number(match[1]);
     });
-    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
     await eventually(
       () => {
         if (child.exitCode !== null) throw new Error(`replica ${id} exited: ${text.slice(-2000)}`);

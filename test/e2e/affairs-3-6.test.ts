@@ -189,6 +189,7 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
   function pdfText(answer: Answer, name: string): string {
     const file = join(work, `${name}.pdf`);
     writeFileSync(file, Buffer.from(String(answer.body['pdfBase64']), 'base64'));
+    // not a hub process: poppler's pdftotext
     return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   }
 
@@ -270,12 +271,15 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
     });
     const file = join(work, 'glyphs.pdf');
     writeFileSync(file, Buffer.from(String(answer.body['pdfBase64']), 'base64'));
+    // not a hub process: poppler's pdffonts
     const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
     expect(fonts).to.match(/IPAexGothic.*yes/);
     // Rendered: the title line is ink of real glyphs — each of its six characters is distinct.
+    // not a hub process: poppler's pdftoppm
     execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', file, join(work, 'page')]);
     const png = readFileSync(join(work, 'page-1.png'));
     expect(png.subarray(1, 4).toString('latin1')).to.equal('PNG');
+    // not a hub process: poppler's pdftoppm
     execFileSync('pdftoppm', ['-gray', '-r', '40', '-f', '1', '-l', '1', file, join(work, 'gray')]);
     const pgm = readFileSync(join(work, 'gray-1.pgm'));
     const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'));
@@ -293,6 +297,7 @@ describe('e2e affairs 3 and 6: the counter and the 統合端末', function () {
     expect(inked.length).to.be.above(20);
     expect(new Set(inked).size, 'varied strokes, not repeated boxes').to.be.above(4);
     // And extracted as text: the font maps its glyphs back to Unicode.
+    // not a hub process: poppler's pdftotext
     expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })).to.contain('住民票の写し');
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { logChild } from '../support/hub-logs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,8 +30,10 @@ import {
 async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/saga-worker.ts'], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its hub log goes to HUB_TEST_LOG (this process's suite log); stdout/stderr are kept too.
+  logChild(child, 'saga-worker');
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();

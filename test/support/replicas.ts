@@ -3,11 +3,10 @@
  * with SIGKILL and started again. Their log goes to the suite's log file (scanned for My Numbers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { eventually } from './broker.js';
 import { freePort } from './net.js';
 import { repoRoot } from './run-cli.js';
-import { suiteLogFile } from './setup.js';
+import { logChild } from './hub-logs.js';
 
 export interface ReplicaProcess {
   readonly id: string;
@@ -40,14 +39,12 @@ export async function startReplicaProcess(
     env: { ...base, HUB_REPLICA_ID: id, ...env, HUB_HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(suiteLogFile, { flags: 'a' });
+  logChild(child, `replica-${id}`);
   let tail = '';
   child.stdout.on('data', (chunk: Buffer) => {
-    log.write(chunk);
     tail = (tail + chunk.toString()).slice(-20_000);
   });
   child.stderr.on('data', (chunk: Buffer) => {
-    log.write(chunk);
     tail = (tail + chunk.toString()).slice(-20_000);
   });
   const exited = new Promise<void>((resolve) =>
