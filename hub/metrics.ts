@@ -9,6 +9,8 @@ export interface HubMetrics {
   readonly consumed: Counter<'step'>;
   readonly published: Counter<'step' | 'message_type'>;
   readonly delivered: Counter<'step' | 'system'>;
+  /** Delivery attempts per system by result (ok, error): the per-system error rate (issue 24). */
+  readonly deliveryAttempts: Counter<'system' | 'result'>;
   readonly failed: Counter<'step' | 'reason'>;
   readonly retried: Counter<'step'>;
   readonly deadLettered: Counter<'step' | 'reason'>;
@@ -43,6 +45,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       name: 'hub_messages_delivered_total',
       help: 'Messages delivered through a connector / 連携先に配送したメッセージ数',
       labelNames: ['step', 'system'],
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'hub_delivery_attempts_total',
+      help: 'Delivery attempts per system by result (ok, error) / 連携先への配送試行数（結果別）',
+      labelNames: ['system', 'result'],
       registers,
     }),
     failed: new Counter({

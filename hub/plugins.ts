@@ -2,6 +2,8 @@ import type { HubPlugin } from './plugin.js';
 import { connectorsPlugin } from '../connectors/plugin.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
+import { healthPlugin } from './health/plugin.js';
+import { tracePlugin } from './trace/http.js';
 import { editorPlugin } from './nodered/editor.js';
 import { moveInTimerPlugin } from './timers/move-in-notice.js';
 
@@ -14,5 +16,7 @@ export const defaultPlugins: readonly HubPlugin[] = [
   connectorsPlugin,
   deadLettersPlugin,
   moveInTimerPlugin,
+  healthPlugin,
+  tracePlugin,
   editorPlugin,
 ];

@@ -28,7 +28,10 @@ export type OperatorAction =
   | 'dead-letter.purge'
   | 'keys.rotate'
   | 'audit.rekey'
-  | 'flows.drain';
+  | 'flows.drain'
+  | 'message.trace'
+  | 'systems.pause'
+  | 'systems.resume';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

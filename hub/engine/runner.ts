@@ -1,3 +1,4 @@
+import { traceSubjectsOf, type TraceHasher } from './trace-subjects.js';
 import { createHash } from 'node:crypto';
 import type { Delivery, Publisher, Settlement } from '../broker/index.js';
 import { ATTEMPT_HEADER, EVENTS_EXCHANGE, settle } from '../broker/index.js';
@@ -46,6 +47,8 @@ export interface RunnerDeps extends PlanDeps {
   readonly log: Logger;
   /** Keyed hash of a subject identifier (never the identifier itself in the store or logs). */
   readonly hashSubject: (value: string) => string;
+  /** Keyed hashes of the 住民票コード / 個人番号 a message names, stored for `hub trace` (issue 24). */
+  readonly hashTrace?: TraceHasher | undefined;
 }
 
 interface Result {
@@ -239,6 +242,7 @@ export class StepRunner {
       receivedAt: incoming.receivedAt,
       finishedAt: this.now(),
       subjectHash,
+      ...traceSubjectsOf(incoming.body, this.deps.hashTrace),
       correlationId: incoming.correlationId,
       outputMessageId: extra.outputMessageId ?? null,
       reasonClass: extra.error === undefined ? null : reasonClassOf(extra.error),
@@ -286,15 +290,21 @@ export class StepRunner {
       case 'deliver': {
         const sink = this.deps.sinks.get(output.destination);
         if (!sink) throw new Error(`no connector for system ${output.destination}`);
-        await sink.deliver({
-          route: step.route,
-          messageId: output.messageId,
-          messageType: output.messageType,
-          correlationId: output.correlationId,
-          body: output.body,
-          content: output.content,
-          headers: output.headers,
-        });
+        try {
+          await sink.deliver({
+            route: step.route,
+            messageId: output.messageId,
+            messageType: output.messageType,
+            correlationId: output.correlationId,
+            body: output.body,
+            content: output.content,
+            headers: output.headers,
+          });
+        } catch (error) {
+          metrics.deliveryAttempts.inc({ system: sink.system, result: 'error' });
+          throw error;
+        }
+        metrics.deliveryAttempts.inc({ system: sink.system, result: 'ok' });
         metrics.delivered.inc({ step: step.name, system: sink.system });
         return { outcome: 'delivered', outputMessageId };
       }
