@@ -133,7 +133,7 @@ export async function traceCli(
       'type / 種別',
       'message id',
     ];
-    const widths = [24, 36, 18, 22, 40, 0];
+    const widths = [24, 46, 18, 22, 40, 0];
     say(header.map((cell, index) => pad(cell, widths[index] ?? 0)).join(' '));
     for (const entry of view.entries) {
       const outcome =
