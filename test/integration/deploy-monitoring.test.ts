@@ -27,7 +27,9 @@ async function promtool(...args: string[]): Promise<{ code: number; out: string 
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string };
     if (failed.code === 'ENOENT') {
-      throw new Error('promtool is missing: apt-get install prometheus (.ci/run installs it)');
+      throw new Error('promtool is missing: apt-get install prometheus (.ci/run installs it)', {
+        cause: error,
+      });
     }
     return { code: Number(failed.code ?? 1), out: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
   }
