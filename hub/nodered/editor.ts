@@ -19,6 +19,9 @@ import { deadLetterServiceOf } from '../dead-letters/http.js';
 import { coreNodeFiles } from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
+import { pausesBridge, traceBridge } from './trace-bridge.js';
+import { createTraceService } from '../trace/service.js';
+import { pauseServiceOf } from '../health/plugin.js';
 import { editorLoginGuard } from './editor-login.js';
 import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
@@ -269,6 +272,23 @@ export const editorPlugin = definePlugin({
       '/hub/dead-letters',
       RED.auth.needsPermission('hub-dead-letters.read'),
       deadLetterBridge(deadLetterServiceOf(context)),
+    );
+    // The "Tracking / 追跡" sidebar (issue 24): message timelines and system pauses, as the hub user.
+    RED.httpAdmin.use(
+      '/hub/trace',
+      RED.auth.needsPermission('hub-trace.read'),
+      traceBridge(
+        createTraceService({
+          store: context.store,
+          keyRing: context.keyRing,
+          steps: () => context.engine.steps(),
+        }),
+      ),
+    );
+    RED.httpAdmin.use(
+      '/hub/pauses',
+      RED.auth.needsPermission('hub-trace.read'),
+      pausesBridge(pauseServiceOf(context)),
     );
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));
