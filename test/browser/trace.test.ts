@@ -111,13 +111,14 @@ describe('tracking sidebar in chromium (browser)', function () {
     await page.locator('#hub-trace-timeline tr.hub-trace-entry').first().waitFor();
     expect(await page.inputValue('#hub-trace-value')).to.equal('');
 
-    const rows = await page.locator('#hub-trace-timeline tr.hub-trace-entry').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        step: tr.getAttribute('data-step'),
-        outcome: tr.getAttribute('data-outcome'),
-        text: tr.textContent ?? '',
-      })),
-    );
+    const rows: { step: string | null; outcome: string | null; text: string }[] = [];
+    for (const tr of await page.locator('#hub-trace-timeline tr.hub-trace-entry').all()) {
+      rows.push({
+        step: await tr.getAttribute('data-step'),
+        outcome: await tr.getAttribute('data-outcome'),
+        text: (await tr.textContent()) ?? '',
+      });
+    }
     const delivered = rows.filter((row) => row.outcome === 'delivered');
     expect(delivered.length).to.be.at.least(received.length);
     for (const system of systems)
@@ -171,8 +172,10 @@ describe('tracking sidebar in chromium (browser)', function () {
     );
     await row.locator('button.hub-system-toggle').click();
     await eventually(
-      async () =>
-        receivedFor('browser-trace-corr-2').some((entry) => entry.system === pausedSystem),
+      () =>
+        Promise.resolve(
+          receivedFor('browser-trace-corr-2').some((entry) => entry.system === pausedSystem),
+        ),
       20_000,
       'the held message delivered after resume',
     );
