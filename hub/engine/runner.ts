@@ -153,8 +153,11 @@ export class StepRunner {
         commit: settlement.commit,
         requeuePauseMs: REQUEUE_PAUSE_MS,
       });
-      if (settled.result === 'acked') settlement.after?.();
-      else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
+      if (settled.result === 'acked') {
+        settlement.after?.();
+        if (settlement.outcome !== undefined)
+          this.deps.metrics.outcomes.inc({ step: this.step.name, outcome: settlement.outcome });
+      } else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
     });
   }
 
@@ -176,6 +179,7 @@ export class StepRunner {
         if (await store.processed.has(this.step.name, key)) {
           return {
             settlement: { kind: 'ack' },
+            outcome: 'duplicate',
             commit: () =>
               store.outcomes.record(this.row(incoming, 'duplicate', attempt, subjectHash)),
             after: () => {
@@ -214,6 +218,7 @@ export class StepRunner {
       // the output id is deterministic, so the next hop recognises the second copy.
       return {
         settlement: { kind: 'ack' },
+        outcome: result.outcome,
         commit: () =>
           store.outcomes.record(
             this.row(incoming, result.outcome, attempt, subjectHash, {
@@ -371,6 +376,7 @@ export class StepRunner {
             },
           },
         },
+        outcome: 'retried',
         commit: () =>
           store.outcomes.record(
             this.row(incoming, 'retried', incoming.attempt, subjectHash, { error }),
@@ -415,6 +421,7 @@ export class StepRunner {
           },
         },
       },
+      outcome: 'dead-lettered',
       commit: () =>
         store.outcomes.record(
           this.row(incoming, 'dead-lettered', incoming.attempt, subjectHash, { error }),
@@ -448,6 +455,8 @@ export class StepRunner {
 /** What becomes of a delivery, with what makes it durable and what to count once it is settled. */
 interface Decision {
   readonly settlement: Settlement;
+  /** What became of the message at this step (counted once it is settled, for the live status). */
+  readonly outcome?: Outcome | undefined;
   readonly commit?: (() => Promise<unknown>) | undefined;
   readonly after?: (() => void) | undefined;
 }

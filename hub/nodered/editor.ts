@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Express, RequestHandler } from 'express';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
-import type { HubMetrics } from '../metrics.js';
+import { stepQueueName } from '../broker/index.js';
 import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
@@ -20,6 +20,7 @@ import { coreNodeFiles } from './flow-model.js';
 import { connectorSinks } from './context.js';
 import { deadLetterBridge } from './dead-letters-bridge.js';
 import { pausesBridge, traceBridge } from './trace-bridge.js';
+import { createLiveStatus, type LiveStatus } from './live-status.js';
 import { createTraceService } from '../trace/service.js';
 import { pauseServiceOf } from '../health/plugin.js';
 import { editorLoginGuard } from './editor-login.js';
@@ -100,31 +101,6 @@ interface NodeRedLogMessage {
   readonly id?: string;
 }
 
-/** Counts per step, refreshed from the hub's metrics for the nodes' live status. */
-type StepCounts = Map<string, { taken: number; failed: number; dead: number; out: number }>;
-
-async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
-  const counts: StepCounts = new Map();
-  const add = async (
-    metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
-    field: 'taken' | 'failed' | 'dead' | 'out',
-  ) => {
-    for (const item of (await metric.get()).values) {
-      const step = item.labels['step'];
-      if (typeof step !== 'string') continue;
-      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0 };
-      entry[field] += item.value;
-      counts.set(step, entry);
-    }
-  };
-  await add(metrics.consumed, 'taken');
-  await add(metrics.failed, 'failed');
-  await add(metrics.deadLettered, 'dead');
-  await add(metrics.delivered, 'out');
-  await add(metrics.published, 'out');
-  return counts;
-}
-
 /** The editor plugin (`HUB_EDITOR`, default on). */
 export const editorPlugin = definePlugin({
   name: 'editor',
@@ -140,14 +116,21 @@ export const editorPlugin = definePlugin({
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
     const tap: Tap = createTap();
     const tapHandle: TapHandle = await tap.attach(context);
-    let counts: StepCounts = new Map();
+    // Live node status (issue 24 item 6): rates over the last minute and the current queue depth.
+    const live: LiveStatus = createLiveStatus({
+      metrics: context.metrics,
+      async backlog() {
+        const steps = context.engine.steps();
+        const stats = await context.broker.queueStats(
+          steps.map((step) => stepQueueName(step.name)),
+        );
+        return new Map(
+          steps.map((step) => [step.name, stats.get(stepQueueName(step.name))?.messages ?? 0]),
+        );
+      },
+    });
     const refresh = () => {
-      readCounts(context.metrics).then(
-        (next) => {
-          counts = next;
-        },
-        () => undefined,
-      );
+      live.sample().catch(() => undefined);
     };
     refresh();
     const timer = setInterval(refresh, 2000);
@@ -169,21 +152,7 @@ export const editorPlugin = definePlugin({
           .filter(([, ids]) => ids.includes(nodeId))
           .map(([step]) => step);
         if (steps.length === 0) return undefined;
-        const total = { taken: 0, failed: 0, dead: 0, out: 0 };
-        for (const step of steps) {
-          const entry = counts.get(step);
-          if (entry === undefined) continue;
-          total.taken += entry.taken;
-          total.failed += entry.failed;
-          total.dead += entry.dead;
-          total.out += entry.out;
-        }
-        const fill = total.dead > 0 ? 'red' : total.failed > 0 ? 'yellow' : 'green';
-        return {
-          fill,
-          shape: 'dot',
-          text: `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}`,
-        };
+        return live.statusOf(steps);
       },
     };
     const nodeLog = loggerFor('node-red');
