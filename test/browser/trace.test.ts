@@ -3,7 +3,8 @@
  * 個人番号 passes through its steps to several systems; an operator signs in, searches by that
  * 個人番号 and sees one timeline naming every system the message reached (the oracle: what the
  * test's sinks received), masked; then pauses 団体内統合宛名 from the sidebar, sees a new message
- * wait in the step queue, resumes, and sees it delivered.
+ * wait in the step queue, resumes, and sees it delivered; and during a 503 outage the step's node shows
+ * its current error and backlog, then turns green after recovery (item 6).
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
@@ -187,5 +188,41 @@ describe('tracking sidebar in chromium (browser)', function () {
       'systems.pause:operator1',
       'systems.resume:operator1',
     ]);
+  });
+
+  it('during an outage the step node shows the failure now, and turns green after recovery (item 6)', async () => {
+    const step = 'affair-1.juminhyo-kankei-to-tougou-atena';
+    const nodeId = hub.routing.nodesOfStep().get(step)?.at(-1);
+    expect(nodeId, `a node of ${step}`).to.be.a('string');
+    const label = page.locator(`[id="${String(nodeId)}"] .red-ui-flow-node-status-label`);
+    const shape = page.locator(`[id="${String(nodeId)}"] .red-ui-flow-node-status`);
+    const fill = async () => (await shape.getAttribute('class')) ?? '';
+    // 団体内統合宛名 answers 503: the message is refused and the node shows the error now — red,
+    // or yellow while the messages delivered moments ago are still in the last 30 s.
+    editorHub.down.add(pausedSystem);
+    await publish('browser-trace-3', 'browser-trace-corr-3');
+    await eventually(
+      async () => {
+        const text = (await label.textContent()) ?? '';
+        return (
+          text.includes('err 1/min') && text.includes('DL 1') && !(await fill()).endsWith('-green')
+        );
+      },
+      20_000,
+      'the node showing its current error',
+    );
+    expect((await label.textContent()) ?? '').to.match(/queue \d+/);
+    // Recovered: the next message goes through, and the node turns green once the failure is
+    // no longer current (30 s), while the minute still counts it.
+    editorHub.down.delete(pausedSystem);
+    await publish('browser-trace-4', 'browser-trace-corr-4');
+    await eventually(
+      async () => (await fill()).endsWith('-green'),
+      60_000,
+      'the node green within a minute of recovery',
+    );
+    expect(
+      receivedFor('browser-trace-corr-4').some((entry) => entry.system === pausedSystem),
+    ).to.equal(true);
   });
 });
