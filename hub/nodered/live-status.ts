@@ -142,8 +142,7 @@ export function createLiveStatus(deps: LiveStatusDeps) {
       const parts = [`${perMinute(minute.sum.done, windowMs)}/min`];
       if (minute.sum.failed > 0) parts.push(`err ${perMinute(minute.sum.failed, windowMs)}/min`);
       if (minute.sum.deadLettered > 0) parts.push(`DL ${String(minute.sum.deadLettered)}`);
-      if (minute.sum.skipped > 0)
-        parts.push(`skip ${perMinute(minute.sum.skipped, windowMs)}/min`);
+      if (minute.sum.skipped > 0) parts.push(`skip ${perMinute(minute.sum.skipped, windowMs)}/min`);
       parts.push(`queue ${String(waiting)}`);
       return { fill, shape: waiting > 0 ? 'ring' : 'dot', text: parts.join(' · ') };
     },
