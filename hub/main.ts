@@ -14,6 +14,7 @@ import { configureLogger, loggerFor } from './logger.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { loadKeyRing, type KeyRing } from './security/keys.js';
 import { openStore } from './store/index.js';
+import { systemPausesOf } from './store/system-pauses.js';
 import { auditSink, SUPPORT_MEASURE_AUDIT } from './support-measures/audit.js';
 import type { Store } from './store/types.js';
 import { schemaRegistry } from '../schemas/registry.js';
@@ -159,6 +160,7 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
       metrics,
       // Asked per message: after a rotation, new hashes are made under the new current key.
       hashSubject: (value) => keyRing.hasher().hash('subject', value),
+      hashTrace: (kind, value) => keyRing.hasher().hash(`trace.${kind}`, value),
       lgCode: config.lgCode,
       prefetch: config.prefetch,
       claimOwner: `${config.replicaId}/${bootId}`,
@@ -166,6 +168,11 @@ export async function startHub(config: HubConfig, parts: HubParts = {}): Promise
     });
     // The engine's consumers stop before anything else closes, also when the routing fails to start.
     cleanup.push(() => engine.stop(config.shutdownTimeoutMs));
+    // Systems paused for a maintenance window stay paused across a restart: held before any
+    // consumer starts (hub/health/pauses.ts; the health plugin follows later changes).
+    await engine.holdSystems(
+      new Set((await systemPausesOf(store).list()).map((pause) => pause.system)),
+    );
     const catalogue = schemaRegistry();
     const routing = await startRouting({
       flowsDir: config.flowsDir,

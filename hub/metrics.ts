@@ -9,7 +9,11 @@ export interface HubMetrics {
   readonly consumed: Counter<'step'>;
   readonly published: Counter<'step' | 'message_type'>;
   readonly delivered: Counter<'step' | 'system'>;
+  /** Delivery attempts per system by result (ok, error): the per-system error rate (issue 24). */
+  readonly deliveryAttempts: Counter<'system' | 'result'>;
   readonly failed: Counter<'step' | 'reason'>;
+  /** Messages settled per step by outcome (delivered, skipped, retried, dead-lettered, …): messages, not attempts. */
+  readonly outcomes: Counter<'step' | 'outcome'>;
   readonly retried: Counter<'step'>;
   readonly deadLettered: Counter<'step' | 'reason'>;
   readonly duplicates: Counter<'step'>;
@@ -55,6 +59,18 @@ export function createMetrics(
       name: 'hub_messages_delivered_total',
       help: 'Messages delivered through a connector / 連携先に配送したメッセージ数',
       labelNames: ['step', 'system'],
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'hub_delivery_attempts_total',
+      help: 'Delivery attempts per system by result (ok, error) / 連携先への配送試行数（結果別）',
+      labelNames: ['system', 'result'],
+      registers,
+    }),
+    outcomes: new Counter({
+      name: 'hub_step_outcomes_total',
+      help: 'Messages settled per step by outcome / ステップ別・結果別の処理済みメッセージ数',
+      labelNames: ['step', 'outcome'],
       registers,
     }),
     failed: new Counter({

@@ -4,6 +4,8 @@ import { connectorsPlugin } from '../connectors/plugin.js';
 import { counterPlugin } from './counter/http.js';
 import { deadLettersPlugin } from './dead-letters/http.js';
 import { ingestPlugin } from './ingest/index.js';
+import { healthPlugin } from './health/plugin.js';
+import { tracePlugin } from './trace/http.js';
 import { editorPlugin } from './nodered/editor.js';
 import { sagaPlugin } from './saga/plugin.js';
 import { moveInTimerPlugin } from './timers/move-in-notice.js';
@@ -20,5 +22,7 @@ export const defaultPlugins: readonly HubPlugin[] = [
   counterPlugin(),
   moveInTimerPlugin,
   sagaPlugin,
+  healthPlugin,
+  tracePlugin,
   editorPlugin,
 ];

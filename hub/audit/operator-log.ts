@@ -30,7 +30,10 @@ export type OperatorAction =
   | 'audit.rekey'
   | 'flows.drain'
   | 'saga.retry'
-  | 'saga.close';
+  | 'saga.close'
+  | 'message.trace'
+  | 'systems.pause'
+  | 'systems.resume';
 
 /** Who did what to what, and why. `detail` holds ids and counts only, never payload values. */
 export interface ActionEntry {

@@ -18,6 +18,7 @@ import { createRpcClient, type RpcClient } from './rpc.js';
 import {
   drainQueue,
   queueDepth,
+  queueStats,
   unbindAll,
   type DrainedMessage,
   type DrainResult,
@@ -73,6 +74,10 @@ export interface Broker {
   unbind(bindings: readonly BindingDeclaration[]): Promise<void>;
   /** Messages ready in a queue; undefined when it does not exist. */
   queueDepth(queue: string): Promise<number | undefined>;
+  /** Ready messages and consumers per queue (queues that do not exist are left out). */
+  queueStats(
+    queues: readonly string[],
+  ): Promise<Map<string, { messages: number; consumers: number }>>;
   /**
    * Moves a queue's messages one at a time where `target` says (publish confirmed, then ack);
    * stops at the first message that cannot be published, which stays in the queue.
@@ -149,6 +154,9 @@ export function createBroker(options: BrokerOptions): Broker {
     async unbind(bindings) {
       if (bindings.length === 0) return;
       await unbindAll(await publishing.model(10_000), bindings);
+    },
+    async queueStats(queues) {
+      return queueStats(await publishing.model(10_000), queues);
     },
     async queueDepth(queue) {
       return queueDepth(await publishing.model(10_000), queue);

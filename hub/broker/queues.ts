@@ -56,6 +56,31 @@ export async function queueDepth(model: ChannelModel, queue: string): Promise<nu
   }
 }
 
+/** Ready messages and consumers of each queue (absent: the queue does not exist), on one channel. */
+export async function queueStats(
+  model: ChannelModel,
+  queues: readonly string[],
+): Promise<Map<string, { messages: number; consumers: number }>> {
+  const stats = new Map<string, { messages: number; consumers: number }>();
+  let channel: Channel | undefined;
+  try {
+    for (const queue of queues) {
+      channel ??= await quietChannel(model);
+      try {
+        const ok = await channel.checkQueue(queue);
+        stats.set(queue, { messages: ok.messageCount, consumers: ok.consumerCount });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        // A missing queue closes the channel (404): the next one opens a fresh channel.
+        channel = undefined;
+      }
+    }
+  } finally {
+    await channel?.close().catch(() => undefined);
+  }
+  return stats;
+}
+
 /** Where one drained message goes. */
 export interface DrainTarget {
   readonly exchange: string;

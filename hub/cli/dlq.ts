@@ -221,7 +221,7 @@ async function openSession(
  * transforms with the failed step's transformer, and `--to <route>` finds the route's step. Flows
  * that do not compile stop the command with the reasons (the hub would not start with them either).
  */
-async function routeSteps(config: HubConfig): Promise<readonly StepSpec[]> {
+export async function routeSteps(config: HubConfig): Promise<readonly StepSpec[]> {
   const [{ compileOrRefuse, readDeployedFlows, recipientsFrom }, { lintContext }, registry] =
     await Promise.all([
       import('../nodered/routing.js'),

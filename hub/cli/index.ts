@@ -21,6 +21,8 @@ import { registerDemoCommand } from './demo.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerUserCommands } from './users.js';
 import { registerKeyCommands } from './keys.js';
+import { registerTraceCommand } from './trace.js';
+import { registerSystemsCommands } from './systems.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -191,6 +193,8 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
   registerUserCommands(program, setCode);
   registerFlowsCommands(program, setCode);
   registerKeyCommands(program, setCode);
+  registerTraceCommand(program, setCode);
+  registerSystemsCommands(program, setCode);
   registerSimulateCommand(program, setCode);
   registerDemoCommand(program, setCode);
   registerPlannedCommands(program, setCode);

@@ -15,6 +15,7 @@ import { loggerFor } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Store } from '../store/types.js';
 import type { PlanDeps } from './plan.js';
+import type { TraceHasher } from './trace-subjects.js';
 import { StepRunner, type RunnerDeps } from './runner.js';
 import {
   retryDelays,
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly sinks: ReadonlyMap<string, Sink>;
   readonly metrics: HubMetrics;
   readonly hashSubject: (value: string) => string;
+  /** Keyed hashes for message tracking by person (issue 24); none stored without it. */
+  readonly hashTrace?: TraceHasher | undefined;
   readonly lgCode: string;
   readonly prefetch: number;
   readonly queueLimits?: QueueLimits;
@@ -68,6 +71,14 @@ export interface Engine {
    * 地方公共団体コード, clock): the replay and its dry run plan with exactly these.
    */
   readonly pipeline: PlanDeps;
+  /**
+   * Holds delivery to these systems (a maintenance window, issue 24): the consumers of the steps
+   * delivering to them are cancelled (in-flight messages finish), so their messages wait in the
+   * durable step queues; a system no longer named gets its consumers back. Replaces the set.
+   */
+  holdSystems(systems: ReadonlySet<string>): Promise<void>;
+  /** The systems held now. */
+  heldSystems(): readonly string[];
   /** Graceful shutdown: stop taking, finish in-flight (or return them after the timeout), flush. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -163,6 +174,15 @@ export function createEngine(options: EngineOptions): Engine {
   const running = new Map<string, Running>();
   let current: readonly StepSpec[] = [];
   let stopped = false;
+  let held: ReadonlySet<string> = new Set();
+  const isHeld = (step: StepSpec) => step.output.kind === 'deliver' && held.has(step.output.system);
+  // Apply and hold run one at a time: both start and stop consumers.
+  let serial: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = serial.then(work, work);
+    serial = next.catch(() => undefined);
+    return next;
+  };
   const deps: RunnerDeps = {
     catalogue: options.catalogue,
     transformers: options.transformers,
@@ -174,6 +194,7 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics,
     log,
     hashSubject: options.hashSubject,
+    hashTrace: options.hashTrace,
     lgCode: options.lgCode,
     clock: options.clock,
     claimOwner: options.claimOwner ?? `engine/${randomUUID()}`,
@@ -192,6 +213,32 @@ export function createEngine(options: EngineOptions): Engine {
     await entry.consumer.close();
   }
 
+  async function startStep(step: StepSpec): Promise<void> {
+    const queue = stepQueueName(step.name);
+    const runner = new StepRunner(step, queue, deps);
+    const consumer = await options.broker.consume({
+      queue,
+      prefetch: step.prefetch ?? options.prefetch,
+      handler: (delivery) => runner.handle(delivery),
+    });
+    running.set(step.name, { spec: step, consumer });
+  }
+
+  /** Stops the consumers of held systems' steps and starts those of steps no longer held. */
+  async function enforceHolds(): Promise<void> {
+    for (const [name, entry] of running) {
+      if (!isHeld(entry.spec)) continue;
+      running.delete(name);
+      await retire(entry, 15_000);
+      log.info({ step: name }, 'delivery paused: messages wait in the step queue');
+    }
+    for (const step of current) {
+      if (running.has(step.name) || isHeld(step)) continue;
+      await startStep(step);
+      log.info({ step: step.name }, 'delivery resumed');
+    }
+  }
+
   async function switchTo(steps: readonly StepSpec[], earlier: readonly StepSpec[]): Promise<void> {
     await options.broker.declare(topologyFor(steps, options.queueLimits));
     // Unbound at once: from here on no new message reaches a queue no step of `steps` reads.
@@ -204,44 +251,52 @@ export function createEngine(options: EngineOptions): Engine {
       await retire(entry, 15_000);
     }
     for (const step of steps) {
-      if (running.has(step.name)) continue;
-      const queue = stepQueueName(step.name);
-      const runner = new StepRunner(step, queue, deps);
-      const consumer = await options.broker.consume({
-        queue,
-        prefetch: step.prefetch ?? options.prefetch,
-        handler: (delivery) => runner.handle(delivery),
-      });
-      running.set(step.name, { spec: step, consumer });
+      if (running.has(step.name) || isHeld(step)) continue;
+      await startStep(step);
     }
     current = steps;
     log.info({ steps: steps.length }, 'routes applied');
   }
 
-  return {
-    async apply(steps, applyOptions = {}) {
-      if (stopped) throw new Error('engine is stopped');
-      const problems = checkSteps(steps, options.transformers, options.sinks);
-      if (problems.length > 0) throw new Error(`routes rejected: ${problems.join('; ')}`);
-      const before = current;
-      const earlier = [...before, ...(applyOptions.previous ?? [])];
+  async function applySteps(
+    steps: readonly StepSpec[],
+    applyOptions: ApplyOptions,
+  ): Promise<AppliedRoutes> {
+    if (stopped) throw new Error('engine is stopped');
+    const problems = checkSteps(steps, options.transformers, options.sinks);
+    if (problems.length > 0) throw new Error(`routes rejected: ${problems.join('; ')}`);
+    const before = current;
+    const earlier = [...before, ...(applyOptions.previous ?? [])];
+    try {
+      await switchTo(steps, earlier);
+    } catch (error) {
+      // Undo: the previous routes run again (their bindings re-declared, the new ones removed).
       try {
-        await switchTo(steps, earlier);
-      } catch (error) {
-        // Undo: the previous routes run again (their bindings re-declared, the new ones removed).
-        try {
-          await switchTo(before, steps);
-          log.warn({ steps: before.length }, 'routes not applied; the previous routes run again');
-        } catch (undo) {
-          log.error(
-            { err: undo instanceof Error ? undo.message : String(undo) },
-            'routes not applied and the previous routes could not be restored',
-          );
-        }
-        throw error;
+        await switchTo(before, steps);
+        log.warn({ steps: before.length }, 'routes not applied; the previous routes run again');
+      } catch (undo) {
+        log.error(
+          { err: undo instanceof Error ? undo.message : String(undo) },
+          'routes not applied and the previous routes could not be restored',
+        );
       }
-      return { retiredQueues: retiredQueuesOf(earlier, steps) };
+      throw error;
+    }
+    return { retiredQueues: retiredQueuesOf(earlier, steps) };
+  }
+
+  return {
+    apply(steps, applyOptions = {}) {
+      return inTurn(() => applySteps(steps, applyOptions));
     },
+    holdSystems(systems) {
+      return inTurn(async () => {
+        if (stopped) return;
+        held = new Set(systems);
+        await enforceHolds();
+      });
+    },
+    heldSystems: () => [...held].sort(),
     steps: () => current,
     pipeline: {
       catalogue: options.catalogue,

@@ -1,3 +1,4 @@
+import { traceSubjectsOf, type TraceHasher } from './trace-subjects.js';
 import { createHash } from 'node:crypto';
 import type { Delivery, Publisher, Settlement } from '../broker/index.js';
 import { ATTEMPT_HEADER, EVENTS_EXCHANGE, settle } from '../broker/index.js';
@@ -49,6 +50,8 @@ export interface RunnerDeps extends PlanDeps {
   /** This replica's claim owner (`<replica>/<boot id>`) and lease (hub/store/claims.ts). */
   readonly claimOwner?: string | undefined;
   readonly claimLeaseMs?: number | undefined;
+  /** Keyed hashes of the 住民票コード / 個人番号 a message names, stored for `hub trace` (issue 24). */
+  readonly hashTrace?: TraceHasher | undefined;
 }
 
 interface Result {
@@ -155,8 +158,11 @@ export class StepRunner {
         commit: settlement.commit,
         requeuePauseMs: REQUEUE_PAUSE_MS,
       });
-      if (settled.result === 'acked') settlement.after?.();
-      else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
+      if (settled.result === 'acked') {
+        settlement.after?.();
+        if (settlement.outcome !== undefined)
+          this.deps.metrics.outcomes.inc({ step: this.step.name, outcome: settlement.outcome });
+      } else if (settled.cause !== undefined) this.logRequeue(incoming, settled.cause);
       // Not applied here after all (retry, dead letter, back to the queue): let another replica
       // take the key at once instead of waiting for the lease.
       if (settlement.settlement.kind !== 'ack' || settled.result !== 'acked') this.release(key);
@@ -181,6 +187,7 @@ export class StepRunner {
         if (await store.processed.has(this.step.name, key)) {
           return {
             settlement: { kind: 'ack' },
+            outcome: 'duplicate',
             commit: () =>
               store.outcomes.record(this.row(incoming, 'duplicate', attempt, subjectHash)),
             after: () => {
@@ -248,6 +255,7 @@ export class StepRunner {
       // the output id is deterministic, so the next hop recognises the second copy.
       return {
         settlement: { kind: 'ack' },
+        outcome: result.outcome,
         commit: () =>
           store.outcomes.record(
             this.row(incoming, result.outcome, attempt, subjectHash, {
@@ -276,6 +284,7 @@ export class StepRunner {
       receivedAt: incoming.receivedAt,
       finishedAt: this.now(),
       subjectHash,
+      ...traceSubjectsOf(incoming.body, this.deps.hashTrace),
       correlationId: incoming.correlationId,
       outputMessageId: extra.outputMessageId ?? null,
       reasonClass: extra.error === undefined ? null : reasonClassOf(extra.error),
@@ -326,15 +335,21 @@ export class StepRunner {
       case 'deliver': {
         const sink = this.deps.sinks.get(output.destination);
         if (!sink) throw new Error(`no connector for system ${output.destination}`);
-        await sink.deliver({
-          route: step.route,
-          messageId: output.messageId,
-          messageType: output.messageType,
-          correlationId: output.correlationId,
-          body: output.body,
-          content: output.content,
-          headers: output.headers,
-        });
+        try {
+          await sink.deliver({
+            route: step.route,
+            messageId: output.messageId,
+            messageType: output.messageType,
+            correlationId: output.correlationId,
+            body: output.body,
+            content: output.content,
+            headers: output.headers,
+          });
+        } catch (error) {
+          metrics.deliveryAttempts.inc({ system: sink.system, result: 'error' });
+          throw error;
+        }
+        metrics.deliveryAttempts.inc({ system: sink.system, result: 'ok' });
         metrics.delivered.inc({ step: step.name, system: sink.system });
         return { outcome: 'delivered', outputMessageId };
       }
@@ -401,6 +416,7 @@ export class StepRunner {
             },
           },
         },
+        outcome: 'retried',
         commit: () =>
           store.outcomes.record(
             this.row(incoming, 'retried', incoming.attempt, subjectHash, { error }),
@@ -445,6 +461,7 @@ export class StepRunner {
           },
         },
       },
+      outcome: 'dead-lettered',
       commit: () =>
         store.outcomes.record(
           this.row(incoming, 'dead-lettered', incoming.attempt, subjectHash, { error }),
@@ -484,6 +501,8 @@ export class StepRunner {
 /** What becomes of a delivery, with what makes it durable and what to count once it is settled. */
 interface Decision {
   readonly settlement: Settlement;
+  /** What became of the message at this step (counted once it is settled, for the live status). */
+  readonly outcome?: Outcome | undefined;
   readonly commit?: (() => Promise<unknown>) | undefined;
   readonly after?: (() => void) | undefined;
 }

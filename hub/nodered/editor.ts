@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Express, RequestHandler } from 'express';
 import type { Credentials, Role } from '../http/auth.js';
 import { loggerFor } from '../logger.js';
-import type { HubMetrics } from '../metrics.js';
+import { stepQueueName } from '../broker/index.js';
 import { definePlugin, serviceNames } from '../plugin.js';
 import { maskText } from '../security/mask.js';
 import { transformers } from '../../transformers/index.js';
@@ -31,6 +31,10 @@ import { sagaBridge } from './sagas-bridge.js';
 import { createSagaService } from '../saga/service.js';
 import { sagasOfFlows } from '../saga/definition.js';
 import { readFlowsDir } from './flows-dir.js';
+import { pausesBridge, traceBridge } from './trace-bridge.js';
+import { createLiveStatus, type LiveStatus } from './live-status.js';
+import { createTraceService } from '../trace/service.js';
+import { pauseServiceOf } from '../health/plugin.js';
 import { editorLoginGuard } from './editor-login.js';
 import { retiredQueueLine } from './routing.js';
 import { hubStorage } from './storage.js';
@@ -110,35 +114,6 @@ interface NodeRedLogMessage {
   readonly id?: string;
 }
 
-/** Counts per step, refreshed from the hub's metrics for the nodes' live status. */
-type StepCounts = Map<
-  string,
-  { taken: number; failed: number; dead: number; out: number; skipped: number }
->;
-
-async function readCounts(metrics: HubMetrics): Promise<StepCounts> {
-  const counts: StepCounts = new Map();
-  const add = async (
-    metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
-    field: 'taken' | 'failed' | 'dead' | 'out' | 'skipped',
-  ) => {
-    for (const item of (await metric.get()).values) {
-      const step = item.labels['step'];
-      if (typeof step !== 'string') continue;
-      const entry = counts.get(step) ?? { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
-      entry[field] += item.value;
-      counts.set(step, entry);
-    }
-  };
-  await add(metrics.consumed, 'taken');
-  await add(metrics.failed, 'failed');
-  await add(metrics.deadLettered, 'dead');
-  await add(metrics.delivered, 'out');
-  await add(metrics.published, 'out');
-  await add(metrics.skipped, 'skipped');
-  return counts;
-}
-
 /** A step as one line of the deploy dialog: its name and what it does (no data, no node ids). */
 function stepLine(step: StepSpec): { name: string; route: string; does: string } {
   const output =
@@ -175,14 +150,21 @@ export const editorPlugin = definePlugin({
     const RED = createRequire(import.meta.url)('node-red') as NodeRedApi;
     const tap: Tap = createTap();
     const tapHandle: TapHandle = await tap.attach(context);
-    let counts: StepCounts = new Map();
+    // Live node status (issue 24 item 6): rates over the last minute and the current queue depth.
+    const live: LiveStatus = createLiveStatus({
+      metrics: context.metrics,
+      async backlog() {
+        const steps = context.engine.steps();
+        const stats = await context.broker.queueStats(
+          steps.map((step) => stepQueueName(step.name)),
+        );
+        return new Map(
+          steps.map((step) => [step.name, stats.get(stepQueueName(step.name))?.messages ?? 0]),
+        );
+      },
+    });
     const refresh = () => {
-      readCounts(context.metrics).then(
-        (next) => {
-          counts = next;
-        },
-        () => undefined,
-      );
+      live.sample().catch(() => undefined);
     };
     refresh();
     const timer = setInterval(refresh, 2000);
@@ -204,28 +186,8 @@ export const editorPlugin = definePlugin({
         const steps = [...nodesOfStep]
           .filter(([, ids]) => ids.includes(nodeId))
           .map(([step]) => step);
-        const unrouted = uncoveredSteps(context.engine.steps(), nodesOfStep);
         if (steps.length === 0) return undefined;
-        const total = { taken: 0, failed: 0, dead: 0, out: 0, skipped: 0 };
-        for (const step of steps) {
-          const entry = counts.get(step);
-          if (entry === undefined) continue;
-          total.taken += entry.taken;
-          total.failed += entry.failed;
-          total.dead += entry.dead;
-          total.out += entry.out;
-          // A covered hub-in's skips are the other branch's messages, not messages lost.
-          if (unrouted.has(step)) total.skipped += entry.skipped;
-        }
-        const fill = total.dead > 0 ? 'red' : total.failed > 0 ? 'yellow' : 'green';
-        return {
-          fill,
-          shape: 'dot',
-          // Skipped: taken by no branch of a route (hub-route without an "otherwise" output).
-          text:
-            `in ${total.taken} / out ${total.out} / err ${total.failed} / DL ${total.dead}` +
-            (total.skipped > 0 ? ` / skipped ${total.skipped}` : ''),
-        };
+        return live.statusOf(steps, uncoveredSteps(context.engine.steps(), nodesOfStep));
       },
     };
     const nodeLog = loggerFor('node-red');
@@ -375,6 +337,23 @@ export const editorPlugin = definePlugin({
           definitions: sagasOfFlows(readFlowsDir(context.config.flowsDir)),
         }),
       ),
+    );
+    // The "Tracking / 追跡" sidebar (issue 24): message timelines and system pauses, as the hub user.
+    RED.httpAdmin.use(
+      '/hub/trace',
+      RED.auth.needsPermission('hub-trace.read'),
+      traceBridge(
+        createTraceService({
+          store: context.store,
+          keyRing: context.keyRing,
+          steps: () => context.engine.steps(),
+        }),
+      ),
+    );
+    RED.httpAdmin.use(
+      '/hub/pauses',
+      RED.auth.needsPermission('hub-trace.read'),
+      pausesBridge(pauseServiceOf(context)),
     );
     // The hub's rate-limited sign-in runs before Node-RED's token endpoint (editor-login.ts).
     context.app.post('/editor/auth/token', ...editorLoginGuard(context.credentials));

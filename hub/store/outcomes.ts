@@ -61,7 +61,7 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-// Rows per INSERT statement: 14 columns × 500 stays far below SQLite's 32766 bound parameters.
+// Rows per INSERT statement: 16 columns × 500 stays far below SQLite's 32766 bound parameters.
 const rowsPerInsert = 500;
 
 const log = loggerFor('store');
@@ -86,6 +86,8 @@ function outcomeRecord(row: OutcomeRow): Record<string, unknown> {
     received_at: row.receivedAt,
     finished_at: row.finishedAt,
     subject_hash: row.subjectHash ?? null,
+    juminhyo_hash: row.juminhyoHash ?? null,
+    my_number_hash: row.myNumberHash ?? null,
     correlation_id: maskedOrNull(row.correlationId),
     output_message_id: maskedOrNull(row.outputMessageId),
     reason_class: row.reasonClass ?? null,

@@ -27,6 +27,9 @@ export interface OutcomeRow {
   readonly receivedAt: Date;
   readonly finishedAt: Date;
   readonly subjectHash?: string | null;
+  /** Keyed hashes (trace.juminhyo / trace.my-number) of the person the message is about. */
+  readonly juminhyoHash?: string | null;
+  readonly myNumberHash?: string | null;
   readonly correlationId?: string | null;
   readonly outputMessageId?: string | null;
   readonly reasonClass?: string | null;

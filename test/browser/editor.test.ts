@@ -495,7 +495,8 @@ describe('editor in chromium (browser)', function () {
     await eventually(
       async () => {
         text = (await status.textContent()) ?? '';
-        return text.startsWith('in 2 / out 2 / err 0 / DL 0');
+        // Messages over the last minute and the queue now (issue 24 item 6).
+        return text === '2/min · queue 0';
       },
       15_000,
       'the status of the hub-in to show the message',
