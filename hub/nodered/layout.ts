@@ -101,7 +101,7 @@ export function japaneseName(node: FlowNode, catalogue: LayoutCatalogue): string
 }
 
 /**
- * The label the palette shows (hub/nodered/nodes/hub.html; keep the two in step): the Japanese
+ * The label the palette shows (hub/nodered/nodes/hub-system/hub-system.html; keep the two in step): the Japanese
  * name and the message type or system.
  */
 export function labelOf(node: FlowNode, systems: ReadonlyMap<string, FlowNode>): string {
@@ -266,6 +266,15 @@ export function layoutAll(flows: FlowNode[], catalogue: LayoutCatalogue): FlowNo
   for (const node of flows) {
     const name = japaneseName(node, catalogue);
     if (name !== undefined) node.name = name;
+    // One wire list per output port, as the editor writes it (a route has two: matches,
+    // otherwise); otherwise the first deploy from the editor rewrites a file nobody changed.
+    const ports = outputsOf(node);
+    const wires: readonly (readonly string[])[] = node.wires ?? [];
+    if (flowTypes.has(node.type) && node.wires !== undefined && wires.length < ports) {
+      const padded: (readonly string[])[] = [...wires];
+      while (padded.length < ports) padded.push([]);
+      Object.assign(node, { wires: padded });
+    }
   }
   const systems = new Map(
     flows.filter((node) => node.type === 'hub-system').map((node) => [node.id, node]),

@@ -12,12 +12,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { schemaRegistry } from '../schemas/registry.js';
-import { transformers } from '../transformers/index.js';
-import { layoutAll, layoutCatalogue } from '../hub/nodered/layout.js';
-import type { FlowNode } from '../hub/nodered/flow-model.js';
+import { schemaRegistry } from '../../schemas/registry.js';
+import { transformers } from '../../transformers/index.js';
+import { layoutAll, layoutCatalogue } from './layout.js';
+import type { FlowNode } from './flow-model.js';
 
-const dir = import.meta.dirname;
+const dir = join(import.meta.dirname, '../../flows');
 const files = readdirSync(dir)
   .filter((name) => /^\d\d-.*\.json$/.test(name))
   .sort();
