@@ -73,7 +73,7 @@ export function editorLoginGuard(credentials: Credentials): RequestHandler[] {
         if (result.kind === 'limited') {
           log.warn(
             { retryAfterSeconds: result.retryAfterSeconds },
-            'editor sign-in rate-limited / エディタのサインインを制限しました',
+            'エディタのサインインを制限しました / editor sign-in rate-limited',
           );
           tooManyAttempts(res, result.retryAfterSeconds);
           return;
@@ -82,7 +82,7 @@ export function editorLoginGuard(credentials: Credentials): RequestHandler[] {
           res.status(403).set('Cache-Control', 'no-store').json({
             error: 'invalid_grant',
             error_description:
-              'Invalid user name or password / ユーザー名またはパスワードが違います',
+              'ユーザー名またはパスワードが違います / Invalid user name or password',
           });
           return;
         }
@@ -92,7 +92,7 @@ export function editorLoginGuard(credentials: Credentials): RequestHandler[] {
           res.status(403).set('Cache-Control', 'no-store').json({
             error: 'invalid_scope',
             error_description:
-              'The requested scope exceeds the role / 要求された権限がロールを超えています',
+              '要求された権限がロールを超えています / The requested scope exceeds the role',
           });
           return;
         }

@@ -20,6 +20,7 @@ import express from 'express';
 import type { StepSpec } from '../engine/step.js';
 import {
   coreNodeFiles,
+  hubModuleFolders,
   uncoveredSteps,
   withoutNodePrefix,
   type FlowNode,
@@ -195,13 +196,14 @@ export const editorPlugin = definePlugin({
       httpAdminRoot: '/editor',
       httpNodeRoot: false,
       userDir,
-      // nodes/: the hub palette; plugins/: a Node-RED plugin module (the dead-letter sidebar).
+      // nodes/: the hub palette (a Node-RED module, one folder per node); plugins/: a Node-RED
+      // plugin module (the dead-letter sidebar, the deploy dialog).
       nodesDir: [join(import.meta.dirname, 'nodes'), join(import.meta.dirname, 'plugins')],
-      // Only the reviewed core nodes and the hub's own file are loaded: no function, exec, file, tcp,
-      // http request, template… exists in this Node-RED, whatever a flow says (hub/nodered/flow-model.ts).
-      // The plugins folder is a Node-RED module (the dead-letter sidebar): Node-RED matches a module
-      // by its folder's name, so that name is admitted; modules in node_modules stay out.
-      nodesIncludes: [...coreNodeFiles, 'hub.js', 'package.json', 'plugins'],
+      // Only the reviewed core nodes and the hub's own modules are loaded: no function, exec, file,
+      // tcp, http request, template… exists in this Node-RED, whatever a flow says
+      // (hub/nodered/flow-model.ts). Node-RED matches a module by its folder's name, so the names of
+      // the two folders are admitted; modules in node_modules stay out.
+      nodesIncludes: [...coreNodeFiles, ...hubModuleFolders],
       functionGlobalContext: {},
       exportGlobalContextKeys: false,
       storageModule: storage,

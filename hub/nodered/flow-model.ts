@@ -62,7 +62,14 @@ export const allowedCoreTypes = [
   'debug',
 ] as const;
 
-/** The core node files Node-RED may load (its `nodesIncludes`), and the hub palette's own file. */
+/**
+ * The hub's own Node-RED modules Node-RED may load (its `nodesIncludes` names a module by its
+ * folder): the palette (hub/nodered/nodes, one folder per node) and the editor plugins. 'package.json'
+ * lets Node-RED read a module's manifest.
+ */
+export const hubModuleFolders = ['nodes', 'plugins', 'package.json'] as const;
+
+/** The core node files Node-RED may load (its `nodesIncludes`). */
 export const coreNodeFiles = [
   '05-junction.js',
   '21-debug.js',

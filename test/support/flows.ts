@@ -11,6 +11,7 @@ import type { MyNumberPermission, StepSpec } from '../../hub/engine/step.js';
 import { lintContext } from '../../hub/nodered/context.js';
 import { checkFlows, systemsFile, type FlowNode } from '../../hub/nodered/flow-model.js';
 import { readFlowsDir, writeFlowsDir } from '../../hub/nodered/flows-dir.js';
+import { systemNameJa } from '../../hub/nodered/layout.js';
 
 /** The checked-in flows directory. */
 export const shippedFlowsPath = resolve(import.meta.dirname, '../../flows');
@@ -65,7 +66,8 @@ export function flowsFor(steps: readonly StepSpec[], systems: readonly FlowSyste
     nodes.push({
       id: idOf(`system:${sink.system}`),
       type: 'hub-system',
-      name: sink.system,
+      // The shipped systems file names each system in Japanese (npm run flows:layout).
+      name: systemNameJa(sink.system) ?? sink.system,
       system: sink.system,
       myNumber: permission === true ? 'all' : permission === false ? 'none' : 'routes',
       myNumberRoutes: typeof permission === 'boolean' ? '' : permission.routes.join(','),
