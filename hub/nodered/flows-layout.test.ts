@@ -71,7 +71,8 @@ interface Box {
 
 function box(node: FlowNode): Box {
   const inputs = node.type === 'hub-in' || node.type === 'comment' ? 0 : 1;
-  const outputs = node.type === 'hub-route' ? 2 : ['hub-in', 'hub-transform'].includes(node.type) ? 1 : 0;
+  const outputs =
+    node.type === 'hub-route' ? 2 : ['hub-in', 'hub-transform'].includes(node.type) ? 1 : 0;
   const w = Math.max(100, 20 * Math.ceil((labelWidth(label(node)) + 50 + (inputs ? 7 : 0)) / 20));
   const h = Math.max(30, outputs * 15);
   const x = Number(node['x']);
@@ -142,7 +143,9 @@ describe('the shipped flows (flows/*.json) are readable', () => {
                     other.top < y &&
                     other.bottom > y
                   ) {
-                    problems.push(`${describe_(other)} hides ${describe_(source)} → ${describe_(target)}`);
+                    problems.push(
+                      `${describe_(other)} hides ${describe_(source)} → ${describe_(target)}`,
+                    );
                   }
                 }
               }
@@ -152,7 +155,7 @@ describe('the shipped flows (flows/*.json) are readable', () => {
         expect(problems).to.deep.equal([]);
       });
 
-      it("labels each node with a Japanese name and its message type or system", () => {
+      it('labels each node with a Japanese name and its message type or system', () => {
         const problems: string[] = [];
         for (const node of nodes) {
           const shown = label(node);
@@ -162,7 +165,8 @@ describe('the shipped flows (flows/*.json) are readable', () => {
           if (node.type === 'hub-deliver' || node.type === 'hub-bulk') {
             needs.push(text(systems.get(text(node['system']))?.['system']) || '(a system)');
           }
-          if (node.type === 'hub-transform') needs.push(transformers.get(text(node['transformer']))?.to ?? '(a type)');
+          if (node.type === 'hub-transform')
+            needs.push(transformers.get(text(node['transformer']))?.to ?? '(a type)');
           if (node.type === 'hub-route') continue;
           if (!japanese.test(shown) || needs.some((part) => !shown.includes(part))) {
             problems.push(`${node.type} ${node.id}: "${shown}"`);
