@@ -122,7 +122,7 @@ describe('hub CLI (real processes)', function () {
       'replicas',
       'font',
     ]);
-    expect(report.checks[6]).to.include({ name: 'font', status: 'ok' });
+    expect(report.checks[7]).to.include({ name: 'font', status: 'ok' });
     expect(report.checks[1]).to.include({ name: 'broker', status: 'fail' });
     expect(result.stdout).not.to.contain('secret');
   });
