@@ -140,7 +140,7 @@ describe('cluster: three replicas on the three-node cluster under faults (issue 
       HUB_CLAIM_LEASE_MS: '5000',
       HUB_HEARTBEAT_MS: '1000',
       HUB_SHUTDOWN_TIMEOUT_MS: '5000',
-      HUB_LOG_LEVEL: 'warn',
+      HUB_LOG_LEVEL: 'info', // not debug: 50,000 messages; info still logs start, failover and stop
     };
   }
   async function replica(id: string, amqpUrl: string): Promise<ReplicaProcess> {
