@@ -132,12 +132,16 @@ export class StepRunner {
 
   private idempotencyKey(incoming: Incoming): string {
     const body = incoming.body;
-    if (this.step.idempotencyKey === undefined || body === undefined) return incoming.messageId;
-    const value = readPointer(body, this.step.idempotencyKey);
-    if (typeof value !== 'string' && typeof value !== 'number') return incoming.messageId;
-    const key = String(value);
-    // A business key holding a My Number (an idempotency pointer at a number field) is stored as a
-    // keyed hash, never in the clear (issue 13); other keys keep their form across key rotations.
+    const value =
+      this.step.idempotencyKey === undefined || body === undefined
+        ? undefined
+        : readPointer(body, this.step.idempotencyKey);
+    const key =
+      typeof value === 'string' || typeof value === 'number' ? String(value) : incoming.messageId;
+    // A key holding a My Number — an idempotency pointer at a number field, or a publisher's message
+    // id that is one — is stored (claims, processed keys) as a keyed hash, never in the clear (issue
+    // 13): the claim is written before the policy quarantines such a message, and a deleted row's
+    // bytes stay in the database file. Other keys keep their form across key rotations.
     if (containsMyNumber(key)) return `mn:${this.deps.hashSubject(key)}`;
     return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
   }
