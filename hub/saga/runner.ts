@@ -9,6 +9,7 @@
  * overdue after that, and the late reply resumes it. A step that keeps failing leaves the case FAILED:
  * an operator's task (`hub sagas retry` or `close`). Nothing is kept in memory between polls.
  */
+import { serialPoll } from '../timers/serial-poll.js';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import {
@@ -350,30 +351,19 @@ export async function startSagaRunner(options: SagaRunnerOptions): Promise<SagaR
     return recorded;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  if (options.pollMs > 0) {
-    timer = setInterval(() => {
-      running = running.then(poll).catch((error: unknown) => {
-        log.warn(
-          { error: error instanceof Error ? error.name : 'error' },
-          'saga poll failed; the next poll retries',
-        );
-      });
-    }, options.pollMs);
-    timer.unref();
-  }
+  const poller = serialPoll(poll, options.pollMs, (error: unknown) => {
+    log.warn(
+      { error: error instanceof Error ? error.name : 'error' },
+      'saga poll failed; the next poll retries',
+    );
+  });
   return {
-    poll: () => {
-      const next = running.then(poll);
-      running = next.catch(() => undefined);
-      return next;
-    },
+    poll: () => poller.run(),
     async stop(timeoutMs = 5000) {
-      if (timer !== undefined) clearInterval(timer);
+      const settled = poller.stop();
       consumer.pause();
       await consumer.drain(timeoutMs);
-      await running.catch(() => undefined);
+      await settled;
       await consumer.close();
     },
   };

@@ -10,6 +10,7 @@
  * system), settles every delivery through `settle`, and names residents only by a keyed hash of the
  * 住民票コード and the 宛名番号.
  */
+import { serialPoll } from './serial-poll.js';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import {
@@ -272,29 +273,19 @@ export async function startMoveInTimer(options: MoveInTimerOptions): Promise<Mov
     return raised;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  if (options.pollMs > 0) {
-    timer = setInterval(() => {
-      running = running.then(scan).catch((error: unknown) => {
-        log.warn(
-          { error: error instanceof Error ? error.name : 'error' },
-          'overdue scan failed; next scan retries',
-        );
-      });
-    }, options.pollMs);
-    timer.unref();
-  }
+  const poller = serialPoll(scan, options.pollMs, (error: unknown) => {
+    log.warn(
+      { error: error instanceof Error ? error.name : 'error' },
+      'overdue scan failed; next scan retries',
+    );
+  });
   return {
-    scan: () => {
-      running = running.then(scan);
-      return running as Promise<number>;
-    },
+    scan: () => poller.run(),
     async stop(timeoutMs = 5000) {
-      if (timer !== undefined) clearInterval(timer);
+      const settled = poller.stop();
       consumer.pause();
       await consumer.drain(timeoutMs);
-      await running.catch(() => undefined);
+      await settled;
       await consumer.close();
     },
   };
