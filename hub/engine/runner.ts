@@ -187,50 +187,50 @@ export class StepRunner {
     const { store, log, metrics } = this.deps;
     let attempt = incoming.attempt;
     for (;;) {
+      // Processed already (its outcome is committed)? Then a duplicate. Another replica may hold a
+      // copy of this message right now (a republish, a redelivery after a lost channel): only the one
+      // whose claim wins applies it (issue 22). The other waits in place — holding its subject, so a
+      // later message of the subject cannot overtake — until the key is processed (then it is a
+      // duplicate) or the holder's lease runs out (it died). With claims, one call answers both
+      // (issue 23: one round trip fewer per window).
+      let state: 'processed' | 'mine' | 'held';
       try {
-        if (await store.processed.has(this.step.name, key)) {
-          return {
-            settlement: { kind: 'ack' },
-            outcome: 'duplicate',
-            commit: () =>
-              store.outcomes.record(this.row(incoming, 'duplicate', attempt, subjectHash)),
-            after: () => {
-              metrics.duplicates.inc({ step: this.step.name });
-              log.debug(
-                { messageId: incoming.messageId, step: this.step.name },
-                'duplicate acknowledged',
-              );
-            },
-          };
-        }
+        state =
+          store.claims !== undefined && this.deps.claimOwner !== undefined
+            ? await store.claims.claim(
+                this.step.name,
+                key,
+                this.deps.claimOwner,
+                this.deps.claimLeaseMs ?? 15_000,
+              )
+            : (await store.processed.has(this.step.name, key))
+              ? 'processed'
+              : 'mine';
       } catch (error) {
         this.logRequeue(incoming, error);
         return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
       }
-      // Another replica may hold a copy of this message right now (a republish, a redelivery after
-      // a lost channel): only the one whose claim wins applies it (issue 22). The other waits in
-      // place — holding its subject, so a later message of the subject cannot overtake — until the
-      // key is processed (then it is a duplicate) or the holder's lease runs out (it died).
-      if (store.claims !== undefined && this.deps.claimOwner !== undefined) {
-        let claimed: 'mine' | 'held';
-        try {
-          claimed = await store.claims.claim(
-            this.step.name,
-            key,
-            this.deps.claimOwner,
-            this.deps.claimLeaseMs ?? 15_000,
-          );
-        } catch (error) {
-          this.logRequeue(incoming, error);
-          return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
-        }
-        if (claimed === 'held') {
-          metrics.claimWaits?.inc({ step: this.step.name });
-          // A delivery whose channel is gone is the broker's again: stop waiting for it.
-          if (!delivery.live()) return { settlement: { kind: 'requeue', pauseMs: 0 } };
-          await sleep(CLAIM_POLL_MS);
-          continue;
-        }
+      if (state === 'processed') {
+        return {
+          settlement: { kind: 'ack' },
+          outcome: 'duplicate',
+          commit: () =>
+            store.outcomes.record(this.row(incoming, 'duplicate', attempt, subjectHash)),
+          after: () => {
+            metrics.duplicates.inc({ step: this.step.name });
+            log.debug(
+              { messageId: incoming.messageId, step: this.step.name },
+              'duplicate acknowledged',
+            );
+          },
+        };
+      }
+      if (state === 'held') {
+        metrics.claimWaits?.inc({ step: this.step.name });
+        // A delivery whose channel is gone is the broker's again: stop waiting for it.
+        if (!delivery.live()) return { settlement: { kind: 'requeue', pauseMs: 0 } };
+        await sleep(CLAIM_POLL_MS);
+        continue;
       }
       // The channel went away while this delivery waited: the broker has given it to another
       // consumer (with a single active consumer, the next one in order). Applying it now could

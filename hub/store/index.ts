@@ -1,4 +1,4 @@
-import { KnexClaims } from './claims.js';
+import { KnexClaims, ThreadClaims, type Claims } from './claims.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -6,7 +6,7 @@ import { HubError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { HubMigrationSource } from './migrations.js';
 import { GroupCommitWriter, KnexProcessedKeys } from './outcomes.js';
-import { SqliteThreadWriter } from './sqlite-writer.js';
+import { SqliteThread, SqliteThreadWriter } from './sqlite-writer.js';
 import type { Store, StoreKind } from './types.js';
 import { parseDbUrl, type DbTarget, type TlsMaterial } from './url.js';
 
@@ -129,7 +129,7 @@ const knexLog: Knex.Logger = {
   debug: () => undefined,
 };
 
-function sqliteKnex(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Knex {
+function sqliteKnex(filename: string): Knex {
   return knexFactory({
     log: knexLog,
     client: 'better-sqlite3',
@@ -148,7 +148,7 @@ function sqliteKnex(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): 
           // synchronous FULL: a commit survives power loss, which the engine's ack relies on; the
           // fsync it costs is paid once per batch thanks to group commit.
           connection.pragma('journal_mode = WAL');
-          connection.pragma(`synchronous = ${synchronous}`);
+          connection.pragma('synchronous = FULL');
           connection.pragma('foreign_keys = ON');
           connection.pragma('busy_timeout = 5000');
           done(null, connection);
@@ -290,8 +290,8 @@ class KnexStore implements Store {
   readonly knex: Knex;
   readonly outcomes: GroupCommitWriter;
   readonly processed: KnexProcessedKeys;
-  readonly claims: KnexClaims;
-  private readonly claimsKnex: Knex | undefined;
+  readonly claims: Claims;
+  private readonly claimsThread: SqliteThread | undefined;
   private readonly target: DbTarget;
   private closing: Promise<void> | undefined;
 
@@ -310,12 +310,18 @@ class KnexStore implements Store {
       batchWriter: threaded ? new SqliteThreadWriter(target.filename) : undefined,
     });
     this.processed = new KnexProcessedKeys(knex);
-    // SQLite claims go through a connection of their own that does not fsync each commit
-    // (synchronous = NORMAL in WAL mode): a claim lost to a power cut belonged to a holder that died
-    // with the power (SQLite replicas share one host), so durability buys nothing, and on the main
-    // thread every fsync stopped the event loop — it halved the route hop.
-    this.claimsKnex = threaded ? sqliteKnex(target.filename, 'NORMAL') : undefined;
-    this.claims = new KnexClaims(this.claimsKnex ?? knex);
+    // SQLite claims go through a thread and a connection of their own that does not fsync each
+    // commit (synchronous = NORMAL in WAL mode): a claim lost to a power cut belonged to a holder that
+    // died with the power (SQLite replicas share one host), so durability buys nothing. On the main
+    // thread every fsync stopped the event loop — it halved the route hop — and so did every wait for
+    // the write lock the outcome writer holds through its fsync (issue 23).
+    this.claimsThread = threaded
+      ? new SqliteThread(target.filename, { synchronous: 'NORMAL', role: 'claims' })
+      : undefined;
+    this.claims =
+      this.claimsThread === undefined
+        ? new KnexClaims(knex)
+        : new ThreadClaims(knex, this.claimsThread);
   }
 
   async ping(): Promise<void> {
@@ -335,7 +341,7 @@ class KnexStore implements Store {
       try {
         await this.outcomes.close();
       } finally {
-        await this.claimsKnex?.destroy().catch(() => undefined);
+        await this.claimsThread?.close().catch(() => undefined);
         await this.knex.destroy();
       }
     })();

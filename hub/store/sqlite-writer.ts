@@ -1,8 +1,11 @@
 /**
- * Commits outcome batches of a SQLite store on a worker thread. better-sqlite3 is synchronous: on the
- * main thread every group commit stopped the event loop for its fsync (`synchronous = FULL`), and
- * messages, confirms and heartbeats waited behind it. On its own thread the commit overlaps the next
- * batch's work, and rows arriving meanwhile form the next batch (natural group commit).
+ * A SQLite store's hot-path work on worker threads. better-sqlite3 is synchronous: on the main thread
+ * every group commit stopped the event loop for its fsync (`synchronous = FULL`), and messages,
+ * confirms and heartbeats waited behind it. On its own thread the commit overlaps the next batch's
+ * work, and rows arriving meanwhile form the next batch (natural group commit). The claims of business
+ * keys have a thread of their own too (hub/store/claims.ts `ThreadClaims`): a claim needs the file's
+ * write lock, which the outcome writer holds through each fsync, and on the main thread that wait
+ * stopped the event loop as the fsync itself used to.
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -35,38 +38,45 @@ interface Reply {
   readonly ok: boolean;
   readonly code?: string;
   readonly message?: string;
+  readonly results?: unknown;
 }
 
 interface Waiting {
-  resolve(): void;
+  resolve(reply: Reply): void;
   reject(error: unknown): void;
 }
 
-/** The writer thread for the SQLite file `filename`; started on the first batch, restarted if it dies. */
-export class SqliteThreadWriter implements BatchWriter {
+/**
+ * One thread owning one better-sqlite3 connection to `filename` (hub/store/sqlite-writer-worker.js):
+ * requests are posted and answered in order; started on the first request, restarted after it died
+ * (the requests pending then are rejected).
+ */
+export class SqliteThread {
   private readonly filename: string;
+  private readonly synchronous: 'FULL' | 'NORMAL';
+  private readonly role: string;
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closed = false;
 
-  constructor(filename: string) {
+  constructor(filename: string, options: { synchronous: 'FULL' | 'NORMAL'; role: string }) {
     this.filename = filename;
+    this.synchronous = options.synchronous;
+    this.role = options.role;
   }
 
-  write(
-    outcomes: readonly Record<string, unknown>[],
-    keys: readonly Record<string, unknown>[],
-  ): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('The SQLite writer thread is closed'));
+  /** Posts `message` (a `type` and its data) and resolves with the thread's answer. */
+  request(message: Record<string, unknown>): Promise<Reply> {
+    if (this.closed) return Promise.reject(new Error(`The SQLite ${this.role} thread is closed`));
     const worker = this.started();
     const id = this.nextId;
     this.nextId += 1;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      // Keep the process alive while a commit is pending; idle, the thread does not hold it open.
+      // Keep the process alive while a request is pending; idle, the thread does not hold it open.
       worker.ref();
-      worker.postMessage({ type: 'batch', id, outcomes, keys });
+      worker.postMessage({ ...message, id });
     });
   }
 
@@ -80,7 +90,7 @@ export class SqliteThreadWriter implements BatchWriter {
     await exited;
   }
 
-  /** Ends the thread abruptly (tests: a writer that dies mid-batch). */
+  /** Ends the thread abruptly (tests: a thread that dies mid-request). */
   async terminate(): Promise<void> {
     await this.worker?.terminate();
   }
@@ -88,7 +98,7 @@ export class SqliteThreadWriter implements BatchWriter {
   private started(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), {
-      workerData: { filename: this.filename },
+      workerData: { filename: this.filename, synchronous: this.synchronous },
       // Plain JavaScript: no TypeScript loader needed, so none is inherited (faster start).
       execArgv: [],
     });
@@ -98,18 +108,18 @@ export class SqliteThreadWriter implements BatchWriter {
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
       if (waiting === undefined) return;
-      if (reply.ok) waiting.resolve();
-      else waiting.reject(new WriterThreadError(reply.message ?? 'batch refused', reply.code));
+      if (reply.ok) waiting.resolve(reply);
+      else waiting.reject(new WriterThreadError(reply.message ?? 'request refused', reply.code));
     });
     const lost = (why: string) => {
       if (this.worker === worker) this.worker = undefined;
       if (this.waiting.size === 0) return;
       log.error(
-        { pending: this.waiting.size, why },
-        'SQLite writer thread ended with batches pending',
+        { pending: this.waiting.size, why, thread: this.role },
+        'SQLite store thread ended with requests pending',
       );
       const error = new WriterThreadError(
-        `the SQLite writer thread ended (${why})`,
+        `the SQLite ${this.role} thread ended (${why})`,
         'HUB_WRITER_LOST',
       );
       for (const waiting of this.waiting.values()) waiting.reject(error);
@@ -123,5 +133,30 @@ export class SqliteThreadWriter implements BatchWriter {
     });
     this.worker = worker;
     return worker;
+  }
+}
+
+/** The outcome writer thread for the SQLite file `filename` (`synchronous = FULL`). */
+export class SqliteThreadWriter implements BatchWriter {
+  private readonly thread: SqliteThread;
+
+  constructor(filename: string) {
+    this.thread = new SqliteThread(filename, { synchronous: 'FULL', role: 'outcome writer' });
+  }
+
+  async write(
+    outcomes: readonly Record<string, unknown>[],
+    keys: readonly Record<string, unknown>[],
+  ): Promise<void> {
+    await this.thread.request({ type: 'batch', outcomes, keys });
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
+  }
+
+  /** Ends the thread abruptly (tests: a writer that dies mid-batch). */
+  terminate(): Promise<void> {
+    return this.thread.terminate();
   }
 }

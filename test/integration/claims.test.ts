@@ -39,6 +39,40 @@ describe('claims on business keys across replicas (issue 22)', function () {
       expect(await b.claim('step.y', 'R-0', 'replica-b/1', 60_000)).to.equal('mine');
     });
 
+    it('a key whose outcome is committed is "processed", whoever holds its claim (one call, issue 23)', async () => {
+      const url = await freshDbUrl();
+      const store = await openStoreFor(url);
+      const claims = store.claims;
+      if (claims === undefined) throw new Error('no claims');
+      expect(await claims.claim('step.x', 'P-1', 'replica-a/1', 60_000)).to.equal('mine');
+      expect(await claims.claim('step.x', 'P-2', 'replica-a/1', 60_000)).to.equal('mine');
+      await store.outcomes.record(
+        {
+          messageId: 'm-1',
+          messageType: 't',
+          route: 'r',
+          step: 'step.x',
+          outcome: 'published',
+          attempt: 1,
+          receivedAt: new Date(),
+          finishedAt: new Date(),
+        },
+        { step: 'step.x', key: 'P-1', messageId: 'm-1' },
+      );
+      // Its holder and another replica alike learn that it is done; a key not processed is not.
+      const [holder, other, unclaimed, pending, otherStep] = await Promise.all([
+        claims.claim('step.x', 'P-1', 'replica-a/1', 60_000),
+        claims.claim('step.x', 'P-1', 'replica-b/1', 60_000),
+        claims.claim('step.x', 'p-1', 'replica-b/1', 60_000),
+        claims.claim('step.x', 'P-2', 'replica-b/1', 60_000),
+        claims.claim('step.y', 'P-1', 'replica-b/1', 60_000),
+      ]);
+      expect([holder, other]).to.deep.equal(['processed', 'processed']);
+      expect(unclaimed, 'keys compare exactly').to.equal('mine');
+      expect(pending, 'claimed, not processed').to.equal('held');
+      expect(otherStep, "another step's key of the same value").to.equal('mine');
+    });
+
     it('an expired lease is taken over by exactly one; a released claim is free at once', async () => {
       const { a, b } = await twoReplicas();
       // A holder whose lease has already run out (it died holding the key).
