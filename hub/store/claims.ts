@@ -11,7 +11,7 @@
  *
  * Claims asked for in the same turn of the event loop go to the database together: for a whole
  * prefetch window, one insert and one select (MySQL/MariaDB), or one transaction on the SQLite
- * store's claims thread (`ThreadClaims`), so that waiting for the file's write lock never stops the
+ * store's thread (`ThreadClaims`), so that waiting for the file's write lock never stops the
  * event loop.
  */
 import type { Knex } from 'knex';
@@ -195,8 +195,8 @@ export class KnexClaims extends WindowedClaims {
 }
 
 /**
- * Claims on a SQLite store's claims thread (hub/store/sqlite-writer-worker.js, `synchronous = NORMAL`):
- * one transaction per window, the same rules as `KnexClaims`. Releases, rare, go through knex.
+ * Claims on a SQLite store's thread (hub/store/sqlite-writer-worker.js; committed with `synchronous =
+ * NORMAL`): one transaction per window, the same rules as `KnexClaims`. Releases, rare, go through knex.
  */
 export class ThreadClaims extends WindowedClaims {
   private readonly thread: SqliteThread;
@@ -216,9 +216,5 @@ export class ThreadClaims extends WindowedClaims {
     batch.forEach((entry, index) => {
       entry.resolve(results[index] ?? 'held');
     });
-  }
-
-  close(): Promise<void> {
-    return this.thread.close();
   }
 }

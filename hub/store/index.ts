@@ -291,7 +291,7 @@ class KnexStore implements Store {
   readonly outcomes: GroupCommitWriter;
   readonly processed: KnexProcessedKeys;
   readonly claims: Claims;
-  private readonly claimsThread: SqliteThread | undefined;
+  private readonly storeThread: SqliteThread | undefined;
   private readonly target: DbTarget;
   private closing: Promise<void> | undefined;
 
@@ -303,25 +303,25 @@ class KnexStore implements Store {
       target.kind === 'sqlite' &&
       target.filename !== ':memory:' &&
       (options.sqliteWriterThread ?? true);
+    // One thread per SQLite store commits outcomes and claims keys (hub/store/sqlite-writer.ts).
+    this.storeThread = threaded ? new SqliteThread(target.filename, 'store') : undefined;
     this.outcomes = new GroupCommitWriter(knex, {
       batchMaxRows: options.batchMaxRows ?? 200,
       batchMaxDelayMs: options.batchMaxDelayMs ?? 0,
       onBatch: options.onBatch,
-      batchWriter: threaded ? new SqliteThreadWriter(target.filename) : undefined,
+      batchWriter:
+        this.storeThread === undefined ? undefined : new SqliteThreadWriter(this.storeThread),
     });
     this.processed = new KnexProcessedKeys(knex);
-    // SQLite claims go through a thread and a connection of their own that does not fsync each
-    // commit (synchronous = NORMAL in WAL mode): a claim lost to a power cut belonged to a holder that
-    // died with the power (SQLite replicas share one host), so durability buys nothing. On the main
-    // thread every fsync stopped the event loop — it halved the route hop — and so did every wait for
-    // the write lock the outcome writer holds through its fsync (issue 23).
-    this.claimsThread = threaded
-      ? new SqliteThread(target.filename, { synchronous: 'NORMAL', role: 'claims' })
-      : undefined;
+    // SQLite claims are committed on the store thread without an fsync (synchronous = NORMAL for
+    // them): a claim lost to a power cut belonged to a holder that died with the power (SQLite
+    // replicas share one host), so durability buys nothing. On the main thread every fsync stopped
+    // the event loop — it halved the route hop — and so did every wait for the write lock the outcome
+    // writer holds through its fsync (issue 23).
     this.claims =
-      this.claimsThread === undefined
+      this.storeThread === undefined
         ? new KnexClaims(knex)
-        : new ThreadClaims(knex, this.claimsThread);
+        : new ThreadClaims(knex, this.storeThread);
   }
 
   async ping(): Promise<void> {
@@ -341,7 +341,7 @@ class KnexStore implements Store {
       try {
         await this.outcomes.close();
       } finally {
-        await this.claimsThread?.close().catch(() => undefined);
+        await this.storeThread?.close().catch(() => undefined);
         await this.knex.destroy();
       }
     })();

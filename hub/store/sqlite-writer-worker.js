@@ -1,9 +1,11 @@
 // A SQLite store's thread (hub/store/sqlite-writer.ts). It owns one better-sqlite3 connection and
-// does the store's hot-path work the main thread posts, so that neither an fsync nor a wait for the
-// file's write lock ever stops the event loop that moves messages. Two run per SQLite store:
-// - the outcome writer (`synchronous = FULL`) commits outcome batches with their processed keys;
-// - the claimer (`synchronous = NORMAL`) claims business keys and tells which are processed already
-//   (hub/store/claims.ts): one transaction per window of claims, no fsync of its own.
+// does the store's hot-path writes the main thread posts, so that neither an fsync nor a wait for the
+// file's write lock ever stops the event loop that moves messages. One thread does both kinds, in
+// turn, so they never wait for each other's lock (SQLite's busy handler sleeps a millisecond or more
+// at the first conflict):
+// - outcome batches with their processed keys, committed with `synchronous = FULL`;
+// - windows of claims on business keys, which also tell which keys are processed already
+//   (hub/store/claims.ts), committed with `synchronous = NORMAL`: no fsync of their own.
 // Plain JavaScript so that it runs without a TypeScript loader (a worker does not inherit one
 // registered programmatically).
 
@@ -14,15 +16,13 @@ const require = createRequire(import.meta.url);
 /** @type {any} */
 const Database = require('better-sqlite3');
 
-/** @type {{ filename: string, synchronous?: 'FULL' | 'NORMAL' }} */
-const { filename, synchronous = 'FULL' } = workerData;
+/** @type {{ filename: string }} */
+const { filename } = workerData;
 
 const db = new Database(filename);
-// The same settings as the main connection (hub/store/index.ts): a commit survives power loss. The
-// claimer alone commits with NORMAL: a claim lost to a power cut belonged to a holder that died with
-// the power (SQLite replicas share one host), so an fsync per claim would buy nothing.
+// The same settings as the main connection (hub/store/index.ts): a commit survives power loss.
 db.pragma('journal_mode = WAL');
-db.pragma(`synchronous = ${synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 
 /**
@@ -140,9 +140,16 @@ parentPort?.on('message', (message) => {
   }
   try {
     if (message.type === 'claims') {
-      // Write-locked from the start (immediate): no upgrade from a read lock that could deadlock.
-      const results = claimWindow.immediate(message.entries);
-      parentPort?.postMessage({ id: message.id, ok: true, results });
+      // A claim lost to a power cut belonged to a holder that died with the power (SQLite replicas
+      // share one host): its commit needs no fsync. Write-locked from the start (immediate): no
+      // upgrade from a read lock that could deadlock with another process.
+      db.pragma('synchronous = NORMAL');
+      try {
+        const results = claimWindow.immediate(message.entries);
+        parentPort?.postMessage({ id: message.id, ok: true, results });
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
       return;
     }
     writeBatch(message.outcomes, message.keys);

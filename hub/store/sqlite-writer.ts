@@ -3,9 +3,11 @@
  * every group commit stopped the event loop for its fsync (`synchronous = FULL`), and messages,
  * confirms and heartbeats waited behind it. On its own thread the commit overlaps the next batch's
  * work, and rows arriving meanwhile form the next batch (natural group commit). The claims of business
- * keys have a thread of their own too (hub/store/claims.ts `ThreadClaims`): a claim needs the file's
- * write lock, which the outcome writer holds through each fsync, and on the main thread that wait
- * stopped the event loop as the fsync itself used to.
+ * keys go through the same thread (hub/store/claims.ts `ThreadClaims`): a claim needs the file's
+ * write lock, which the outcome writer holds through each fsync; on the main thread that wait stopped
+ * the event loop as the fsync itself used to, and on a second thread the two kept meeting in SQLite's
+ * busy handler, which sleeps a millisecond or more at each conflict (measured: 3.1 ms per outcome
+ * batch with two threads).
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -53,17 +55,15 @@ interface Waiting {
  */
 export class SqliteThread {
   private readonly filename: string;
-  private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly role: string;
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closed = false;
 
-  constructor(filename: string, options: { synchronous: 'FULL' | 'NORMAL'; role: string }) {
+  constructor(filename: string, role: string) {
     this.filename = filename;
-    this.synchronous = options.synchronous;
-    this.role = options.role;
+    this.role = role;
   }
 
   /** Posts `message` (a `type` and its data) and resolves with the thread's answer. */
@@ -98,7 +98,7 @@ export class SqliteThread {
   private started(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), {
-      workerData: { filename: this.filename, synchronous: this.synchronous },
+      workerData: { filename: this.filename },
       // Plain JavaScript: no TypeScript loader needed, so none is inherited (faster start).
       execArgv: [],
     });
@@ -136,12 +136,12 @@ export class SqliteThread {
   }
 }
 
-/** The outcome writer thread for the SQLite file `filename` (`synchronous = FULL`). */
+/** Outcome batches committed on a SQLite store's thread (`synchronous = FULL`). */
 export class SqliteThreadWriter implements BatchWriter {
-  private readonly thread: SqliteThread;
+  readonly thread: SqliteThread;
 
-  constructor(filename: string) {
-    this.thread = new SqliteThread(filename, { synchronous: 'FULL', role: 'outcome writer' });
+  constructor(thread: SqliteThread) {
+    this.thread = thread;
   }
 
   async write(
