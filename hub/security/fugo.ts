@@ -35,7 +35,31 @@ export function withFugoCheckChar(base: string): string {
 }
 
 /** Where a 符号 is written in `text` (index and length), never the value. */
+/**
+ * True when `text` holds a run of 32 base32 characters (A-Z, 2-7): a necessary condition of a hit,
+ * checked in one pass before the regular expression (issue 23: most scanned strings are short ids).
+ */
+function hasBase32Run(text: string): boolean {
+  if (text.length < 32) return false;
+  let run = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if ((code >= 65 && code <= 90) || (code >= 50 && code <= 55)) {
+      run += 1;
+      if (run >= 32) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
+
 export function findFugos(text: string): { index: number; length: number }[] {
+  return hasBase32Run(text) ? findFugosUnfiltered(text) : [];
+}
+
+/** `findFugos` without its one-pass pre-check (exported for the test that they agree). */
+export function findFugosUnfiltered(text: string): { index: number; length: number }[] {
   const hits: { index: number; length: number }[] = [];
   for (const match of text.matchAll(candidate)) {
     if (isValidFugo(match[0])) hits.push({ index: match.index, length: match[0].length });
