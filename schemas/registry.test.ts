@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { ValidationError } from '../hub/errors.js';
 import { loadFixtures } from './fixtures.js';
-import { loadSchemaRegistry, readSchemaFiles, schemaRegistry } from './registry.js';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  loadSchemaRegistry,
+  readSchemaFiles,
+  schemaDirectory,
+  schemaRegistry,
+} from './registry.js';
 import { sampleMessage, sampleMovementRecorded, sampleMovementStream } from './sample.js';
 
 const registry = schemaRegistry();
@@ -14,6 +22,44 @@ describe('schema registry', () => {
     expect(registry.list().map((info) => info.messageType)).to.deep.equal([
       ...files.messages.keys(),
     ]);
+  });
+
+  it("a lazy registry (the hub's own) answers every fixture as the eager one does, then compiles the rest", async () => {
+    const lazy = loadSchemaRegistry({ compile: 'lazy' });
+    const eager = loadSchemaRegistry();
+    for (const fixture of loadFixtures()) {
+      expect(lazy.validate(fixture.messageType, fixture.data), fixture.name).to.deep.equal(
+        eager.validate(fixture.messageType, fixture.data),
+      );
+    }
+    expect(lazy.has('no.such.type')).to.equal(false);
+    expect(lazy.validate('no.such.type', {}).issues).to.have.length(1);
+    await lazy.compileAll();
+    await schemaRegistry().compileAll();
+  });
+
+  it('a lazy registry reports a schema that does not compile when it is first used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemas-'));
+    for (const name of readdirSync(schemaDirectory)) {
+      if (name.endsWith('.json')) {
+        copyFileSync(join(schemaDirectory, name), join(dir, name));
+      }
+    }
+    const [first] = files.messages.keys();
+    const broken = join(dir, `${String(first)}.json`);
+    const schema = JSON.parse(readFileSync(broken, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      broken,
+      JSON.stringify({ ...schema, properties: { x: { $ref: '#/$defs/noSuchDefinition' } } }),
+    );
+    expect(() => loadSchemaRegistry({ schemaDir: dir })).to.throw();
+    const lazy = loadSchemaRegistry({ schemaDir: dir, compile: 'lazy' });
+    expect(() => lazy.validate(String(first), {})).to.throw();
+    let failed = false;
+    await lazy.compileAll().catch(() => {
+      failed = true;
+    });
+    expect(failed).to.equal(true);
   });
 
   it('has a fixture folder with valid and invalid fixtures for every message type', () => {

@@ -49,6 +49,11 @@ export interface SchemaRegistry {
   info(messageType: string): MessageTypeInfo | undefined;
   /** Catalogue metadata for every type, sorted by message type. */
   list(): MessageTypeInfo[];
+  /**
+   * Compiles the schemas not compiled yet, one per turn of the event loop (a lazy registry compiles
+   * each on its first use; this warms the rest without holding the loop). Resolves when all are.
+   */
+  compileAll(): Promise<void>;
 }
 
 /** Options of loadSchemaRegistry. */
@@ -59,6 +64,12 @@ export interface SchemaRegistryOptions {
   readonly schemaDir?: string;
   /** Today's date (YYYY-MM-DD, in Japan) for the date rules (schemas/date-rules.ts); defaults to now. */
   readonly today?: () => string;
+  /**
+   * 'eager' (default): every schema is compiled before the registry is returned, so a schema that
+   * does not compile fails here. 'lazy': each on its first use (the hub's own registry: compiling
+   * all ≈ 50 took ≈ 0.8 s of a 3 s start, issue 23; it warms the rest after it is ready).
+   */
+  readonly compile?: 'eager' | 'lazy';
 }
 
 /** The raw schema documents: shared definitions and one schema per message type. */
@@ -141,14 +152,22 @@ export function loadSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaR
   const validators = new Map<string, ValidateFunction>();
   const infos = new Map<string, MessageTypeInfo>();
   for (const [messageType, schema] of files.messages) {
+    infos.set(messageType, infoOf(messageType, schema));
+  }
+  /** The compiled validator of a catalogued type (compiled now if it was not), else undefined. */
+  const validatorOf = (messageType: string): ValidateFunction | undefined => {
+    const known = validators.get(messageType);
+    if (known !== undefined || !files.messages.has(messageType)) return known;
     const validator = ajv.getSchema(messageType);
     if (validator === undefined) throw new Error(`schema ${messageType} did not compile`);
     validators.set(messageType, validator);
-    infos.set(messageType, infoOf(messageType, schema));
-  }
+    return validator;
+  };
+  if (options.compile !== 'lazy')
+    for (const messageType of files.messages.keys()) validatorOf(messageType);
 
   const validate = (messageType: string, data: unknown): ValidationResult => {
-    const validator = validators.get(messageType);
+    const validator = validatorOf(messageType);
     if (validator === undefined) return { issues: [unknownTypeIssue(messageType)], warnings: [] };
     const valid = validator(data);
     // Rules a schema cannot state (today, sibling dates) run on every body, valid or not.
@@ -163,7 +182,7 @@ export function loadSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaR
   };
 
   return {
-    has: (messageType) => validators.has(messageType),
+    has: (messageType) => files.messages.has(messageType),
     validate,
     parse<T extends MessageType>(messageType: T, data: unknown): MessageTypes[T] {
       const { issues } = validate(messageType, data);
@@ -173,6 +192,13 @@ export function loadSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaR
     carriesMyNumber: (messageType) => infos.get(messageType)?.carriesMyNumber ?? true,
     info: (messageType) => infos.get(messageType),
     list: () => [...infos.values()],
+    async compileAll() {
+      for (const messageType of files.messages.keys()) {
+        if (validators.has(messageType)) continue;
+        validatorOf(messageType);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
   };
 }
 
@@ -180,6 +206,7 @@ let defaultRegistry: SchemaRegistry | undefined;
 
 /** The default registry (住民票コード check in warn mode), created on first use. */
 export function schemaRegistry(): SchemaRegistry {
-  defaultRegistry ??= loadSchemaRegistry();
+  // Lazy: the hub compiles a schema on its first use and warms the rest once it is ready.
+  defaultRegistry ??= loadSchemaRegistry({ compile: 'lazy' });
   return defaultRegistry;
 }
