@@ -8,18 +8,7 @@
 import { expect } from 'chai';
 import { findFugos, findFugosUnfiltered, withFugoCheckChar } from './fugo.js';
 import { findMyNumbers, findMyNumbersUnfiltered, withMyNumberCheckDigit } from './my-number.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom as random } from '../../schemas/sample.js';
 
 const pieces = [
   '0',

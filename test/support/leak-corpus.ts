@@ -7,6 +7,7 @@
  * file names. Deterministic (a fixed seed), so a failure names the same case every run.
  */
 import { myNumberCheckDigit, withCheckDigit } from './my-number-scan.js';
+import { createRandom } from '../../schemas/sample.js';
 
 /** Separator classes a person or a legacy system writes between digit groups. */
 export const separatorClasses: Readonly<Record<string, string>> = {
@@ -49,16 +50,7 @@ export const digitForms: Readonly<Record<string, (digit: string) => string>> = {
 };
 
 /** A small deterministic generator (mulberry32), so the corpus is the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = createRandom;
 
 /** `count` valid My Numbers (12 ASCII digits), check digits by the tests' own helper. */
 export function generatedNumbers(count: number, seed = 20261203): string[] {
