@@ -245,11 +245,22 @@ export const editorPlugin = definePlugin({
     // Node-RED reloads its flows from storage (the flows directory, just rewritten) after the routing
     // switched without it: a rollback, or a deploy another replica made (issue 22). An editor still
     // open on the old version gets Node-RED's "flows changed on the server" notice.
-    const reloadEditor = async (): Promise<void> => {
-      const nodes =
-        (RED as unknown as { nodes?: { loadFlows?: (forceStart?: boolean) => Promise<unknown> } })
-          .nodes ?? {};
-      if (typeof nodes.loadFlows === 'function') await nodes.loadFlows(true);
+    // Reloads run one at a time and never after stop() began: a reload (a rollback from the editor,
+    // another replica's deploy) that landed after RED.stop() started Node-RED's flows again, and the
+    // process's next RED.init then failed with "Cannot init without a stop" (Node-RED's runtime is a
+    // process-wide singleton).
+    let stopping = false;
+    let reloading: Promise<void> = Promise.resolve();
+    const reloadEditor = (): Promise<void> => {
+      const run = reloading.then(async () => {
+        if (stopping) return;
+        const nodes =
+          (RED as unknown as { nodes?: { loadFlows?: (forceStart?: boolean) => Promise<unknown> } })
+            .nodes ?? {};
+        if (typeof nodes.loadFlows === 'function') await nodes.loadFlows(true);
+      });
+      reloading = run.catch(() => undefined);
+      return run;
     };
     registerVersionsApi(
       RED.httpAdmin,
@@ -388,8 +399,10 @@ export const editorPlugin = definePlugin({
     log.info({ path: '/editor' }, 'editor running');
     return {
       async stop() {
+        stopping = true;
         clearInterval(timer);
         await tapHandle.close();
+        await reloading;
         await RED.stop();
       },
     };
