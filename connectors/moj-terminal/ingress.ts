@@ -369,7 +369,14 @@ export function createMojInbound(deps: MojInboundDeps): MojInbound {
       timer = setInterval(() => {
         tick().catch((error: unknown) => {
           log.warn(
-            { error: error instanceof Error ? error.name : 'error' },
+            {
+              error: error instanceof Error ? error.name : 'error',
+              // The driver's code (SQLITE_BUSY, ER_LOCK_DEADLOCK, …): no value, and what to look for.
+              code:
+                typeof error === 'object' && error !== null && 'code' in error
+                  ? String(error.code)
+                  : undefined,
+            },
             'MOJ terminal pass failed',
           );
         });

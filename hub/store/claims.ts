@@ -10,13 +10,10 @@
  * once per message, not a look-up and then a claim (issue 23: one round trip fewer per window).
  *
  * Claims asked for in the same turn of the event loop go to the database together: for a whole
- * prefetch window, one insert and one select (MySQL/MariaDB), or one transaction on the SQLite
- * store's thread (`ThreadClaims`), so that waiting for the file's write lock never stops the
- * event loop.
+ * prefetch window, one insert and one select (with the processed keys joined).
  */
 import type { Knex } from 'knex';
 import { storedKey } from './outcomes.js';
-import type { SqliteThread } from './sqlite-writer.js';
 
 /**
  * Whether this replica may apply the message now: 'mine' (apply it), 'held' (another owner's lease
@@ -191,30 +188,5 @@ export class KnexClaims extends WindowedClaims {
         lease_until: new Date(now.getTime() + entry.leaseMs),
       });
     return changed === 1 ? 'mine' : 'held';
-  }
-}
-
-/**
- * Claims on a SQLite store's thread (hub/store/sqlite-writer-worker.js; committed with `synchronous =
- * NORMAL`): one transaction per window, the same rules as `KnexClaims`. Releases, rare, go through knex.
- */
-export class ThreadClaims extends WindowedClaims {
-  private readonly thread: SqliteThread;
-
-  constructor(knex: Knex, thread: SqliteThread) {
-    super(knex);
-    this.thread = thread;
-  }
-
-  protected async claimBatch(batch: readonly Pending[]): Promise<void> {
-    const reply = await this.thread.request({
-      type: 'claims',
-      entries: batch.map(({ step, key, owner, leaseMs }) => ({ step, key, owner, leaseMs })),
-    });
-    const results = reply.results as readonly ClaimResult[] | undefined;
-    if (results?.length !== batch.length) throw new Error('the claims thread answered out of step');
-    batch.forEach((entry, index) => {
-      entry.resolve(results[index] ?? 'held');
-    });
   }
 }

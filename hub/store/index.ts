@@ -1,4 +1,4 @@
-import { KnexClaims, ThreadClaims, type Claims } from './claims.js';
+import { KnexClaims } from './claims.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -6,7 +6,7 @@ import { HubError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { HubMigrationSource } from './migrations.js';
 import { GroupCommitWriter, KnexProcessedKeys } from './outcomes.js';
-import { SqliteThread, SqliteThreadWriter } from './sqlite-writer.js';
+import { SqliteThreadWriter } from './sqlite-writer.js';
 import type { Store, StoreKind } from './types.js';
 import { parseDbUrl, type DbTarget, type TlsMaterial } from './url.js';
 
@@ -129,7 +129,7 @@ const knexLog: Knex.Logger = {
   debug: () => undefined,
 };
 
-function sqliteKnex(filename: string): Knex {
+function sqliteKnex(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Knex {
   return knexFactory({
     log: knexLog,
     client: 'better-sqlite3',
@@ -148,7 +148,7 @@ function sqliteKnex(filename: string): Knex {
           // synchronous FULL: a commit survives power loss, which the engine's ack relies on; the
           // fsync it costs is paid once per batch thanks to group commit.
           connection.pragma('journal_mode = WAL');
-          connection.pragma('synchronous = FULL');
+          connection.pragma(`synchronous = ${synchronous}`);
           connection.pragma('foreign_keys = ON');
           connection.pragma('busy_timeout = 5000');
           done(null, connection);
@@ -290,8 +290,8 @@ class KnexStore implements Store {
   readonly knex: Knex;
   readonly outcomes: GroupCommitWriter;
   readonly processed: KnexProcessedKeys;
-  readonly claims: Claims;
-  private readonly storeThread: SqliteThread | undefined;
+  readonly claims: KnexClaims;
+  private readonly claimsKnex: Knex | undefined;
   private readonly target: DbTarget;
   private closing: Promise<void> | undefined;
 
@@ -303,25 +303,19 @@ class KnexStore implements Store {
       target.kind === 'sqlite' &&
       target.filename !== ':memory:' &&
       (options.sqliteWriterThread ?? true);
-    // One thread per SQLite store commits outcomes and claims keys (hub/store/sqlite-writer.ts).
-    this.storeThread = threaded ? new SqliteThread(target.filename, 'store') : undefined;
     this.outcomes = new GroupCommitWriter(knex, {
       batchMaxRows: options.batchMaxRows ?? 200,
       batchMaxDelayMs: options.batchMaxDelayMs ?? 0,
       onBatch: options.onBatch,
-      batchWriter:
-        this.storeThread === undefined ? undefined : new SqliteThreadWriter(this.storeThread),
+      batchWriter: threaded ? new SqliteThreadWriter(target.filename) : undefined,
     });
     this.processed = new KnexProcessedKeys(knex);
-    // SQLite claims are committed on the store thread without an fsync (synchronous = NORMAL for
-    // them): a claim lost to a power cut belonged to a holder that died with the power (SQLite
-    // replicas share one host), so durability buys nothing. On the main thread every fsync stopped
-    // the event loop — it halved the route hop — and so did every wait for the write lock the outcome
-    // writer holds through its fsync (issue 23).
-    this.claims =
-      this.storeThread === undefined
-        ? new KnexClaims(knex)
-        : new ThreadClaims(knex, this.storeThread);
+    // SQLite claims go through a connection of their own that does not fsync each commit
+    // (synchronous = NORMAL in WAL mode): a claim lost to a power cut belonged to a holder that died
+    // with the power (SQLite replicas share one host), so durability buys nothing, and on the main
+    // thread every fsync stopped the event loop — it halved the route hop.
+    this.claimsKnex = threaded ? sqliteKnex(target.filename, 'NORMAL') : undefined;
+    this.claims = new KnexClaims(this.claimsKnex ?? knex);
   }
 
   async ping(): Promise<void> {
@@ -341,7 +335,7 @@ class KnexStore implements Store {
       try {
         await this.outcomes.close();
       } finally {
-        await this.storeThread?.close().catch(() => undefined);
+        await this.claimsKnex?.destroy().catch(() => undefined);
         await this.knex.destroy();
       }
     })();

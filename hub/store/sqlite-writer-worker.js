@@ -1,13 +1,7 @@
-// A SQLite store's thread (hub/store/sqlite-writer.ts). It owns one better-sqlite3 connection and
-// does the store's hot-path writes the main thread posts, so that neither an fsync nor a wait for the
-// file's write lock ever stops the event loop that moves messages. One thread does both kinds, in
-// turn, so they never wait for each other's lock (SQLite's busy handler sleeps a millisecond or more
-// at the first conflict):
-// - outcome batches with their processed keys, committed with `synchronous = FULL`;
-// - windows of claims on business keys, which also tell which keys are processed already
-//   (hub/store/claims.ts), committed with `synchronous = NORMAL`: no fsync of their own.
-// Plain JavaScript so that it runs without a TypeScript loader (a worker does not inherit one
-// registered programmatically).
+// The SQLite outcome writer's thread (hub/store/sqlite-writer.ts). It owns one better-sqlite3
+// connection and commits the batches the main thread posts: the fsync of `synchronous = FULL` then
+// blocks this thread instead of the event loop that moves messages. Plain JavaScript so that it runs
+// without a TypeScript loader (a worker does not inherit one registered programmatically).
 
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -70,68 +64,6 @@ const writeBatch = db.transaction((outcomes, keys) => {
   insertAll('processed_keys', keys, ' on conflict ("step", "key") do nothing');
 });
 
-/** @type {Map<string, any>} */
-const claimStatements = new Map();
-
-/** @param {string} name @param {string} sql */
-function claimStatement(name, sql) {
-  let statement = claimStatements.get(name);
-  if (statement === undefined) {
-    statement = db.prepare(sql);
-    claimStatements.set(name, statement);
-  }
-  return statement;
-}
-
-/**
- * Claims a window of keys in one transaction (the semantics of hub/store/claims.ts KnexClaims): a key
- * already processed is 'processed' whoever holds its claim; otherwise the claim is inserted unless one
- * exists, and it is 'mine' when its owner is the asker, taken over when its lease has run out (a
- * compare-and-set, so one replica does), else 'held'. Times are milliseconds, as knex stores Dates.
- * @param {{ step: string, key: string, owner: string, leaseMs: number }[]} entries
- * @returns {('mine' | 'held' | 'processed')[]}
- */
-const claimWindow = db.transaction((entries) => {
-  const insert = claimStatement(
-    'insert',
-    'insert into message_claims ("step", "key", "owner", "claimed_at", "lease_until") ' +
-      'values (?, ?, ?, ?, ?) on conflict ("step", "key") do nothing',
-  );
-  const read = claimStatement(
-    'read',
-    'select c."owner" as owner, c."lease_until" as lease, exists(select 1 from processed_keys p ' +
-      'where p."step" = ? and p."key" = ?) as processed from message_claims c ' +
-      'where c."step" = ? and c."key" = ?',
-  );
-  const takeOver = claimStatement(
-    'take-over',
-    'update message_claims set "owner" = ?, "claimed_at" = ?, "lease_until" = ? ' +
-      'where "step" = ? and "key" = ? and "owner" = ? and "lease_until" < ?',
-  );
-  const now = Date.now();
-  for (const entry of entries)
-    insert.run(entry.step, entry.key, entry.owner, now, now + entry.leaseMs);
-  return entries.map((entry) => {
-    const row = read.get(entry.step, entry.key, entry.step, entry.key);
-    if (row === undefined) return 'held'; // cannot happen inside the transaction; never 'mine' by default
-    if (row.processed === 1) return 'processed';
-    if (row.owner === entry.owner) return 'mine';
-    if (Number(row.lease) < now) {
-      const changed = takeOver.run(
-        entry.owner,
-        now,
-        now + entry.leaseMs,
-        entry.step,
-        entry.key,
-        row.owner,
-        now,
-      ).changes;
-      return changed === 1 ? 'mine' : 'held';
-    }
-    return 'held';
-  });
-});
-
 parentPort?.on('message', (message) => {
   if (message.type === 'close') {
     db.close();
@@ -139,19 +71,6 @@ parentPort?.on('message', (message) => {
     return;
   }
   try {
-    if (message.type === 'claims') {
-      // A claim lost to a power cut belonged to a holder that died with the power (SQLite replicas
-      // share one host): its commit needs no fsync. Write-locked from the start (immediate): no
-      // upgrade from a read lock that could deadlock with another process.
-      db.pragma('synchronous = NORMAL');
-      try {
-        const results = claimWindow.immediate(message.entries);
-        parentPort?.postMessage({ id: message.id, ok: true, results });
-      } finally {
-        db.pragma('synchronous = FULL');
-      }
-      return;
-    }
     writeBatch(message.outcomes, message.keys);
     parentPort?.postMessage({ id: message.id, ok: true });
   } catch (error) {

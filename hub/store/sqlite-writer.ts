@@ -1,13 +1,8 @@
 /**
- * A SQLite store's hot-path work on worker threads. better-sqlite3 is synchronous: on the main thread
- * every group commit stopped the event loop for its fsync (`synchronous = FULL`), and messages,
- * confirms and heartbeats waited behind it. On its own thread the commit overlaps the next batch's
- * work, and rows arriving meanwhile form the next batch (natural group commit). The claims of business
- * keys go through the same thread (hub/store/claims.ts `ThreadClaims`): a claim needs the file's
- * write lock, which the outcome writer holds through each fsync; on the main thread that wait stopped
- * the event loop as the fsync itself used to, and on a second thread the two kept meeting in SQLite's
- * busy handler, which sleeps a millisecond or more at each conflict (measured: 3.1 ms per outcome
- * batch with two threads).
+ * Commits outcome batches of a SQLite store on a worker thread. better-sqlite3 is synchronous: on the
+ * main thread every group commit stopped the event loop for its fsync (`synchronous = FULL`), and
+ * messages, confirms and heartbeats waited behind it. On its own thread the commit overlaps the next
+ * batch's work, and rows arriving meanwhile form the next batch (natural group commit).
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -40,43 +35,38 @@ interface Reply {
   readonly ok: boolean;
   readonly code?: string;
   readonly message?: string;
-  readonly results?: unknown;
 }
 
 interface Waiting {
-  resolve(reply: Reply): void;
+  resolve(): void;
   reject(error: unknown): void;
 }
 
-/**
- * One thread owning one better-sqlite3 connection to `filename` (hub/store/sqlite-writer-worker.js):
- * requests are posted and answered in order; started on the first request, restarted after it died
- * (the requests pending then are rejected).
- */
-export class SqliteThread {
+/** The writer thread for the SQLite file `filename`; started on the first batch, restarted if it dies. */
+export class SqliteThreadWriter implements BatchWriter {
   private readonly filename: string;
-  private readonly role: string;
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closed = false;
 
-  constructor(filename: string, role: string) {
+  constructor(filename: string) {
     this.filename = filename;
-    this.role = role;
   }
 
-  /** Posts `message` (a `type` and its data) and resolves with the thread's answer. */
-  request(message: Record<string, unknown>): Promise<Reply> {
-    if (this.closed) return Promise.reject(new Error(`The SQLite ${this.role} thread is closed`));
+  write(
+    outcomes: readonly Record<string, unknown>[],
+    keys: readonly Record<string, unknown>[],
+  ): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('The SQLite writer thread is closed'));
     const worker = this.started();
     const id = this.nextId;
     this.nextId += 1;
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      // Keep the process alive while a request is pending; idle, the thread does not hold it open.
+      // Keep the process alive while a commit is pending; idle, the thread does not hold it open.
       worker.ref();
-      worker.postMessage({ ...message, id });
+      worker.postMessage({ type: 'batch', id, outcomes, keys });
     });
   }
 
@@ -90,7 +80,7 @@ export class SqliteThread {
     await exited;
   }
 
-  /** Ends the thread abruptly (tests: a thread that dies mid-request). */
+  /** Ends the thread abruptly (tests: a writer that dies mid-batch). */
   async terminate(): Promise<void> {
     await this.worker?.terminate();
   }
@@ -108,18 +98,18 @@ export class SqliteThread {
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
       if (waiting === undefined) return;
-      if (reply.ok) waiting.resolve(reply);
-      else waiting.reject(new WriterThreadError(reply.message ?? 'request refused', reply.code));
+      if (reply.ok) waiting.resolve();
+      else waiting.reject(new WriterThreadError(reply.message ?? 'batch refused', reply.code));
     });
     const lost = (why: string) => {
       if (this.worker === worker) this.worker = undefined;
       if (this.waiting.size === 0) return;
       log.error(
-        { pending: this.waiting.size, why, thread: this.role },
-        'SQLite store thread ended with requests pending',
+        { pending: this.waiting.size, why },
+        'SQLite writer thread ended with batches pending',
       );
       const error = new WriterThreadError(
-        `the SQLite ${this.role} thread ended (${why})`,
+        `the SQLite writer thread ended (${why})`,
         'HUB_WRITER_LOST',
       );
       for (const waiting of this.waiting.values()) waiting.reject(error);
@@ -133,30 +123,5 @@ export class SqliteThread {
     });
     this.worker = worker;
     return worker;
-  }
-}
-
-/** Outcome batches committed on a SQLite store's thread (`synchronous = FULL`). */
-export class SqliteThreadWriter implements BatchWriter {
-  readonly thread: SqliteThread;
-
-  constructor(thread: SqliteThread) {
-    this.thread = thread;
-  }
-
-  async write(
-    outcomes: readonly Record<string, unknown>[],
-    keys: readonly Record<string, unknown>[],
-  ): Promise<void> {
-    await this.thread.request({ type: 'batch', outcomes, keys });
-  }
-
-  close(): Promise<void> {
-    return this.thread.close();
-  }
-
-  /** Ends the thread abruptly (tests: a writer that dies mid-batch). */
-  terminate(): Promise<void> {
-    return this.thread.terminate();
   }
 }
