@@ -64,9 +64,8 @@ function millisOf(value: unknown): number {
   ).getTime();
 }
 
-/** Collects the claims of one event-loop turn into windows; a subclass claims a window at once. */
-abstract class WindowedClaims implements Claims {
-  protected readonly knex: Knex;
+export class KnexClaims implements Claims {
+  private readonly knex: Knex;
   private pending: Pending[] = [];
   private scheduled = false;
 
@@ -95,9 +94,6 @@ abstract class WindowedClaims implements Claims {
       .delete();
   }
 
-  /** Claims one window; settles every entry of it (a rejection rejects those left). */
-  protected abstract claimBatch(batch: readonly Pending[]): Promise<void>;
-
   private run(): void {
     const batch = this.pending.splice(0, maxBatch);
     if (batch.length === 0) return;
@@ -105,11 +101,8 @@ abstract class WindowedClaims implements Claims {
       for (const entry of batch) entry.reject(error);
     });
   }
-}
 
-/** Claims through knex: MySQL/MariaDB, and SQLite without store threads (`:memory:`). */
-export class KnexClaims extends WindowedClaims {
-  protected async claimBatch(batch: readonly Pending[]): Promise<void> {
+  private async claimBatch(batch: readonly Pending[]): Promise<void> {
     const now = new Date();
     const rows = new Map<string, Record<string, unknown>>();
     for (const entry of batch) {
