@@ -207,6 +207,17 @@ export class StepRunner {
               ? 'processed'
               : 'mine';
       } catch (error) {
+        // An ordered step asks again in place, holding its subject: a requeued message goes back to
+        // the broker while the later ones of its subject, already delivered here, go on — it would
+        // be overtaken (seen with affair 4's 法務省通知 while the sequencing held the SQLite lock).
+        if (this.step.orderBy !== undefined && subject !== undefined && delivery.live()) {
+          log.warn(
+            { messageId: incoming.messageId, step: this.step.name, code: codeOf(error) },
+            'store unavailable for the claim; asking again in place (ordered step)',
+          );
+          await sleep(REQUEUE_PAUSE_MS);
+          continue;
+        }
         this.logRequeue(incoming, error);
         return { settlement: { kind: 'requeue', pauseMs: REQUEUE_PAUSE_MS } };
       }
