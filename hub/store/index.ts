@@ -6,6 +6,7 @@ import { HubError } from '../errors.js';
 import { loggerFor } from '../logger.js';
 import { HubMigrationSource } from './migrations.js';
 import { GroupCommitWriter, KnexProcessedKeys } from './outcomes.js';
+import { sqliteClient } from './sqlite-client.js';
 import { SqliteThreadWriter } from './sqlite-writer.js';
 import type { Store, StoreKind } from './types.js';
 import { parseDbUrl, type DbTarget, type TlsMaterial } from './url.js';
@@ -132,7 +133,8 @@ const knexLog: Knex.Logger = {
 function sqliteKnex(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Knex {
   return knexFactory({
     log: knexLog,
-    client: 'better-sqlite3',
+    // better-sqlite3, with every transaction begun IMMEDIATE (see sqlite-client.ts).
+    client: sqliteClient,
     connection: { filename },
     useNullAsDefault: true,
     // Error messages would otherwise inline bound values (business keys, ids) into the text.

@@ -99,13 +99,8 @@ export function mojSequence(store: Store): MojSequence {
         })
         .onConflict('stream')
         .ignore();
-    } else if (store.kind === 'sqlite') {
-      // SQLite's stand-in for FOR UPDATE: write first, so the transaction holds the write lock
-      // before it reads. A transaction that read first and wrote after another connection (the
-      // outcome writer thread) had committed failed with SQLITE_BUSY_SNAPSHOT, which the busy
-      // handler does not wait out; under steady traffic every pass failed that way.
-      await trx('hub_moj_sequence').where({ stream }).update({ stream });
     }
+    // On SQLite the transaction already holds the write lock: it began IMMEDIATE (sqlite-client.ts).
     return (await locked(trx('hub_moj_sequence').where({ stream })).first()) as
       SequenceRow | undefined;
   }

@@ -71,7 +71,8 @@ parentPort?.on('message', (message) => {
     return;
   }
   try {
-    writeBatch(message.outcomes, message.keys);
+    // IMMEDIATE: the batch takes the write lock before its first statement (see sqlite-client.ts).
+    writeBatch.immediate(message.outcomes, message.keys);
     parentPort?.postMessage({ id: message.id, ok: true });
   } catch (error) {
     // The driver's code and message only: better-sqlite3 does not put bound values in its errors.

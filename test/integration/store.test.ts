@@ -5,9 +5,11 @@ import { OutcomeBatchError } from '../../hub/store/outcomes.js';
 import type { OutcomeRow } from '../../hub/store/types.js';
 import { mysqlDatabaseExists, withStores } from '../support/db.js';
 import { childLogEnv, logOutput } from '../support/hub-logs.js';
+import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -399,6 +401,85 @@ describe('store', function () {
         expect(await store.processed.has('s', `${long}0`)).to.equal(false);
       });
     });
+
+    if (kind === 'sqlite') {
+      describe('transactions on SQLite', function () {
+        // The oracle is the test's own better-sqlite3 connection, with no busy wait: it sees the
+        // file's locks as any other process would.
+        function rawConnection(url: string): Database.Database {
+          const raw = new Database(url.slice('sqlite:'.length));
+          raw.pragma('busy_timeout = 0');
+          return raw;
+        }
+
+        it('take the write lock when they begin, so another connection cannot write between a read and a write', async function () {
+          const url = await freshDbUrl();
+          const store = await openStoreFor(url, { sqliteWriterThread: false });
+          const raw = rawConnection(url);
+          try {
+            raw.exec('create table lock_probe (x text)');
+            let rawWrite: unknown = 'not tried';
+            await store.knex.transaction(async (trx) => {
+              // Read first, as the optimistic checks do (flows, the MOJ sequence, sagas).
+              await trx('lock_probe').count({ n: '*' });
+              try {
+                raw.prepare('insert into lock_probe (x) values (?)').run('between');
+                rawWrite = 'written';
+              } catch (error: unknown) {
+                rawWrite = (error as { code?: unknown }).code;
+              }
+              // Had the other connection committed here, this write would fail with
+              // SQLITE_BUSY_SNAPSHOT, which no busy_timeout waits out.
+              await trx('lock_probe').insert({ x: 'after' });
+            });
+            expect(rawWrite).to.equal('SQLITE_BUSY');
+            expect(raw.prepare('select x from lock_probe').all()).to.deep.equal([{ x: 'after' }]);
+          } finally {
+            raw.close();
+          }
+        });
+
+        it('wait for a write lock another thread holds instead of failing, and then commit', async function () {
+          const url = await freshDbUrl();
+          const store = await openStoreFor(url, { sqliteWriterThread: false });
+          const filename = url.slice('sqlite:'.length);
+          const raw = rawConnection(url);
+          raw.exec('create table lock_probe (x text)');
+          // Another thread holds the write lock for 300 ms (better-sqlite3 waits synchronously, so
+          // the holder cannot share this thread).
+          const holder = new Worker(
+            [
+              "const { parentPort, workerData } = require('node:worker_threads');",
+              "const db = new (require('better-sqlite3'))(workerData);",
+              "db.exec('begin immediate');",
+              "parentPort.postMessage('locked');",
+              'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);',
+              "db.exec('insert into lock_probe (x) values (\\'holder\\')');",
+              "db.exec('commit');",
+              'db.close();',
+            ].join('\n'),
+            { eval: true, workerData: filename },
+          );
+          try {
+            await new Promise((resolve, reject) => {
+              holder.once('message', resolve);
+              holder.once('error', reject);
+            });
+            await store.knex.transaction(async (trx) => {
+              await trx('lock_probe').count({ n: '*' });
+              await trx('lock_probe').insert({ x: 'waited' });
+            });
+            expect(raw.prepare('select x from lock_probe order by rowid').all()).to.deep.equal([
+              { x: 'holder' },
+              { x: 'waited' },
+            ]);
+          } finally {
+            await holder.terminate();
+            raw.close();
+          }
+        });
+      });
+    }
 
     describe('reachability', function () {
       it('pings an open store, and a ping of a lost connection fails as unavailable', async function () {
