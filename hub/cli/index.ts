@@ -97,8 +97,22 @@ export function buildProgram(setCode: (code: number | null) => void): Command {
     )
     .action(async (options: { quick: boolean; only?: string }) => {
       const { spawn } = await import('node:child_process');
-      const script = new URL('../../bench/run.ts', import.meta.url);
-      const args = ['--import', 'tsx', script.pathname];
+      const { existsSync } = await import('node:fs');
+      const { fileURLToPath } = await import('node:url');
+      // The benchmarks are TypeScript beside the sources (run through tsx), whether this command
+      // runs from the sources (hub/cli/) or from a build of the same checkout (dist/hub/cli/).
+      const script = ['../../bench/run.ts', '../../../bench/run.ts']
+        .map((path) => new URL(path, import.meta.url))
+        .find((url) => existsSync(url));
+      if (script === undefined) {
+        process.stderr.write(
+          'hub bench: the benchmarks come with a development checkout (bench/ and the development dependencies of npm install); this installation has none.\n' +
+            'hub bench: ベンチマークは開発用のチェックアウト（bench/ と npm install の開発用依存関係）で実行してください。このインストールにはありません。\n',
+        );
+        setCode(2);
+        return;
+      }
+      const args = ['--import', 'tsx', fileURLToPath(script)];
       if (options.quick) args.push('--quick');
       if (options.only !== undefined) args.push(`--only=${options.only}`);
       const child = spawn(process.execPath, args, { stdio: 'inherit' });

@@ -31,6 +31,25 @@ async function run(command: string, args: string[], cwd: string): Promise<string
   return output;
 }
 
+/** `hub <args>` in `cwd` (its own pinned Node.js when installed there), to its exit code and output. */
+async function hubExit(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; output: string }> {
+  const pinned = join(cwd, 'node_modules', '.bin', 'node');
+  const child = spawn(existsSync(pinned) ? pinned : process.execPath, ['bin/hub.js', ...args], {
+    cwd,
+    env: cleanEnv({ ...childLogEnv }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  logChild(child, `hub ${args[0] ?? ''}`);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
 async function readyzStatus(port: number): Promise<number> {
   try {
     return (await fetch(`http://127.0.0.1:${String(port)}/readyz`)).status;
@@ -81,6 +100,11 @@ describe('production build (npm run build, then npm ci --omit=dev)', function ()
     }
     symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
     await run('npm', ['run', 'build'], clone);
+    // `hub bench` from the build of a checkout still finds the benchmarks beside the sources (the
+    // unknown name is refused by bench/run.ts itself, so nothing is measured).
+    const benchInCheckout = await hubExit(clone, ['bench', '--only=no-such-bench']);
+    expect(benchInCheckout.code, benchInCheckout.output).to.equal(2);
+    expect(benchInCheckout.output).to.include('unknown benchmark "no-such-bench"');
 
     const production = join(work, 'production');
     for (const part of ['package.json', 'package-lock.json', '.npmrc', 'bin', 'dist', 'flows']) {
@@ -97,6 +121,12 @@ describe('production build (npm run build, then npm ci --omit=dev)', function ()
     for (const devOnly of ['tsx', 'esbuild', 'mocha']) {
       expect(existsSync(join(production, 'node_modules', devOnly)), devOnly).to.equal(false);
     }
+    // A deployment has no benchmarks: `hub bench` says so, in both languages, instead of a stack.
+    const benchInProduction = await hubExit(production, ['bench', '--quick']);
+    expect(benchInProduction.code, benchInProduction.output).to.equal(2);
+    expect(benchInProduction.output).to.include('development checkout');
+    expect(benchInProduction.output).to.include('開発用のチェックアウト');
+    expect(benchInProduction.output).not.to.include('ERR_MODULE_NOT_FOUND');
 
     const port = await freePort();
     const pinned = join(production, 'node_modules', '.bin', 'node');
