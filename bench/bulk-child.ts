@@ -44,14 +44,32 @@ function peak(): FromChild {
   };
 }
 
+/**
+ * The hub's modules: the sources (run through tsx) or, with BENCH_HUB_ROOT, the compiled build that
+ * production runs (dist/, this file then run by Node's own type stripping, without tsx).
+ */
+async function hubModule<T>(path: string): Promise<T> {
+  const root = process.env['BENCH_HUB_ROOT'];
+  return (await import(
+    root === undefined ? new URL(`../${path}`, import.meta.url).href : new URL(path, root).href
+  )) as T;
+}
+
 async function hubMode(): Promise<void> {
-  const { loadConfig } = await import('../hub/config.js');
-  const { startHub } = await import('../hub/main.js');
-  const { createIngress } = await import('../connectors/runtime/ingress.js');
-  const { jukinetCsSink } = await import('../connectors/jukinet-cs/sink.js');
-  const { kizonJukiSink } = await import('../connectors/kizon-juki/sink.js');
-  const { publishExtractReady } = await import('../connectors/kizon-juki/ingress.js');
-  const { shippedFlowsDir } = await import('../test/support/flows.js');
+  const { loadConfig } = await hubModule<typeof import('../hub/config.js')>('hub/config.js');
+  const { startHub } = await hubModule<typeof import('../hub/main.js')>('hub/main.js');
+  const { createIngress } = await hubModule<typeof import('../connectors/runtime/ingress.js')>(
+    'connectors/runtime/ingress.js',
+  );
+  const { jukinetCsSink } = await hubModule<typeof import('../connectors/jukinet-cs/sink.js')>(
+    'connectors/jukinet-cs/sink.js',
+  );
+  const { kizonJukiSink } = await hubModule<typeof import('../connectors/kizon-juki/sink.js')>(
+    'connectors/kizon-juki/sink.js',
+  );
+  const { publishExtractReady } = await hubModule<
+    typeof import('../connectors/kizon-juki/ingress.js')
+  >('connectors/kizon-juki/ingress.js');
   const dataDir = process.env['BENCH_DATA_DIR'] ?? '';
   const csUrl = process.env['BENCH_CS_URL'] ?? '';
   const config = loadConfig({
@@ -59,8 +77,9 @@ async function hubMode(): Promise<void> {
     HUB_DB_URL: `sqlite:${join(dataDir, 'hub.sqlite')}`,
     HUB_HTTP_PORT: '0',
     HUB_DATA_DIR: dataDir,
-    // The shipped affair-8 flows, with the two systems this benchmark has sinks for.
-    HUB_FLOWS_DIR: shippedFlowsDir(['affair-8'], ['JUKINET_CS', 'KIZON_JUKI']),
+    // The shipped affair-8 flows, with the two systems this benchmark has sinks for (the parent
+    // writes them: the helper is a test module, not part of the build).
+    HUB_FLOWS_DIR: process.env['BENCH_FLOWS_DIR'],
     HUB_SIMULATORS: 'off',
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_SHUTDOWN_TIMEOUT_MS: '5000',
@@ -100,7 +119,9 @@ async function hubMode(): Promise<void> {
 }
 
 async function baselineMode(): Promise<void> {
-  const { pathOfRef, readJsonLines } = await import('../connectors/runtime/files.js');
+  const { pathOfRef, readJsonLines } = await hubModule<
+    typeof import('../connectors/runtime/files.js')
+  >('connectors/runtime/files.js');
   process.on('message', (message: ToChild) => {
     void (async () => {
       switch (message.kind) {

@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeConsistencyExtract } from '../connectors/kizon-juki/simulator.js';
 import { consistencyRecordLayout, CS_SEPARATOR } from '../connectors/jukinet-cs/codec.js';
 import { pathOfRef } from '../connectors/runtime/files.js';
@@ -16,7 +16,8 @@ import { createSimulator, jsonOf } from '../connectors/runtime/simulator.js';
 import type { JukinetConsistencyCheckExtractReady } from '../schemas/types.gen.js';
 import { configureLogger } from '../hub/logger.js';
 import type { FromChild, ToChild } from './bulk-child.js';
-import { benchVhost, median, type BenchResult } from './support.js';
+import { shippedFlowsDir } from '../test/support/flows.js';
+import { benchVhost, compiledBuild, median, type BenchResult } from './support.js';
 
 const MB = 1024 * 1024;
 const childScript = fileURLToPath(new URL('./bulk-child.ts', import.meta.url));
@@ -47,13 +48,20 @@ const startFlags: string[] = (
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
-function startChild(mode: 'hub' | 'baseline', env: Record<string, string>): Child {
+/**
+ * Where the children take the hub's modules from: the TypeScript sources through tsx, or the
+ * compiled build (dist/) as production runs it, the child script then stripped of its types by Node.
+ */
+type From = { readonly kind: 'sources' } | { readonly kind: 'build'; readonly dist: string };
+
+function startChild(mode: 'hub' | 'baseline', env: Record<string, string>, from: From): Child {
   // HUB_BENCH_CPU_PROF=<dir>: a CPU profile of each hub child (node --cpu-prof) for finding where the time goes.
   const profile = process.env['HUB_BENCH_CPU_PROF'];
   const child: ChildProcess = fork(childScript, [mode], {
     execArgv: [
-      '--import',
-      'tsx',
+      ...(from.kind === 'sources'
+        ? ['--import', 'tsx']
+        : ['--disable-warning=ExperimentalWarning']),
       ...(profile !== undefined && mode === 'hub'
         ? ['--cpu-prof', `--cpu-prof-dir=${profile}`]
         : []),
@@ -64,7 +72,11 @@ function startChild(mode: 'hub' | 'baseline', env: Record<string, string>): Chil
         ? (process.env['HUB_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)
         : []),
     ],
-    env: { ...process.env, ...env },
+    env: {
+      ...process.env,
+      ...env,
+      ...(from.kind === 'build' ? { BENCH_HUB_ROOT: pathToFileURL(`${from.dist}/`).href } : {}),
+    },
     // The hub's log (level warn) goes to stderr, so stdout stays the benchmark's result lines.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -175,15 +187,22 @@ async function hubRound(
   amqpUrl: string,
   manifest: JukinetConsistencyCheckExtractReady,
   workDir: string,
+  flowsDir: string,
+  from: From,
 ): Promise<Round> {
   const dataDir = mkdtempSync(join(workDir, 'hub-'));
   // A fresh CS each round: it drops a message id it has seen, and every round sends the same one.
   const cs = await noWorkCs();
-  const child = startChild('hub', {
-    BENCH_AMQP_URL: amqpUrl,
-    BENCH_CS_URL: cs.url,
-    BENCH_DATA_DIR: dataDir,
-  });
+  const child = startChild(
+    'hub',
+    {
+      BENCH_AMQP_URL: amqpUrl,
+      BENCH_CS_URL: cs.url,
+      BENCH_DATA_DIR: dataDir,
+      BENCH_FLOWS_DIR: flowsDir,
+    },
+    from,
+  );
   try {
     const { rss } = await child.next('ready', 120_000);
     const received = cs.next();
@@ -216,8 +235,11 @@ async function hubRound(
   }
 }
 
-async function baselineRound(manifest: JukinetConsistencyCheckExtractReady): Promise<Round> {
-  const child = startChild('baseline', {});
+async function baselineRound(
+  manifest: JukinetConsistencyCheckExtractReady,
+  from: From,
+): Promise<Round> {
+  const child = startChild('baseline', {}, from);
   try {
     const { rss } = await child.next('ready', 60_000);
     const started = performance.now();
@@ -258,6 +280,20 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
         ]);
   // The log (warnings only) goes to stderr: stdout is the benchmark's result lines.
   configureLogger({ level: 'warn', destination: process.stderr });
+  // A full run measures the hub as production runs it, from the compiled build (and the baseline
+  // reader from the same build); the quick smoke run takes the sources. HUB_BENCH_BULK_FROM=sources
+  // or build chooses.
+  const fromName = process.env['HUB_BENCH_BULK_FROM'] ?? (options.quick ? 'sources' : 'build');
+  if (fromName !== 'sources' && fromName !== 'build') {
+    throw new Error(
+      `HUB_BENCH_BULK_FROM must be sources or build, not "${fromName}" / sources か build を指定してください`,
+    );
+  }
+  const build = fromName === 'build' ? compiledBuild() : undefined;
+  const from: From =
+    build === undefined ? { kind: 'sources' } : { kind: 'build', dist: build.dist };
+  // The shipped affair-8 flows, with the two systems this benchmark has sinks for.
+  const flowsDir = shippedFlowsDir(['affair-8'], ['JUKINET_CS', 'KIZON_JUKI']);
   const vhost = await benchVhost();
   const workDir = mkdtempSync(join(tmpdir(), 'hub-bench-bulk-'));
   const results: {
@@ -276,8 +312,8 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
       const hub: Round[] = [];
       const bare: Round[] = [];
       for (let round = 0; round < rounds; round += 1) {
-        hub.push(await hubRound(vhost.url, manifest, workDir));
-        bare.push(await baselineRound(manifest));
+        hub.push(await hubRound(vhost.url, manifest, workDir, flowsDir, from));
+        bare.push(await baselineRound(manifest, from));
       }
       rmSync(path, { force: true });
       rmSync(`${path}.done`, { force: true });
@@ -293,8 +329,11 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(flowsDir, { recursive: true, force: true });
+    build?.remove();
     await vhost.remove();
   }
+  const fromText = from.kind === 'build' ? 'the compiled build' : 'the sources through tsx';
   const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
   const rate = (value: number) => `${value.toFixed(0)} rec/s`;
   const largest = results[results.length - 1];
@@ -313,11 +352,13 @@ export async function bulkBench(options: { quick: boolean }): Promise<BenchResul
           `${short(r.count)}: ${rate(r.hubRate)}, peak RSS ${mb(r.hubPeak)} (${mb(r.hubRest)} at rest)`,
       )
       .join(' · ')
-      .concat(' (hub child process: startHub without plugins; RSS = getrusage maxRSS)'),
+      .concat(
+        ` (hub child process from ${fromText}: startHub without plugins; RSS = getrusage maxRSS)`,
+      ),
     baseline: results
       .map((r) => `${short(r.count)}: ${rate(r.bareRate)}, peak RSS ${mb(r.barePeak)}`)
       .join(' · ')
-      .concat(' (child process: same file, same JSON-lines reader, count only)'),
+      .concat(` (child process from ${fromText}: same file, same JSON-lines reader, count only)`),
     ratio: `${largestRatio.toFixed(2)}× (records/s, hub / baseline${ratios})`,
     target: '1M records ≥ 0.7× the bare reader, hub peak RSS ≤ 200 MB',
     met:

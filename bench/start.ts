@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchVhost, median, until, type BenchResult } from './support.js';
+import { benchVhost, compiledBuild, median, until, type BenchResult } from './support.js';
 import { freePort } from '../test/support/net.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -69,9 +69,9 @@ async function bareNodeStart(): Promise<number> {
  */
 export async function startBench(options: { quick: boolean }): Promise<BenchResult[]> {
   const rounds = options.quick ? 1 : 5;
-  const dist = join(root, 'dist');
   const vhost = await benchVhost();
-  const hadDist = existsSync(dist);
+  const hadDist = existsSync(join(root, 'dist'));
+  let build: ReturnType<typeof compiledBuild> | undefined;
   try {
     const results: BenchResult[] = [];
     if (!hadDist) {
@@ -91,10 +91,7 @@ export async function startBench(options: { quick: boolean }): Promise<BenchResu
       });
     }
     if (options.quick && !hadDist) return results;
-    {
-      const built = spawnSync(process.execPath, ['bin/build.js'], { cwd: root, stdio: 'ignore' });
-      if (built.status !== 0) throw new Error('npm run build failed / ビルドに失敗しました');
-    }
+    build = compiledBuild();
     const compiled: number[] = [];
     const bareNode: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -111,7 +108,7 @@ export async function startBench(options: { quick: boolean }): Promise<BenchResu
     });
     return results;
   } finally {
-    if (!hadDist) rmSync(dist, { recursive: true, force: true });
+    build?.remove();
     await vhost.remove();
   }
 }

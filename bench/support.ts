@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Chart } from './chart.js';
 
@@ -67,4 +70,25 @@ export interface BenchResult {
   readonly met: boolean | undefined;
   /** Charts drawn from this result's numbers (written under docs/ by a full run). */
   readonly charts?: readonly Chart[];
+}
+
+/** The checkout's root directory. */
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * The compiled build that production runs (`npm run build` into dist/; bin/hub.js takes it when it
+ * matches the sources), made for a measurement. `remove` takes it away again when there was none
+ * before, so a benchmark leaves the checkout as it found it.
+ */
+export function compiledBuild(): { readonly dist: string; remove(): void } {
+  const dist = join(repoRoot, 'dist');
+  const hadDist = existsSync(dist);
+  const built = spawnSync(process.execPath, ['bin/build.js'], { cwd: repoRoot, stdio: 'ignore' });
+  if (built.status !== 0) throw new Error('npm run build failed / ビルドに失敗しました');
+  return {
+    dist,
+    remove() {
+      if (!hadDist) rmSync(dist, { recursive: true, force: true });
+    },
+  };
 }
