@@ -5,7 +5,7 @@
  * that process's own: the hub core, or the baseline reader.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import type { JukinetConsistencyCheckExtractReady } from '../schemas/types.gen.j
 import { configureLogger } from '../hub/logger.js';
 import type { FromChild, ToChild } from './bulk-child.js';
 import { shippedFlowsDir } from '../test/support/flows.js';
+import { startScript } from '../test/support/start-script.js';
 import { benchVhost, compiledBuild, median, type BenchResult } from './support.js';
 
 const MB = 1024 * 1024;
@@ -37,16 +38,8 @@ interface Child {
   stop(): Promise<void>;
 }
 
-/** The node flags of `npm start` (package.json), which the hub child is given too. */
-const startFlags: string[] = (
-  (
-    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    }
-  ).scripts['start'] ?? ''
-)
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
+/** What `npm start` sets (package.json): the hub child runs with the same environment and flags. */
+const npmStart = startScript();
 
 /**
  * Where the children take the hub's modules from: the TypeScript sources through tsx, or the
@@ -66,7 +59,7 @@ function startChild(mode: 'hub' | 'baseline', env: Record<string, string>, from:
         ? ['--cpu-prof', `--cpu-prof-dir=${profile}`]
         : []),
       // The hub runs as `npm start` runs it (package.json): a young generation of at most 3 × 4 MB.
-      ...(mode === 'hub' ? startFlags : []),
+      ...(mode === 'hub' ? npmStart.nodeFlags : []),
       // HUB_BENCH_NODE_FLAGS: extra node/V8 flags for the hub child (e.g. heap sizing experiments).
       ...(mode === 'hub'
         ? (process.env['HUB_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)
@@ -74,6 +67,7 @@ function startChild(mode: 'hub' | 'baseline', env: Record<string, string>, from:
     ],
     env: {
       ...process.env,
+      ...(mode === 'hub' ? npmStart.env : {}),
       ...env,
       ...(from.kind === 'build' ? { BENCH_HUB_ROOT: pathToFileURL(`${from.dist}/`).href } : {}),
     },

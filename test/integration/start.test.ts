@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,23 +11,15 @@ import { childLogEnv, logChild } from '../support/hub-logs.js';
 import { repoRoot } from '../support/run-cli.js';
 import { simSystems } from '../../connectors/index.js';
 import { freePort } from '../support/net.js';
+import { startScript } from '../support/start-script.js';
 
-const startScript = (
-  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  }
-).scripts['start'];
-
-/**
- * Runs what `npm start` runs (the package's start script), in a fresh data directory. The script
- * is run directly rather than through npm so that SIGTERM reaches the hub and its exit code is seen.
- */
+/** Runs what `npm start` runs (see test/support/start-script.ts), in a fresh data directory. */
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const [command, ...args] = (startScript ?? '').split(' ');
+  const script = startScript();
   // `node` is the Node.js npm scripts use (node_modules/.bin first on PATH), the one running this test.
-  const child = spawn(command === 'node' ? process.execPath : (command ?? 'node'), args, {
+  const child = spawn(process.execPath, [...script.nodeFlags, ...script.args], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, ...childLogEnv },
+    env: { ...process.env, ...script.env, ...env, ...childLogEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -70,8 +62,12 @@ describe('npm start (the quick start)', function () {
   this.timeout(120_000);
 
   it('is `node bin/hub.js start`, which needs no build step', () => {
-    // Node options may come first (a V8 heap setting); the command is the hub's, from the sources.
-    expect(startScript).to.match(/^node (--[a-z-]+=\S+ )*bin\/hub\.js start$/);
+    // Node options may come first (a V8 heap setting), and the C library's memory tuning before
+    // them; no hub setting hides in the script (defaults belong to the configuration).
+    const script = startScript();
+    expect(script.args).to.deep.equal(['bin/hub.js', 'start']);
+    for (const flag of script.nodeFlags) expect(flag).to.match(/^--[a-z-]+=\S+$/);
+    expect(Object.keys(script.env)).to.deep.equal(['MALLOC_ARENA_MAX']);
   });
 
   let vhost: TestVhost;
