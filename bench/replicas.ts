@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   createIngress,
   simSystems,
@@ -28,9 +28,8 @@ import {
 import { createClusterVhost } from '../test/support/cluster.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { shippedFlowsDir } from '../test/support/flows.js';
-import { benchVhost, median, until, type BenchResult } from './support.js';
+import { benchVhost, median, repoRoot, until, type BenchResult } from './support.js';
 
-const repoRoot = resolve(import.meta.dirname, '..');
 const clusterDir = process.env['HUB_CLUSTER_DIR'] ?? '/tmp/juki-hub-cluster';
 
 const fixture = JSON.parse(

@@ -2,18 +2,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { benchVhost, compiledBuild, median, until, type BenchResult } from './support.js';
+import { benchVhost, compiledBuild, median, repoRoot, until, type BenchResult } from './support.js';
 import { freePort } from '../test/support/net.js';
-
-const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Milliseconds from spawning `hub start` until /readyz answers 200. */
 async function hubStart(url: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, ['bin/hub.js', 'start'], {
-    cwd: root,
+    cwd: repoRoot,
     env: {
       ...process.env,
       HUB_AMQP_URL: url,
@@ -46,7 +43,7 @@ async function hubStart(url: string): Promise<number> {
 async function bareStart(): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', '0'], {
-    cwd: root,
+    cwd: repoRoot,
     stdio: 'ignore',
   });
   await new Promise((resolve) => child.once('exit', resolve));
@@ -56,7 +53,7 @@ async function bareStart(): Promise<number> {
 /** Milliseconds for the floor of the compiled build: Node starting, doing nothing. */
 async function bareNodeStart(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['-e', '0'], { cwd: root, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', '0'], { cwd: repoRoot, stdio: 'ignore' });
   await new Promise((resolve) => child.once('exit', resolve));
   return performance.now() - started;
 }
@@ -70,7 +67,7 @@ async function bareNodeStart(): Promise<number> {
 export async function startBench(options: { quick: boolean }): Promise<BenchResult[]> {
   const rounds = options.quick ? 1 : 5;
   const vhost = await benchVhost();
-  const hadDist = existsSync(join(root, 'dist'));
+  const hadDist = existsSync(join(repoRoot, 'dist'));
   let build: ReturnType<typeof compiledBuild> | undefined;
   try {
     const results: BenchResult[] = [];

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from './run-cli.js';
 
 export interface StartScript {
   /** `NAME=value` assignments before `node`. */
@@ -17,9 +18,8 @@ export interface StartScript {
 }
 
 export function startScript(): StartScript {
-  const root = join(import.meta.dirname, '..', '..');
   const script = (
-    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     }
   ).scripts['start'];
